@@ -1,0 +1,54 @@
+"""Map sponsors, collaborators and overall officials: one node per organisation across trials."""
+
+from __future__ import annotations
+
+from kg import model
+from kg.mapping._emit import Triples
+from kg.terms import SDO, T
+
+__all__ = ["map_organization", "map_parties"]
+
+_ROLE_PROPERTY = {
+    model.OfficialRole.PRINCIPAL_INVESTIGATOR: T.principalInvestigator,
+    model.OfficialRole.STUDY_CHAIR: T.studyChair,
+    model.OfficialRole.STUDY_DIRECTOR: T.studyDirector,
+    model.OfficialRole.SUB_INVESTIGATOR: T.subInvestigator,
+}
+
+
+def map_organization(t: Triples, name: str) -> str:
+    """Add an organisation node named ``name`` (every spelling kept as an alternate name).
+
+    Within one record the first spelling met is the ``schema:name`` (sponsors come first), so the
+    record's named graph gives each organisation one name, as that record spells it.
+    """
+    org = t.mint.organization(name)
+    t.a(org, SDO.Organization)
+    if org not in t.named:
+        t.named.add(org)
+        t.text(org, SDO.name, name)
+    t.text(org, SDO.alternateName, name)
+    return org
+
+
+def map_parties(t: Triples, trial: model.Trial, node: str) -> None:
+    """Add sponsors (lead, collaborators) and overall officials of a trial."""
+    for sponsor in trial.sponsors:
+        org = map_organization(t, sponsor.name)
+        t.code(org, T.agencyClass, sponsor.agency_class)
+        t.add(node, SDO.sponsor, org)
+        if sponsor.role is model.SponsorRole.LEAD:
+            t.add(node, T.leadSponsor, org)
+        elif sponsor.role is model.SponsorRole.COLLABORATOR:
+            t.add(node, T.collaborator, org)
+    for official in trial.officials:
+        # Names alone are not unique: key by name and affiliation, else by the trial.
+        person = t.mint.person(official.name, official.affiliation or trial.nct_id)
+        t.a(person, SDO.Person)
+        t.text(person, SDO.name, official.name)
+        t.text(person, SDO.honorificSuffix, official.degrees)
+        if official.affiliation:
+            t.add(person, SDO.affiliation, map_organization(t, official.affiliation))
+        t.add(node, T.overallOfficial, person)
+        if official.role is not None:
+            t.add(node, _ROLE_PROPERTY[official.role], person)

@@ -1,0 +1,394 @@
+"""Namespaces, IRI minting, name keys and N-Triples term rendering: every term kg writes is made here.
+
+The hot path renders terms straight to N-Triples text (PERFORMANCE-NOTES.md: ~14x faster than rdflib
+``Graph.add``), so a term is a ``str`` holding its N-Triples form: ``<https://...>`` for an IRI,
+``"text"^^<datatype>`` or ``"text"@lang`` for a literal. Escaping follows the N-Triples grammar
+(https://www.w3.org/TR/n-triples/#grammar-production-IRIREF and ECHAR/UCHAR); a property test
+checks it against pyoxigraph's parser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from decimal import Decimal
+from enum import Enum
+from urllib.parse import quote
+
+from kg import model
+
+__all__ = [
+    "BIBO",
+    "DCTERMS",
+    "DEFAULT_BASE",
+    "OWL",
+    "PROV",
+    "RDF",
+    "RDFS",
+    "SCHEMA",
+    "SKOS",
+    "TKG",
+    "XSD",
+    "Minter",
+    "Namespace",
+    "Triple",
+    "boolean",
+    "concept",
+    "date_literal",
+    "decimal",
+    "integer",
+    "iri",
+    "literal",
+    "mesh",
+    "name_key",
+    "scheme",
+    "slug",
+    "web_iri",
+]
+
+SCHEMA = "http://schema.org/"
+TKG = "https://w3id.org/trialkg/ontology#"
+DEFAULT_BASE = "https://w3id.org/trialkg/"
+DCTERMS = "http://purl.org/dc/terms/"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+BIBO = "http://purl.org/ontology/bibo/"
+PROV = "http://www.w3.org/ns/prov#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+MESH = "http://id.nlm.nih.gov/mesh/"
+
+Triple = tuple[str, str, str]
+"""Subject, predicate and object, each already in N-Triples form."""
+
+
+class Namespace:
+    """Rendered IRIs of one vocabulary by attribute: ``SDO.name == "<http://schema.org/name>"``.
+
+    >>> Namespace("http://schema.org/").sponsor
+    '<http://schema.org/sponsor>'
+    """
+
+    def __init__(self, base: str) -> None:
+        self._base = base
+
+    def __getattr__(self, local: str) -> str:
+        if local.startswith("__"):
+            raise AttributeError(local)
+        term = f"<{self._base}{local}>"
+        setattr(self, local, term)  # later look-ups find the instance attribute directly
+        return term
+
+    def iri(self, local: str) -> str:
+        """Return the unrendered IRI of a local name."""
+        return self._base + local
+
+
+SDO = Namespace(SCHEMA)
+T = Namespace(TKG)
+DCT = Namespace(DCTERMS)
+BIB = Namespace(BIBO)
+PRV = Namespace(PROV)
+SKS = Namespace(SKOS)
+RDF_TYPE = f"<{RDF}type>"
+RDF_FIRST = f"<{RDF}first>"
+RDF_REST = f"<{RDF}rest>"
+RDF_NIL = f"<{RDF}nil>"
+
+# Characters that may not appear raw in an N-Triples IRIREF; everything else non-ASCII is allowed.
+_IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def iri(value: str) -> str:
+    """Render an absolute IRI, percent-encoding the characters N-Triples forbids.
+
+    >>> iri("https://example.org/a b")
+    '<https://example.org/a%20b>'
+    """
+    if _IRI_UNSAFE.search(value):
+        value = _IRI_UNSAFE.sub(lambda m: quote(m.group(0), safe=""), value)
+    return f"<{value}>"
+
+
+_ABSOLUTE = re.compile(r"^(?:https?|ftp)://[^\s/?#]+\.[^\s/?#]+", re.I)
+
+
+def web_iri(value: str | None) -> str | None:
+    """Render a web address given by a source as an IRI, or None when it is not an absolute URL.
+
+    >>> web_iri("https://example.org/x")
+    '<https://example.org/x>'
+    >>> web_iri("www.example.org") is None
+    True
+    """
+    if not value or not _ABSOLUTE.match(value.strip()):
+        return None
+    return iri(value.strip())
+
+
+_ECHAR = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f\ud800-\udfff]')
+
+
+def _escape_char(m: re.Match[str]) -> str:
+    ch = m.group(0)
+    if ch in _ECHAR:
+        return _ECHAR[ch]
+    if "\ud800" <= ch <= "\udfff":
+        return "\ufffd"  # a lone surrogate cannot be written as UTF-8
+    return f"\\u{ord(ch):04X}"
+
+
+def _quote(text: str) -> str:
+    return '"' + _NEEDS_ESCAPE.sub(_escape_char, text) + '"'
+
+
+def literal(text: str, datatype: str | None = None, lang: str | None = None) -> str:
+    r"""Render a literal; plain strings are written without a datatype (they are xsd:string).
+
+    >>> literal('say "hi"\n')
+    '"say \\"hi\\"\\n"'
+    >>> literal("5", XSD + "integer")
+    '"5"^^<http://www.w3.org/2001/XMLSchema#integer>'
+    """
+    if lang:
+        return f"{_quote(text)}@{lang}"
+    if datatype and datatype != XSD + "string":
+        return f"{_quote(text)}^^<{datatype}>"
+    return _quote(text)
+
+
+def integer(value: int) -> str:
+    """Render an ``xsd:integer`` literal."""
+    return f'"{int(value)}"^^<{XSD}integer>'
+
+
+def decimal(value: float | Decimal) -> str:
+    """Render an ``xsd:decimal`` literal without exponent or trailing zeros.
+
+    >>> decimal(43.61)
+    '"43.61"^^<http://www.w3.org/2001/XMLSchema#decimal>'
+    >>> decimal(18)
+    '"18.0"^^<http://www.w3.org/2001/XMLSchema#decimal>'
+    """
+    d = Decimal(str(value)).normalize()
+    text = format(d, "f")
+    if "." not in text:
+        text += ".0"
+    return f'"{text}"^^<{XSD}decimal>'
+
+
+def boolean(value: bool) -> str:
+    """Render an ``xsd:boolean`` literal."""
+    return f'"{"true" if value else "false"}"^^<{XSD}boolean>'
+
+
+def date_literal(value: model.PartialDate) -> str:
+    """Render a date as ``xsd:date``, ``xsd:gYearMonth`` (day unknown) or ``xsd:gYear``."""
+    if value.day is not None:
+        return f'"{value.iso()}"^^<{XSD}date>'
+    if value.month is not None:
+        return f'"{value.iso()}"^^<{XSD}gYearMonth>'
+    return f'"{value.iso()}"^^<{XSD}gYear>'
+
+
+# --- coded values -------------------------------------------------------------------------------
+
+# Enum class -> the local name of its SKOS concept scheme and of its concepts' prefix in tkg:.
+SCHEMES: dict[type[Enum], str] = {
+    model.Status: "status",
+    model.Phase: "phase",
+    model.StudyType: "studyType",
+    model.Allocation: "allocation",
+    model.InterventionModel: "interventionModel",
+    model.PrimaryPurpose: "primaryPurpose",
+    model.Masking: "masking",
+    model.ObservationalModel: "observationalModel",
+    model.TimePerspective: "timePerspective",
+    model.AgencyClass: "agencyClass",
+    model.Sex: "sex",
+    model.ArmType: "armType",
+    model.InterventionType: "interventionType",
+    model.OfficialRole: "officialRole",
+    model.ReferenceType: "referenceType",
+    model.DateType: "dateType",
+}
+
+# schema.org's MedicalStudyStatus members; DESIGN.md says use them where one exists.
+SCHEMA_STATUS: dict[model.Status, str] = {
+    model.Status.NOT_YET_RECRUITING: SCHEMA + "NotYetRecruiting",
+    model.Status.RECRUITING: SCHEMA + "Recruiting",
+    model.Status.ENROLLING_BY_INVITATION: SCHEMA + "EnrollingByInvitation",
+    model.Status.ACTIVE_NOT_RECRUITING: SCHEMA + "ActiveNotRecruiting",
+    model.Status.SUSPENDED: SCHEMA + "Suspended",
+    model.Status.TERMINATED: SCHEMA + "Terminated",
+    model.Status.COMPLETED: SCHEMA + "Completed",
+    model.Status.WITHDRAWN: SCHEMA + "Withdrawn",
+}
+
+
+def scheme(enum: type[Enum]) -> str:
+    """Return the IRI (unrendered) of the SKOS concept scheme of a code list.
+
+    >>> scheme(model.Phase)
+    'https://w3id.org/trialkg/ontology#PhaseScheme'
+    """
+    local = SCHEMES[enum]
+    return f"{TKG}{local[0].upper()}{local[1:]}Scheme"
+
+
+def concept_iri(code: Enum) -> str:
+    """Return the IRI (unrendered) of a registry code's concept.
+
+    >>> concept_iri(model.Phase.PHASE2)
+    'https://w3id.org/trialkg/ontology#phase-PHASE2'
+    >>> concept_iri(model.Status.ACTIVE_NOT_RECRUITING)
+    'http://schema.org/ActiveNotRecruiting'
+    """
+    if isinstance(code, model.Status) and code in SCHEMA_STATUS:
+        return SCHEMA_STATUS[code]
+    return f"{TKG}{SCHEMES[type(code)]}-{code.value}"
+
+
+def concept(code: Enum) -> str:
+    """Return the rendered IRI of a registry code's concept."""
+    return f"<{concept_iri(code)}>"
+
+
+# --- names and keys -------------------------------------------------------------------------------
+
+_ABBREVIATIONS = {
+    "univ": "university",
+    "universite": "university",
+    "universitat": "university",
+    "universita": "university",
+    "universidad": "university",
+    "universidade": "university",
+    "hosp": "hospital",
+    "hopital": "hospital",
+    "inst": "institute",
+    "institut": "institute",
+    "instituto": "institute",
+    "istituto": "institute",
+    "ctr": "center",
+    "centre": "center",
+    "centro": "center",
+    "dept": "department",
+    "natl": "national",
+    "intl": "international",
+    "co": "company",
+    "corp": "corporation",
+    "inc": "incorporated",
+    "ltd": "limited",
+    "&": "and",
+}
+_NON_WORD = re.compile(r"[^\w&]+")
+
+
+def _ascii_fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def name_key(name: str) -> str:
+    """Return the key under which organisation names are considered the same.
+
+    Case, accents, punctuation and common abbreviations ("Univ.", "Hosp.", "Centre") do not matter.
+
+    >>> name_key("Université Montpellier") == name_key("Univ. of Montpellier".replace(" of", ""))
+    True
+    >>> name_key("CHU de Nantes")
+    'chu de nantes'
+    """
+    folded = _ascii_fold(name).casefold().replace("&", " & ")
+    words = [w for w in _NON_WORD.split(folded) if w]
+    return " ".join(_ABBREVIATIONS.get(w, w) for w in words)
+
+
+def slug(text: str, limit: int = 80) -> str:
+    """Return a lowercase ASCII slug usable as one IRI path segment.
+
+    >>> slug("Université Montpellier")
+    'universite-montpellier'
+    """
+    folded = _ascii_fold(text).lower()
+    out = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
+    if len(out) > limit:
+        out = out[:limit].rstrip("-") + "-" + _digest(text)[:8]
+    return out or _digest(text)[:12]
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()  # noqa: S324 - a key
+
+
+_DOI_SAFE = "/:;()._-~"
+
+
+class Minter:
+    """Mint the data IRIs of DESIGN.md under one base; pure and deterministic.
+
+    >>> Minter().trial("NCT03737461")
+    '<https://w3id.org/trialkg/trial/NCT03737461>'
+    """
+
+    def __init__(self, base: str = DEFAULT_BASE) -> None:
+        if not base.endswith(("/", "#")):
+            base += "/"
+        self.base = base
+
+    def raw(self, path: str) -> str:
+        """Return the rendered IRI of a path under the base."""
+        return iri(self.base + path)
+
+    def trial(self, nct_id: str) -> str:
+        """Trial node."""
+        return f"<{self.base}trial/{nct_id}>"
+
+    def part(self, nct_id: str, *path: object) -> str:
+        """A node that belongs to one trial (site, arm, eligibility...): ``trial/NCT.../site/3``."""
+        tail = "/".join(str(p) for p in path)
+        return iri(f"{self.base}trial/{nct_id}/{tail}")
+
+    def graph(self, nct_id: str) -> str:
+        """The named graph of a trial's facts."""
+        return f"<{self.base}graph/{nct_id}>"
+
+    def organization(self, name: str) -> str:
+        """One node per organisation: keyed by :func:`name_key`."""
+        return f"<{self.base}org/{slug(name_key(name))}>"
+
+    def person(self, name: str, context: str) -> str:
+        """A person, keyed by normalised name plus an affiliation (or other context) digest."""
+        return f"<{self.base}person/{slug(name_key(name))}-{_digest(name_key(context))[:8]}>"
+
+    def publication(
+        self, *, pmid: str | None = None, doi: str | None = None, text: str | None = None
+    ) -> str:
+        """A publication: keyed by PMID, else DOI, else a digest of the normalised citation."""
+        if pmid:
+            return f"<{self.base}publication/pmid/{pmid}>"
+        if doi:
+            return iri(f"{self.base}publication/doi/{quote(doi.lower(), safe=_DOI_SAFE)}")
+        if text:
+            return f"<{self.base}publication/cite/{_digest(name_key(text))[:16]}>"
+        raise ValueError("a publication needs a PMID, a DOI or a citation text")
+
+    def periodical(self, name: str) -> str:
+        """A journal, keyed by its normalised (abbreviated) name."""
+        return f"<{self.base}journal/{slug(name_key(name))}>"
+
+    def condition(self, name: str) -> str:
+        """A condition node shared by all trials naming it alike."""
+        return f"<{self.base}condition/{slug(name_key(name))}>"
+
+    def source(self, fmt: str, digest: str) -> str:
+        """A source document (one file or API answer), keyed by its content digest."""
+        return f"<{self.base}source/{fmt}/{digest}>"
+
+
+def mesh(descriptor_id: str) -> str:
+    """The NLM MeSH RDF IRI of a descriptor ("D001416")."""
+    return iri(MESH + descriptor_id)
