@@ -48,7 +48,7 @@ class BuildReport:
 
 
 def generation_time() -> str:
-    """Return the build time as ``xsd:dateTime``: ``SOURCE_DATE_EPOCH`` when set (reproducible builds)."""
+    """Return the build time as ``xsd:dateTime``; ``SOURCE_DATE_EPOCH`` when set."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     when = (
         datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)

@@ -24,8 +24,8 @@ class KgError(Exception):
 class InputError(KgError):
     """An input that cannot be read: names the file, the record and the field.
 
-    >>> str(InputError("bad phase", file="a.json", record="NCT01234567", field="designModule.phases"))
-    'a.json: NCT01234567: designModule.phases: bad phase'
+    >>> str(InputError("bad", file="a.json", record="NCT01234567", field="designModule.phases"))
+    'a.json: NCT01234567: designModule.phases: bad'
     """
 
     def __init__(
@@ -70,7 +70,7 @@ class UsageError(KgError):
     """A bad option, argument or combination of them."""
 
 
-class InvalidData(KgError):
+class InvalidData(KgError):  # noqa: N818 - the name DESIGN.md and STYLE.md give it
     """The data is readable but breaks the contract (for example SHACL violations)."""
 
     exit_code = 1

@@ -1,9 +1,9 @@
 """Typed records: what every source reader yields, whatever the input format.
 
-A reader turns one source record (an API v2 study, a legacy XML study, a trial web page) into one
-:class:`Trial`. Coded values are Enums whose values are the registry codes of ClinicalTrials.gov's API v2
-(``https://clinicaltrials.gov/data-api/about-api/study-data-structure``, "Enum" types); the legacy XML
-labels are translated to the same codes by the XML reader. Nothing past a reader sees raw JSON or XML.
+A reader turns one source record (an API v2 study, a legacy XML study, a trial web page) into
+one :class:`Trial`. Coded values are Enums whose values are the registry codes of the API v2
+(https://clinicaltrials.gov/data-api/about-api/study-data-structure, "Enum" types); the XML
+reader translates legacy labels to the same codes. Nothing past a reader sees raw JSON or XML.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 __all__ = [
     "AgencyClass",
@@ -52,11 +52,8 @@ __all__ = [
 ]
 
 
-class Code(str, Enum):
+class Code(StrEnum):
     """A registry code: the Enum value is the code exactly as the registry writes it."""
-
-    def __str__(self) -> str:
-        return self.value
 
 
 class Status(Code):
@@ -230,14 +227,14 @@ class ReferenceType(Code):
 
 
 class DateType(Code):
-    """Whether a date happened or is planned (``*DateStruct.type``; legacy "Anticipated" = ESTIMATED)."""
+    """Whether a date happened or is planned (``*DateStruct.type``; legacy "Anticipated")."""
 
     ACTUAL = "ACTUAL"
     ESTIMATED = "ESTIMATED"
 
 
 class SponsorRole(Code):
-    """The part an organisation plays: lead, collaborator, or not stated by the source (a web page)."""
+    """The part an organisation plays: lead, collaborator, or unstated (a web page)."""
 
     LEAD = "LEAD"
     COLLABORATOR = "COLLABORATOR"
@@ -249,7 +246,7 @@ _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 @dataclass(frozen=True, slots=True)
 class PartialDate:
-    """A date whose month or day may be unknown, as the registry gives them ("2019-02", "2019-02-18").
+    """A date whose month or day may be unknown, as the registry writes them ("2019-02").
 
     >>> PartialDate.parse("2019-02").iso()
     '2019-02'
@@ -296,7 +293,7 @@ class SourceInfo:
 
 @dataclass(frozen=True, slots=True)
 class SecondaryId:
-    """An identifier other than the NCT id; ``type`` is the registry's code (EUDRACT_NUMBER, NIH...)."""
+    """An identifier other than the NCT id; ``type`` is the registry's code (EUDRACT_NUMBER...)."""
 
     value: str
     type: str | None = None
@@ -361,7 +358,7 @@ class Condition:
 
 @dataclass(frozen=True, slots=True)
 class Eligibility:
-    """Eligibility: ages as the source writes them ("18 Years"), and one string per top-level bullet."""
+    """Eligibility: ages as the source writes them ("18 Years"); one string per top-level bullet."""
 
     criteria: str | None = None
     inclusion: tuple[str, ...] = ()

@@ -14,8 +14,9 @@ import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
+from typing import TextIO
 
 import orjson
 import pyoxigraph as ox
@@ -43,7 +44,7 @@ _EXAMPLE = re.compile(r"^#\s*example:\s*(.*)$")
 _SUMMARY = re.compile(r"^#\s*[\w-]+:\s*(.*)$")
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     """How query results are written."""
 
     TABLE = "table"
@@ -97,7 +98,9 @@ def list_queries(folder: Path = QUERY_DIR) -> list[NamedQuery]:
     return [_parse_header(p.stem, p.read_text("utf-8")) for p in sorted(folder.glob("*.rq"))]
 
 
-def load_query(ref: str, folder: Path = QUERY_DIR, stdin: io.TextIOBase | None = None) -> NamedQuery:
+def load_query(
+    ref: str, folder: Path = QUERY_DIR, stdin: TextIO | None = None
+) -> NamedQuery:
     """Load a named query, a ``.rq`` file, or ``-`` (stdin).
 
     Raises:
@@ -123,7 +126,9 @@ _DATATYPES = {"integer": "http://www.w3.org/2001/XMLSchema#integer",
               "decimal": "http://www.w3.org/2001/XMLSchema#decimal"}
 
 
-def bind_params(query: NamedQuery, values: Mapping[str, str]) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+def bind_params(
+    query: NamedQuery, values: Mapping[str, str]
+) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
     """Turn ``--param name=value`` pairs into RDF terms of the declared types.
 
     Undeclared parameters are strings (a query read from a file may not declare them).

@@ -1,4 +1,4 @@
-"""Namespaces, IRI minting, name keys and N-Triples term rendering: every term kg writes is made here.
+"""Namespaces, IRI minting, name keys and N-Triples rendering: every term kg writes is made here.
 
 The hot path renders terms straight to N-Triples text (PERFORMANCE-NOTES.md: ~14x faster than rdflib
 ``Graph.add``), so a term is a ``str`` holding its N-Triples form: ``<https://...>`` for an IRI,

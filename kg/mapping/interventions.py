@@ -10,7 +10,7 @@ from kg.terms import SDO, T, mesh, name_key
 
 __all__ = ["map_conditions", "map_interventions"]
 
-# v2 arm groups name their interventions as "Type: Name" ("Drug: Anakinra"); intervention names lack it.
+# v2 arm groups name interventions "Type: Name" ("Drug: Anakinra"); intervention names lack it.
 _TYPED_NAME = re.compile(r"^(?:[A-Z][A-Za-z ]+):\s+(.*)$")
 
 

@@ -32,7 +32,7 @@ def map_related_trials(t: Triples, trial: model.Trial, node: str) -> None:
 
 
 def map_publications(t: Triples, trial: model.Trial, node: str) -> None:
-    """Add each reference as a publication, typed by a ``tkg:Reference`` when the source types it."""
+    """Add each reference as a publication, with a ``tkg:Reference`` when the source types it."""
     for n, ref in enumerate(trial.references, 1):
         cit = ref.citation
         pmid = ref.pmid or (cit.pmid if cit else None)

@@ -1,4 +1,4 @@
-"""Map sites: one ``tkg:Site`` per location of the source, in its order, with address and coordinates."""
+"""Map sites: one ``tkg:Site`` per location of the source, in order, with address and geo."""
 
 from __future__ import annotations
 

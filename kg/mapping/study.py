@@ -1,4 +1,4 @@
-"""Map a trial's own facts: type, identifiers, titles, status, design, dates, eligibility, outcomes."""
+"""Map a trial's own facts: type, identifiers, titles, status, design, dates, eligibility..."""
 
 from __future__ import annotations
 

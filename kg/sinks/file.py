@@ -112,5 +112,5 @@ class FileSink:
 def _open_out(path: Path, gz: bool) -> IO[bytes]:
     if gz:
         # mtime=0 keeps gzipped output byte-identical across runs.
-        return gzip.GzipFile(path, "wb", mtime=0)
+        return gzip.GzipFile(path, "wb", mtime=0)  # type: ignore[return-value]
     return path.open("wb")

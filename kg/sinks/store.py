@@ -1,9 +1,9 @@
 """The embedded on-disk store (pyoxigraph): default location, opening, and loading a build.
 
-A build into a store that does not exist yet is bulk-loaded into a fresh folder which is then renamed
-into place, so a failed build leaves no store at all. A build into an existing store first drops the
-named graphs of the trials it rebuilds (no stale facts survive an update), then loads the new quads in
-one transaction (``Store.load``: all or nothing).
+A build into a store that does not exist yet is bulk-loaded into a fresh folder which is then
+renamed into place, so a failed build leaves no store at all. A build into an existing store first
+drops the named graphs of the trials it rebuilds (no stale facts survive an update), then loads the
+new quads in one transaction (``Store.load``: all or nothing).
 """
 
 from __future__ import annotations

@@ -51,11 +51,11 @@ _SNIFF_BYTES = 4096
 
 
 def sniff(head: bytes) -> str | None:
-    """Return the format of a source from its first bytes, or None when no reader knows it.
+    r"""Return the format of a source from its first bytes, or None when no reader knows it.
 
     >>> sniff(b'  {"protocolSection": {}}'), sniff(b"<?xml version='1.0'?><clinical_study>")
     ('ctgov-json', 'ctgov-xml')
-    >>> sniff(b"Some title\\nNCT ID: NCT03737461\\n")
+    >>> sniff(b"Some title\nNCT ID: NCT03737461\n")
     'web-page'
     """
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -87,7 +87,7 @@ class InputFile:
         if self.path == "-":
             return sys.stdin.buffer
         if self.member is None:
-            return open(self.path, "rb")  # noqa: SIM115 - the caller closes it
+            return open(self.path, "rb")
         archive = zipfile.ZipFile(self.path)
         stream = archive.open(self.member)
         stream._kg_archive = archive  # type: ignore[attr-defined]  # closed with the stream

@@ -1,8 +1,9 @@
 """Split eligibility criteria text into one string per top-level inclusion / exclusion bullet.
 
-The registry writes criteria as Markdown ("Inclusion Criteria:\\n\\n* a\\n  * nested\\n* b"). Web pages
-render the same list without indentation, so a nested bullet can only be told from its parent by the
-parent's trailing colon ("has received:") and by conjunctions that chain siblings (", OR").
+The registry writes criteria as Markdown: a heading line ("Inclusion Criteria:"), then bullets that
+nest by indentation. Web pages render the same list without indentation, so a nested bullet can only
+be told from its parent by the parent's trailing colon ("has received:") and by conjunctions that
+chain siblings (", OR").
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from dataclasses import dataclass
 
 __all__ = ["split_criteria", "unescape_markdown"]
 
-_HEADING = re.compile(r"^\s*(?:[#*_]+\s*)?(inclusion|exclusion)\s+criteria\b\s*[:*_]*\s*(.*)$", re.I)
+_HEADING = re.compile(
+    r"^\s*(?:[#*_]+\s*)?(inclusion|exclusion)\s+criteria\b\s*[:*_]*\s*(.*)$", re.I
+)
 _BULLET = re.compile(r"^(\s*)(?:[*\-+•·▪◦]|\d{1,3}[.)]|[a-zA-Z][.)](?=\s))\s+(.*)$")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~=])")
 # A sibling ending like this continues the list its parent opened ("within 3 months, OR").
@@ -72,11 +75,11 @@ def _items(lines: list[str]) -> list[str]:
 
 
 def split_criteria(text: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Return the (inclusion, exclusion) top-level criteria of a criteria text.
+    r"""Return the (inclusion, exclusion) top-level criteria of a criteria text.
 
     Text before the first heading, or text without headings, is not split: nothing is invented.
 
-    >>> split_criteria("Inclusion Criteria:\\n\\n* adults\\n* consent\\n\\nExclusion Criteria:\\n\\n* pregnancy")
+    >>> split_criteria("Inclusion Criteria:\n* adults\n* consent\nExclusion Criteria:\n* pregnancy")
     (('adults', 'consent'), ('pregnancy',))
     """
     if not text:

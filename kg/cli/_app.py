@@ -1,0 +1,115 @@
+"""The ``kg`` application: shared options, stderr console, progress, and the error handler.
+
+Exit codes (DESIGN.md): 0 ok, 1 the data is invalid, 2 bad usage or unreadable input.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn
+from rich.text import Text
+
+from kg import __version__
+from kg.errors import KgError
+
+__all__ = ["StoreOption", "app", "err", "main", "note", "progress"]
+
+app = typer.Typer(
+    name="kg",
+    help="Build, query and check a knowledge graph of clinical trials (schema.org RDF).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+_state = {"debug": False, "quiet": False}
+
+StoreOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        help="Embedded store folder (default: $KG_STORE, else ~/.local/share/kg/store).",
+        show_default=False,
+    ),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"kg {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def _main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """Build, query and check a knowledge graph of clinical trials."""
+    _state["debug"] = debug
+    _state["quiet"] = quiet
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, stream=sys.stderr)
+
+
+def note(message: str) -> None:
+    if not _state["quiet"]:
+        err.print(message)
+
+
+class _NoProgress:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *args: object) -> None:
+        return None
+
+
+def progress() -> Progress | _NoProgress:
+    if _state["quiet"] or not err.is_terminal:
+        return _NoProgress()
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed} records"),
+        _Rate(),
+        TextColumn("errors: {task.fields[errors]}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+class _Rate(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        return Text(f"{task.speed or 0:,.0f} rec/s")
+
+
+def main() -> None:
+    """Run the command line; one line on stderr and an exit code for every known failure."""
+    try:
+        code = app(standalone_mode=False)
+    except KgError as exc:
+        if _state["debug"]:
+            raise
+        err.print(f"kg: error: {exc}", markup=False)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        err.print("kg: interrupted", markup=False)
+        sys.exit(130)
+    except click.ClickException as exc:
+        err.print(f"kg: error: {exc.format_message()}", markup=False)
+        sys.exit(2)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
