@@ -1,0 +1,76 @@
+"""Shared fixtures: paths to the shared records and the seed, and a store built once per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg.build import build
+from kg.sinks import FileSink, StoreSink, open_store
+from kg.terms import DEFAULT_BASE
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+CTGOV = SHARED / "data" / "ctgov"
+SEED = REPO / "data" / "000_9a170ffc83e8bfff.txt"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SEED_NCT = "NCT03737461"
+
+
+@pytest.fixture(scope="session")
+def ctgov_dir() -> Path:
+    """The folder of real ClinicalTrials.gov records (read in place, never copied)."""
+    if not CTGOV.is_dir():
+        pytest.fail(f"the shared records are missing: {CTGOV} (CI has ../shared beside the checkout)")
+    return CTGOV
+
+
+@pytest.fixture(scope="session")
+def json_records(ctgov_dir: Path) -> list[Path]:
+    """Every shared API v2 JSON record."""
+    return sorted(ctgov_dir.glob("*.json"))
+
+
+@pytest.fixture(scope="session")
+def seed_path() -> Path:
+    """The seed trial page shipped in data/."""
+    return SEED
+
+
+@pytest.fixture(autouse=True)
+def _reproducible(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Builds in tests are reproducible and never touch the user's real store."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setenv("KG_STORE", str(tmp_path / "default-store"))
+
+
+@pytest.fixture(scope="session")
+def seed_nq(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed page built to N-Quads."""
+    out = tmp_path_factory.mktemp("seed") / "seed.nq"
+    build([str(SEED)], FileSink(out), base=DEFAULT_BASE)
+    return out
+
+
+@pytest.fixture(scope="session")
+def seed_store(seed_nq: Path) -> ox.Store:
+    """An in-memory store holding the seed trial (default graph = union, as queries expect)."""
+    store = ox.Store()
+    store.load(path=str(seed_nq), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+@pytest.fixture(scope="session")
+def shared_store_path(tmp_path_factory: pytest.TempPathFactory, ctgov_dir: Path) -> Path:
+    """An on-disk store built once from the seed plus every shared record."""
+    path = tmp_path_factory.mktemp("shared") / "store"
+    build([str(SEED), str(ctgov_dir)], StoreSink(path), base=DEFAULT_BASE, jobs=2)
+    return path
+
+
+@pytest.fixture(scope="session")
+def shared_store(shared_store_path: Path) -> ox.Store:
+    """The shared store, opened read-only."""
+    return open_store(shared_store_path)
