@@ -1,15 +1,28 @@
 """Named SPARQL queries (``queries/*.rq``): listing, safe parameter binding, running, formatting.
 
 Each ``.rq`` file opens with a comment header: the first line ``# name: what it answers``, then
-``# param: NAME TYPE  description`` lines (TYPE is string, iri, integer or decimal) and an
-``# example:`` line. Parameters are bound as RDF terms through pyoxigraph's ``substitutions``
-(SEP-0007), never pasted into the query text. pyoxigraph binds only projected variables, so a query
-projects its parameters (``SELECT ?nct ...``) and kg drops the bound ones from the output.
+``# param: NAME TYPE[=DEFAULT]  description`` lines (TYPE is string, iri, integer or decimal; a
+parameter with a default may be left out) and an ``# example:`` line.
+
+Parameters are bound as RDF terms, never pasted into the query as raw text: each value becomes an
+RDF term of its declared type (an invalid IRI or number is refused), the term is written in
+N-Triples syntax by :mod:`kg.terms` (which escapes quotes, ``>``, newlines and the rest), and the
+terms go into a ``VALUES`` block placed first in the query's outermost ``WHERE`` group (found by a
+tokenizer that skips strings, IRIs and comments). The embedded store and remote endpoints run the
+very same text, so they give the same rows. A ``VALUES`` block also lets the store start its joins
+from the bound value: pyoxigraph's ``substitutions`` (an initial binding) gave the same rows up to
+300x slower on the shared set (``trial-interventions``: 360 ms vs 1.3 ms), see
+benchmarks/RESULTS.md. Bound variables are dropped from the output.
+
+Oxigraph's union default graph is a bag: a triple stated in two trials' graphs (an organisation's
+name) matches twice. Named queries use ``DISTINCT`` and ``COUNT(DISTINCT ...)`` so every store gives
+the same rows whether its union is a bag or a set.
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -21,10 +34,11 @@ from typing import TextIO
 import orjson
 import pyoxigraph as ox
 
-from kg.errors import QueryError, UsageError
+from kg.errors import InputError, QueryError, UsageError
 
 __all__ = [
     "QUERY_DIR",
+    "Bindings",
     "Cell",
     "NamedQuery",
     "OutputFormat",
@@ -33,13 +47,17 @@ __all__ = [
     "bind_params",
     "format_results",
     "list_queries",
+    "load_data",
     "load_query",
     "run_query",
+    "table_from_solutions",
+    "values_block",
+    "with_values",
 ]
 
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
 
-_PARAM = re.compile(r"^#\s*param:\s*(\w+)\s+(string|iri|integer|decimal)\s*(.*)$")
+_PARAM = re.compile(r"^#\s*param:\s*(\w+)\s+(string|iri|integer|decimal)(?:=(\S*))?\s*(.*)$")
 _EXAMPLE = re.compile(r"^#\s*example:\s*(.*)$")
 _SUMMARY = re.compile(r"^#\s*[\w-]+:\s*(.*)$")
 
@@ -60,6 +78,7 @@ class Param:
     name: str
     type: str
     description: str
+    default: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +100,7 @@ def _parse_header(name: str, text: str) -> NamedQuery:
         if not line.startswith("#"):
             break
         if m := _PARAM.match(line):
-            params.append(Param(m.group(1), m.group(2), m.group(3).strip()))
+            params.append(Param(m.group(1), m.group(2), m.group(4).strip(), m.group(3)))
         elif m := _EXAMPLE.match(line):
             example = m.group(1).strip()
         elif line.startswith("# param:"):
@@ -122,8 +141,14 @@ def load_query(
     return _parse_header(ref, named.read_text("utf-8"))
 
 
-_DATATYPES = {"integer": "http://www.w3.org/2001/XMLSchema#integer",
-              "decimal": "http://www.w3.org/2001/XMLSchema#decimal"}
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_LEXICAL = {
+    "integer": re.compile(r"^[+-]?\d+$"),
+    "decimal": re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$"),
+}
+
+Bindings = Mapping[ox.Variable, ox.NamedNode | ox.Literal]
+"""Parameter values as RDF terms, by variable."""
 
 
 def bind_params(
@@ -131,29 +156,191 @@ def bind_params(
 ) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
     """Turn ``--param name=value`` pairs into RDF terms of the declared types.
 
-    Undeclared parameters are strings (a query read from a file may not declare them).
+    Undeclared parameters are strings (a query read from a file may not declare them); a declared
+    parameter left out takes its default.
 
     Raises:
-        UsageError: a declared parameter is missing, or a value does not fit its type.
+        UsageError: a declared parameter without default is missing, or a value does not fit its
+            type (an IRI that is not absolute, a number that is not one).
     """
-    declared = {p.name: p for p in query.params}
-    missing = [p.name for p in query.params if p.name not in values]
+    given = dict(values)
+    for p in query.params:
+        if p.name not in given and p.default is not None:
+            given[p.name] = p.default
+    missing = [p.name for p in query.params if p.name not in given]
     if missing:
         raise UsageError(f"query {query.name!r} needs --param {missing[0]}=...")
+    declared = {p.name: p.type for p in query.params}
     out: dict[ox.Variable, ox.NamedNode | ox.Literal] = {}
-    for name, value in values.items():
-        kind = declared[name].type if name in declared else "string"
+    for name, value in given.items():
+        kind = declared.get(name, "string")
         try:
+            variable = ox.Variable(name)
             if kind == "iri":
-                out[ox.Variable(name)] = ox.NamedNode(value)
-            elif kind in _DATATYPES:
-                float(value)
-                out[ox.Variable(name)] = ox.Literal(value, datatype=ox.NamedNode(_DATATYPES[kind]))
+                out[variable] = ox.NamedNode(value)
+            elif kind in _LEXICAL:
+                if not _LEXICAL[kind].match(value.strip()):
+                    raise ValueError(value)
+                out[variable] = ox.Literal(value.strip(), datatype=ox.NamedNode(_XSD + kind))
             else:
-                out[ox.Variable(name)] = ox.Literal(value)
+                out[variable] = ox.Literal(value)
         except ValueError as exc:
             raise UsageError(f"--param {name}: not a valid {kind}: {value!r}") from exc
     return out
+
+
+def values_block(bindings: Bindings) -> str:
+    r"""Write bindings as a one-row SPARQL ``VALUES`` block of escaped N-Triples terms.
+
+    >>> print(values_block({ox.Variable("nct"): ox.Literal('x" } ; DROP ALL #')}))
+    VALUES ?nct { "x\" } ; DROP ALL #" }
+    >>> print(values_block({ox.Variable("a"): ox.NamedNode("http://a"),
+    ...                     ox.Variable("n"): ox.Literal("1")}))
+    VALUES (?a ?n) { (<http://a> "1") }
+    """
+    from kg.terms import iri, literal
+
+    terms: list[str] = []
+    for term in bindings.values():
+        if isinstance(term, ox.NamedNode):
+            terms.append(iri(term.value))
+        else:
+            terms.append(literal(term.value, term.datatype.value, term.language))
+    names = [f"?{v.value}" for v in bindings]
+    if len(names) == 1:
+        return f"VALUES {names[0]} {{ {terms[0]} }}"
+    return f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
+
+
+# The lexical tokens that matter for finding the WHERE group (SPARQL 1.1 grammar, section 19.8):
+# comments, strings and IRIs are skipped whole (a "{" or "WHERE" inside them means nothing),
+# keywords and prefixed names are words, and brackets give the nesting depth.
+_TOKEN = re.compile(
+    r"""
+      (?P<comment>\#[^\n\r]*)
+    | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''
+                 |\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+                 |'(?:[^'\\\n\r]|\\.)*'
+                 |"(?:[^"\\\n\r]|\\.)*")
+    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<var>[?$]\w+)
+    | (?P<word>[A-Za-z_][\w-]*(?::[\w.\-]*)?|:[\w.\-]*)
+    | (?P<bracket>[{}()])
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+
+def _pattern_groups(text: str) -> list[int]:
+    r"""Return the offsets just after the ``{`` of the query's WHERE group and of each subquery's.
+
+    >>> q = 'PREFIX w: <x:#w> SELECT ("{" AS ?b) # WHERE {\nWHERE { ?s w:where ?o }'
+    >>> [q[i:] for i in _pattern_groups(q)]
+    [' ?s w:where ?o }']
+    >>> q = "SELECT * { ?s ?p ?o { SELECT ?s WHERE { SELECT ?s { ?s ?q ?o } } } }"
+    >>> [q[i:i + 8] for i in _pattern_groups(q)]
+    [' ?s ?p ?', ' ?s ?q ?']
+    >>> q = "CONSTRUCT { ?s ?p ?o } { ?s ?p ?o }"
+    >>> [q[i:] for i in _pattern_groups(q)]
+    [' ?s ?p ?o }']
+    """
+    depth = 0  # braces and parentheses together: a query form and its group share a depth
+    pending: list[int] = []  # depths of SELECTs (and the query form) whose group is to come
+    template = False  # CONSTRUCT { template } WHERE? { pattern }
+    starts: list[int] = []
+    just_opened = False  # the last token opened a recorded group
+    for m in _TOKEN.finditer(text):
+        kind, lexeme = m.lastgroup, m.group()
+        if kind == "comment":
+            continue
+        if just_opened and kind == "word" and lexeme.upper() == "SELECT":
+            starts.pop()  # { SELECT ... }: a subquery must stand alone in its group
+        just_opened = False
+        if kind == "word":
+            word = lexeme.upper()
+            if word == "SELECT" or (depth == 0 and word in _FORMS):
+                pending.append(depth)
+                template = word == "CONSTRUCT"
+            elif word == "WHERE" and depth == 0:
+                template = False
+        elif kind == "bracket" and lexeme in "{(":
+            if lexeme == "{" and pending and pending[-1] == depth:
+                if template:
+                    template = False
+                else:
+                    starts.append(m.end())
+                    pending.pop()
+                    just_opened = True
+            depth += 1
+        elif kind == "bracket":
+            depth -= 1
+    return starts
+
+
+def with_values(text: str, bindings: Bindings) -> str:
+    """Return the query with a ``VALUES`` block of the bindings first in each WHERE group.
+
+    A parameter is a constant of the whole query: the block opens the query's WHERE group and
+    that of every subquery, so a subquery that mentions ``?nct`` is restricted to it too (and the
+    store can start from it). It goes on the line of the ``{``, so error positions still match
+    the query file.
+
+    >>> with_values("SELECT ?t WHERE { ?t ?p ?nct }", {ox.Variable("nct"): ox.Literal("N")})
+    'SELECT ?t WHERE { VALUES ?nct { "N" } ?t ?p ?nct }'
+
+    Raises:
+        QueryError: the query has no WHERE group to bind parameters in.
+    """
+    if not bindings:
+        return text
+    starts = _pattern_groups(text)
+    if not starts:
+        raise QueryError("the query has no WHERE clause to bind parameters in")
+    block = " " + values_block(bindings)
+    parts: list[str] = []
+    last = 0
+    for at in starts:
+        parts += [text[last:at], block]
+        last = at
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def load_data(path: Path) -> ox.Store:
+    """Load an RDF file (any format kg writes, ``.gz`` too) and the ontology into a new store.
+
+    A file without graphs (Turtle, N-Triples, ...) goes into one named graph named after the file,
+    so queries that read ``GRAPH ?g`` see it as they see a trial's graph.
+
+    Raises:
+        InputError: no such file, an unknown extension, or not valid RDF.
+    """
+    from kg.ontology import load_ontology
+    from kg.sinks.file import file_format
+
+    if not path.is_file():
+        raise InputError("no such file", file=str(path))
+    try:
+        fmt, gz = file_format(path)
+    except UsageError as exc:
+        raise InputError(str(exc), file=str(path)) from exc
+    store = ox.Store()
+    load_ontology(store)
+    graph = None if fmt.supports_datasets else ox.NamedNode(path.resolve().as_uri())
+    try:
+        if gz:
+            with gzip.open(path, "rb") as fh:
+                store.load(fh.read(), fmt, to_graph=graph)
+        else:
+            store.load(path=str(path), format=fmt, to_graph=graph)
+    except (SyntaxError, OSError, EOFError) as exc:
+        raise InputError(f"not valid RDF: {exc}", file=str(path)) from exc
+    return store
+
+
+_XSD_STRING = _XSD + "string"
+_RDF_LANG = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +351,19 @@ class Cell:
     value: str
     datatype: str | None = None
     lang: str | None = None
+
+    @classmethod
+    def literal(cls, value: str, datatype: str | None = None, lang: str | None = None) -> Cell:
+        """Make a literal cell; ``xsd:string`` and ``rdf:langString`` are left implicit.
+
+        Stores disagree on whether a plain literal has the datatype ``xsd:string``; cells do not.
+
+        >>> Cell.literal("x", "http://www.w3.org/2001/XMLSchema#string") == Cell.literal("x")
+        True
+        """
+        if lang:
+            return cls("literal", value, None, lang.lower())
+        return cls("literal", value, None if datatype in (_XSD_STRING, _RDF_LANG) else datatype)
 
     def nt(self) -> str:
         """Render in N-Triples syntax (for SPARQL TSV)."""
@@ -184,10 +384,6 @@ class ResultTable:
     rows: tuple[tuple[Cell | None, ...], ...]
 
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_RDF_LANG = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-
-
 def _cell(term: object) -> Cell | None:
     if term is None:
         return None
@@ -196,35 +392,33 @@ def _cell(term: object) -> Cell | None:
     if isinstance(term, ox.BlankNode):
         return Cell("bnode", term.value)
     if isinstance(term, ox.Literal):
-        dt = term.datatype.value
-        if term.language:
-            return Cell("literal", term.value, None, term.language)
-        return Cell("literal", term.value, None if dt in (_XSD_STRING, _RDF_LANG) else dt)
+        return Cell.literal(term.value, term.datatype.value, term.language)
     raise QueryError(f"unsupported result term {term!r}")
 
 
-def run_query(
-    store: ox.Store,
-    query: NamedQuery,
-    bindings: Mapping[ox.Variable, ox.NamedNode | ox.Literal] | None = None,
-) -> ResultTable:
+def table_from_solutions(result: ox.QuerySolutions, bound: Iterable[str] = ()) -> ResultTable:
+    """Turn pyoxigraph solutions into a result table, leaving out the ``bound`` variables."""
+    skip = set(bound)
+    variables = tuple(v.value for v in result.variables if v.value not in skip)
+    rows = tuple(tuple(_cell(sol[v]) for v in variables) for sol in result)
+    return ResultTable(variables, rows)
+
+
+def run_query(store: ox.Store, query: NamedQuery, bindings: Bindings | None = None) -> ResultTable:
     """Run a SELECT query on a pyoxigraph store (default graph = union of the named graphs).
 
     Raises:
         QueryError: a syntax error, or a query that is not a SELECT.
     """
+    bindings = bindings or {}
+    text = with_values(query.text, bindings)
     try:
-        result = store.query(
-            query.text, use_default_graph_as_union=True, substitutions=dict(bindings or {})
-        )
+        result = store.query(text, use_default_graph_as_union=True)
     except SyntaxError as exc:
         raise QueryError(f"{query.name}: {exc}") from exc
     if not isinstance(result, ox.QuerySolutions):
         raise QueryError(f"{query.name}: only SELECT queries give a table")
-    bound = {v.value for v in bindings or {}}
-    variables = tuple(v.value for v in result.variables if v.value not in bound)
-    rows = tuple(tuple(_cell(sol[v]) for v in variables) for sol in result)
-    return ResultTable(variables, rows)
+    return table_from_solutions(result, (v.value for v in bindings))
 
 
 def format_results(table: ResultTable, fmt: OutputFormat) -> str:

@@ -17,6 +17,7 @@ from enum import Enum
 from urllib.parse import quote
 
 from kg import model
+from kg.orgs import OrgIndex
 
 __all__ = [
     "BIBO",
@@ -334,10 +335,11 @@ class Minter:
     '<https://w3id.org/trialkg/trial/NCT03737461>'
     """
 
-    def __init__(self, base: str = DEFAULT_BASE) -> None:
+    def __init__(self, base: str = DEFAULT_BASE, *, orgs: OrgIndex | None = None) -> None:
         if not base.endswith(("/", "#")):
             base += "/"
         self.base = base
+        self.orgs = orgs if orgs is not None else OrgIndex()  # the user's name -> ROR/IRI mapping
 
     def raw(self, path: str) -> str:
         """Return the rendered IRI of a path under the base."""
@@ -356,9 +358,17 @@ class Minter:
         """The named graph of a trial's facts."""
         return f"<{self.base}graph/{nct_id}>"
 
-    def organization(self, name: str) -> str:
-        """One node per organisation: keyed by :func:`name_key`."""
-        return f"<{self.base}org/{slug(name_key(name))}>"
+    def organization(self, name: str, place: str | None = None) -> str:
+        """One node per organisation: keyed by :func:`kg.orgs.org_key`, or by the mapping.
+
+        A name the mapping sends to a preferred IRI is that IRI; one it sends to a ROR id is keyed
+        by the id, so every name mapped to it is one node. ``place`` (a site's city and country)
+        tells apart organisations whose name many places share (:func:`kg.orgs.needs_place`).
+        """
+        target = self.orgs.lookup(name)
+        if target is not None and target.iri:
+            return iri(target.iri)
+        return f"<{self.base}org/{slug(self.orgs.node_key(name, place))}>"
 
     def person(self, name: str, context: str) -> str:
         """A person, keyed by normalised name plus an affiliation (or other context) digest."""

@@ -6,20 +6,21 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import pyoxigraph as ox
 import typer
 
 from kg.cli._app import StoreOption, app
-from kg.errors import InputError, UsageError
-from kg.ontology import load_ontology
+from kg.errors import UsageError
 from kg.queries import (
+    NamedQuery,
     OutputFormat,
     bind_params,
     format_results,
     list_queries,
+    load_data,
     load_query,
     run_query,
 )
+from kg.remote import ENV_PASSWORD, ENV_TIMEOUT, ENV_TOKEN, ENV_USER, Endpoint, query_endpoint
 from kg.sinks import default_store_path, open_store
 
 __all__ = ["query_command"]
@@ -29,10 +30,18 @@ def _parse_params(pairs: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
-        if not sep or not name:
+        if not sep or not name.strip():
             raise UsageError(f"--param takes name=value, got {pair!r}")
         out[name.strip()] = value
     return out
+
+
+def _describe(query: NamedQuery) -> str:
+    params = " ".join(
+        f"--param {p.name}=<{p.type}>" if p.default is None else f"[--param {p.name}={p.default}]"
+        for p in query.params
+    )
+    return f"{query.name}\t{query.summary}" + (f"\t{params}" if params else "")
 
 
 @app.command("query")
@@ -52,48 +61,43 @@ def query_command(
     data: Annotated[
         Path | None, typer.Option("--data", help="Query an RDF file instead of the store.")
     ] = None,
+    endpoint: Annotated[
+        str | None,
+        typer.Option(
+            "--endpoint",
+            help=(
+                f"Query a SPARQL 1.1 endpoint URL instead of the store; credentials from "
+                f"{ENV_TOKEN}, or {ENV_USER} and {ENV_PASSWORD}."
+            ),
+        ),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--timeout", help=f"Seconds to wait for the endpoint (default ${ENV_TIMEOUT} or 60)."
+        ),
+    ] = None,
     list_: Annotated[bool, typer.Option("--list", help="List the named queries.")] = False,
 ) -> None:
-    """Run a named SPARQL query (see --list), a .rq file, or - against the store or a file.
+    """Run a named SPARQL query (see --list), a .rq file, or - on the store, a file or an endpoint.
 
     Example: kg query trial-sponsors --param nct=NCT03737461 --format csv
     """
     if list_:
         for q in list_queries():
-            params = " ".join(f"--param {p.name}=<{p.type}>" for p in q.params)
-            typer.echo(f"{q.name}\t{q.summary}" + (f"\t{params}" if params else ""))
+            typer.echo(_describe(q))
         return
     if query is None:
         raise UsageError("name a query (kg query --list shows them), a .rq file, or -")
+    if sum(x is not None for x in (store, data, endpoint)) > 1:
+        raise UsageError("give one of --store, --data and --endpoint")
+    if timeout is not None and endpoint is None:
+        raise UsageError("--timeout applies to --endpoint only")
     named = load_query(query, stdin=sys.stdin)
     bindings = bind_params(named, _parse_params(param or []))
-    if data is not None:
-        oxstore = _load_data(data)
+    if endpoint is not None:
+        table = query_endpoint(Endpoint.from_env(endpoint, timeout=timeout), named, bindings)
     else:
-        oxstore = open_store(store or default_store_path())
-    table = run_query(oxstore, named, bindings)
+        oxstore = load_data(data) if data is not None else open_store(store or default_store_path())
+        table = run_query(oxstore, named, bindings)
     sys.stdout.write(format_results(table, fmt))
-
-
-def _load_data(path: Path) -> ox.Store:
-
-    from kg.sinks.file import file_format
-
-    if not path.is_file():
-        raise InputError("no such file", file=str(path))
-    fmt, gz = file_format(path)
-    store = ox.Store()
-    load_ontology(store)
-    try:
-        if gz:
-            import gzip
-
-            with gzip.open(path, "rb") as fh:
-                store.load(fh.read(), fmt)
-        else:
-            store.load(path=str(path), format=fmt)
-    except SyntaxError as exc:
-        raise InputError(f"not valid RDF: {exc}", file=str(path)) from exc
-    return store
-
-

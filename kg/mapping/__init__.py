@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from kg import model
 from kg.mapping._emit import Triples
 from kg.mapping.interventions import map_conditions, map_interventions
@@ -15,7 +17,19 @@ from kg.mapping.sites import map_sites
 from kg.mapping.study import map_study
 from kg.terms import DCT, PRV, XSD, Minter, T, Triple, date_literal, literal
 
-__all__ = ["map_trial"]
+__all__ = ["map_trial", "source_title"]
+
+
+def source_title(name: str) -> str:
+    """Return a source's name without the folders it was read from (stable across machines).
+
+    >>> source_title("/home/me/data/NCT01.json"), source_title("dl/ctg.zip:NCT0000xxxx/NCT01.json")
+    ('NCT01.json', 'ctg.zip:NCT0000xxxx/NCT01.json')
+    """
+    path, sep, member = name.partition(".zip:")
+    if sep:
+        return PurePath(path).name + sep + member
+    return PurePath(name).name
 
 
 def map_trial(
@@ -49,7 +63,7 @@ def _provenance(t: Triples, trial: model.Trial, generated_at: str | None) -> Non
     if generated_at:
         t.add(graph, PRV.generatedAtTime, literal(generated_at, XSD + "dateTime"))
     t.a(source, T.Source)
-    t.text(source, DCT.title, src.name)
+    t.text(source, DCT.title, source_title(src.name))
     t.text(source, T.sourceFormat, src.format)
     if src.date is not None:
         t.add(source, T.sourceDate, date_literal(src.date))

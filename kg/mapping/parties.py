@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kg import model
 from kg.mapping._emit import Triples
-from kg.terms import SDO, T
+from kg.terms import SDO, T, iri
 
 __all__ = ["map_organization", "map_parties"]
 
@@ -16,18 +16,23 @@ _ROLE_PROPERTY = {
 }
 
 
-def map_organization(t: Triples, name: str) -> str:
+def map_organization(t: Triples, name: str, place: str | None = None) -> str:
     """Add an organisation node named ``name`` (every spelling kept as an alternate name).
 
     Within one record the first spelling met is the ``schema:name`` (sponsors come first), so the
-    record's named graph gives each organisation one name, as that record spells it.
+    record's named graph gives each organisation one name, as that record spells it. A name the
+    user's mapping sends to a ROR id also gets ``schema:sameAs <https://ror.org/...>``. ``place``
+    (a site's city and country) keeps apart organisations whose name many places share.
     """
-    org = t.mint.organization(name)
+    org = t.mint.organization(name, place)
     t.a(org, SDO.Organization)
     if org not in t.named:
         t.named.add(org)
         t.text(org, SDO.name, name)
     t.text(org, SDO.alternateName, name)
+    target = t.mint.orgs.lookup(name)
+    if target is not None and target.same_as:
+        t.add(org, SDO.sameAs, iri(target.same_as))
     return org
 
 

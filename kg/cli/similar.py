@@ -1,0 +1,88 @@
+"""``kg similar``: the trials most like given trials, why, and the registry-wide similarity file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kg.cli._app import StoreOption, app, note
+from kg.errors import UsageError
+from kg.similarity.evaluate import evaluate, format_report
+from kg.similarity.explain import similar, similar_all
+from kg.similarity.features import load_features
+from kg.similarity.methods import Method
+from kg.similarity.output import OutputFormat, base_of, format_answers, write_similarities
+from kg.sinks import default_store_path, open_store
+
+__all__ = ["similar_command"]
+
+_SHOWN = 3  # shared features per match when not explaining
+
+
+@app.command("similar")
+def similar_command(
+    ncts: Annotated[
+        list[str] | None,
+        typer.Argument(help="NCT ids of the trials to compare.", show_default=False),
+    ] = None,
+    k: Annotated[int, typer.Option("--k", "-k", help="How many similar trials per trial.")] = 10,
+    method: Annotated[Method, typer.Option("--method", "-m", help="Similarity method.")] = (
+        Method.JACCARD
+    ),
+    explain: Annotated[
+        bool, typer.Option("--explain", help="List every shared feature and its share.")
+    ] = False,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        OutputFormat.TABLE
+    ),
+    all_: Annotated[
+        bool, typer.Option("--all", help="Every trial's top-k as tkg:Similarity nodes (needs -o).")
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write tkg:Similarity nodes to this RDF file."),
+    ] = None,
+    run_evaluation: Annotated[
+        bool, typer.Option("--evaluate", help="Score the methods on the registry's own links.")
+    ] = False,
+    store: StoreOption = None,
+) -> None:
+    """Rank the trials most like the given ones, with the shared features behind each score.
+
+    Example: kg similar NCT03737461 --k 5 --explain
+    """
+    oxstore = open_store(store or default_store_path())
+    if run_evaluation:
+        note("evaluating every method on the links the records state…")
+        truth, results, trials = evaluate(oxstore)
+        sys.stdout.write(format_report(truth, results, trials))
+        return
+    if all_ and ncts:
+        raise UsageError("give NCT ids or --all, not both")
+    if not all_ and not ncts:
+        raise UsageError("name at least one trial (NCT id), or use --all -o FILE")
+    if all_ and output is None:
+        raise UsageError("--all writes a file: add -o FILE (.ttl .nt .nq .trig .jsonld .rdf)")
+    if k < 1:
+        raise UsageError("--k must be at least 1")
+    note("reading trial features from the store…")
+    features = load_features(oxstore)
+    base = base_of(next((i for i in features.trial_iris if i), ""))
+    limit = None if explain else _SHOWN
+    if all_:
+        assert output is not None  # noqa: S101 - checked above
+        count = write_similarities(similar_all(features, k, method, limit=limit), output, base)
+        note(f"kg: {count} similarities of {len(features.trials)} trials -> {output}")
+        return
+    answers = similar(features, ncts or [], k, method, limit=limit)
+    for answer in answers:
+        if answer.message:
+            note(f"kg: {answer.message}")
+    if output is not None:
+        count = write_similarities(answers, output, base)
+        note(f"kg: {count} similarities -> {output}")
+        return
+    sys.stdout.write(format_answers(answers, fmt, explain=explain, base=base))

@@ -1,0 +1,635 @@
+"""Organisation names: the key that decides which spellings are one organisation, and user mappings.
+
+:func:`org_key` folds case, accents, punctuation, common abbreviations in several languages
+("Univ.", "Hôpital", "CHU", "AP-HP", "St."), legal suffixes ("Co., Ltd.", "GmbH", "S.A.S"), an
+acronym that only repeats the name ("... Studien (IZKS)"), sponsors' site numbers ("( Site 0302)")
+and word order ("University Hospital, Montpellier" / "Montpellier University Hospital"), because the
+key is the sorted bag of the name's canonical words.
+
+Precision comes first: two distinct organisations must never share a key because they share a city
+or a word. So the key keeps every word that can tell organisations apart: a city after a comma
+("University of California, San Francisco" is not "..., Los Angeles"), a campus or department, a
+word like "Hospital" ("Nagoya University" is not "Nagoya University Hospital"). Word order is kept
+where it is the only difference: names made only of common words ("Institute of Cancer Research" is
+not "Cancer Research Institute") and a few known pairs ("University of Washington" is not
+"Washington University"). A name that many places share ("St. Mary's Medical Center", "Memorial
+Hospital", "Research Site") is one organisation only together with its place (:func:`needs_place`).
+tests/test_orgs.py measures all this on a labelled sample of names from real records
+(tests/fixtures/org_sample.tsv).
+
+:class:`OrgIndex` is a user-supplied mapping (CSV or TSV: a name or key, and a ROR id or a preferred
+IRI), loaded once and carried, immutable, by :class:`kg.terms.Minter`.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import NamedTuple
+
+from kg.errors import InputError
+
+__all__ = [
+    "OrgIndex",
+    "OrgTarget",
+    "is_placeholder",
+    "needs_place",
+    "org_key",
+    "parse_ror",
+    "place_key",
+]
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# --- vocabulary --------------------------------------------------------------------------------
+# Folded (lowercase ASCII) words; each maps to its canonical English word, or to several.
+_CANON: dict[str, tuple[str, ...]] = {}
+
+
+def _canon(target: str, variants: str) -> None:
+    for word in variants.split():
+        _CANON[word] = tuple(target.split())
+
+
+_canon("university", "univ uni universite universitat universitaet universita universidad "
+       "universidade universiteit uniwersytet univerzita univerzitet universitet universitetet "
+       "universitesi universitario universitaria universitari universitaire universitair "
+       "universitar universitas egyetem fakultni fakultna uniwersytecki uniwersyteckie")
+_canon("hospital", "hosp hopital ospedale ospedaliero ospedaliera hospitalario hospitalaria "
+       "hospitalier hospitaliere krankenhaus ziekenhuis sjukhus sjukhuset sykehus sygehus szpital "
+       "nemocnice nemocnica korhaz hastanesi hastane bolnica spital spitalul sairaala klinikum "
+       "kliniken arcispedale")
+_canon("hospitals", "hopitaux hospitais hospitales ospedali")
+_canon("hospital university", "chu chru uh uz aou universitatsklinikum universitaetsklinikum "
+       "uniklinikum uniklinik universitatsspital universitetssjukhus universitetssjukhuset "
+       "universitetssykehus universitetshospital universitetshospitalet")
+_canon("university medicine", "universitatsmedizin")
+_canon("clinic", "clinica clinique klinik klinika")
+_canon("clinics", "cliniques clinicas")
+_canon("clinical", "clinico klinische klinisch")
+_canon("institute", "inst institut instituto istituto instytut institutul intezet institutet "
+       "instituut")
+_canon("center", "centre centro centrum zentrum centar centru ctr cntr")
+_canon("centers", "centres centros")
+_canon("foundation", "fondation fundacion fundacao fondazione stiftung fundacja stichting")
+_canon("faculty", "faculte facultad faculdade facolta fakultat fakultesi fakulta")
+_canon("department", "dept departement departamento dipartimento abteilung")
+_canon("laboratory", "lab laboratoire laboratorio laboratorium")
+_canon("medical", "medico medica medicale medizinische medizinisches medizinischen medyczne "
+       "medyczny")
+_canon("medicine", "medicina medecine medizin")
+_canon("oncology", "oncologia oncologie onkologie onkologii onkologia oncologico oncologica "
+       "oncologique onkologiai")
+_canon("research", "recherche investigacion investigaciones investigacao ricerca forschung "
+       "pesquisa")
+_canon("national", "nacional nazionale nationale narodowy nationaal natl")
+_canon("international", "internacional internazionale intl")
+_canon("general", "generale allgemeines allgemeine algemeen")
+_canon("province", "provincial provincia provinciale")
+_canon("health", "salud saude sanita sante gesundheit")
+_canon("saint", "s st saint sainte ste sankt san santa santo sant sao sf sfantul sfanta sveti "
+       "sveta szent")
+_canon("mount", "mt")
+_canon("fort", "ft")
+
+# Words that say what kind of organisation, or describe it, rather than name it. A name made only
+# of these keeps its word order, and cannot lose a tail (a country) without losing its identity.
+_GENERIC = _words(
+    "university hospital hospitals clinic clinics clinical institute institutes center centers "
+    "college school faculty department foundation academy laboratory laboratories unit division "
+    "polyclinic infirmary sanatorium group network association society trust service services "
+    "agency ministry council organization consortium office program practice associates "
+    "consultants partners system campus branch medical medicine oncology cancer research science "
+    "sciences technology health healthcare care childrens womens peoples pediatric heart eye "
+    "dental general national international regional province municipal central city county "
+    "state district military army naval veterans memorial affiliated teaching training specialty "
+    "specialist specialists comprehensive private public metropolitan community academic "
+    "integrated first second third fourth fifth sixth seventh eighth ninth tenth "
+    "american asian african australian british canadian chinese european french german indian "
+    "italian japanese korean spanish swiss dutch "
+    "hematology haematology cardiology neurology dermatology rheumatology urology "
+    "gastroenterology ophthalmology orthopedics orthopaedics orthopedic orthopaedic pediatrics "
+    "paediatric psychiatry psychiatric radiology radiation surgery surgical internal family blood "
+    "kidney diabetes endocrinology pulmonary chest spine retina skin pain sleep allergy asthma "
+    "arthritis nephrology infectious disease diseases obstetrics gynecology women children "
+    "maternity rehabilitation imaging oral"
+)
+_STOP = _words(
+    "of the for and at in on to a an de du des la le les l d di da del della delle dei degli "
+    "dello do dos das der die den dem van von vom zum zur y e et und i en em na im am fur per lo "
+    "el al w z"
+)
+# Legal forms: dropped wherever they stand ("strong") or only at the end of a part ("weak").
+_LEGAL_STRONG = _words(
+    "gmbh ggmbh mbh llc pllc llp inc incorporated ltd ltda pvt plc sro srl eood asbl vzw aor "
+    "bvba sarl pty spzoo kft zrt"
+)
+_LEGAL_WEAK = _words(
+    "sa sas ag ab as asa nv bv pc pa co kg lp sl slu cv ss epe ad ead oy oyj aps spa sp zoo "
+    "doo limited corporation corp company"
+)
+# "K.K." stays: "AstraZeneca K.K." is the Japanese company, not AstraZeneca.
+_LEGAL = _LEGAL_STRONG | _LEGAL_WEAK
+_NETWORK_TAGS = _words("ppds usor uso irccs")  # site-network labels and designations, not names
+_ROLES = _words(
+    "professor prof director head chief chair chairman dean president consultant investigator "
+    "principal md phd dr doctor associate assistant senior lecturer resident fellow"
+)
+_COUNTRIES = frozenset(
+    part.strip()
+    for part in (
+        "afghanistan,albania,algeria,argentina,armenia,australia,austria,azerbaijan,bahrain,"
+        "bangladesh,belarus,belgium,bolivia,bosnia and herzegovina,brazil,brasil,bulgaria,"
+        "cambodia,cameroon,canada,chile,china,pr china,p r china,peoples republic china,colombia,"
+        "costa rica,croatia,cuba,cyprus,czech republic,czechia,denmark,dominican republic,ecuador,"
+        "egypt,el salvador,england,estonia,ethiopia,finland,france,georgia,germany,deutschland,"
+        "ghana,greece,guatemala,honduras,hong kong,hungary,iceland,india,indonesia,iran,iraq,"
+        "ireland,israel,italy,italia,japan,jordan,kazakhstan,kenya,korea,south korea,"
+        "republic korea,kuwait,latvia,lebanon,lithuania,luxembourg,malaysia,malta,mexico,moldova,"
+        "mongolia,morocco,nepal,netherlands,new zealand,nigeria,north macedonia,norway,oman,"
+        "pakistan,panama,paraguay,peru,philippines,poland,portugal,puerto rico,qatar,romania,"
+        "russia,russian federation,saudi arabia,scotland,serbia,singapore,slovakia,slovenia,"
+        "south africa,spain,espana,sri lanka,sudan,sweden,switzerland,syria,taiwan,tanzania,"
+        "thailand,tunisia,turkey,turkiye,uganda,uk,u k,united kingdom,ukraine,"
+        "united arab emirates,uae,united states,united states america,usa,us,uruguay,uzbekistan,"
+        "venezuela,vietnam,viet nam,wales,zambia,zimbabwe"
+    ).split(",")
+)
+_ARTICLES = _words("the a an la le les l el lo")
+_PREPOSITION = {"do": "de", "da": "de", "dos": "de", "das": "de"}  # Portuguese "do" = "de o"
+_DIRECTIONS = _words(
+    "north south east west northeast northwest southeast southwest nord sud est ouest norte sur "
+    "este oeste"
+)
+# Words of names that many unrelated places share ("St. Mary's Medical Center", "Queen Elizabeth
+# Hospital", "Good Samaritan Hospital"): such a name needs its place to stand for one organisation.
+_COMMON = _words(
+    "saint mary marys joseph josephs john johns luke lukes francis vincent vincents elizabeth "
+    "elizabeths anthony anthonys peter peters paul pauls james george georges thomas michael "
+    "michaels mark marks david davids ann anne annes agnes catherine catherines margaret margarets "
+    "jude judes rita ritas clare claire patrick patricks andrew andrews barnabas joan theresa "
+    "teresa helena luis jose juan maria antonio pedro pablo jorge charles dominic bernard "
+    "bernards alexius benedict raphael rafael gabriel jerome martin martins elias luke cloud "
+    "mercy providence good samaritan baptist methodist presbyterian lutheran christian adventist "
+    "jewish catholic sacred heart holy cross trinity grace hope virgen nuestra senora lady our "
+    "divine redeemer bethesda queen queens king kings royal victoria princess prince alexandra "
+    "infanta albert edward alfred sofia cristina valley mountain river lake bay park hill hills "
+    "coast shore harbor island doctors physicians citizens va unity union united"
+)
+# "X University" and "University of X" are different organisations for these X.
+_ORDER_MATTERS = frozenset({("washington",), ("miami",), ("louis", "saint"), ("new", "york")})
+
+# --- text clean-up, compiled once ----------------------------------------------------------------
+_LETTERS = str.maketrans({
+    "ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ł": "l", "Ł": "L",
+    "đ": "d", "Đ": "D", "\u0131": "i", "þ": "th", "\u2019": "'", "\u2018": "'", "`": "'",
+    "\u00b4": "'", "\u2013": "-", "\u2014": "-", "\uff0c": ",",
+})  # dotless i, curly quotes, acute accent, en and em dashes, fullwidth comma
+_PHRASES = [
+    (re.compile(p, re.I), r)
+    for p, r in (
+        (r"\bs/s\b", " SS "),
+        (r"\bassistance\s+publique\W+h[oô]pitaux\s+de\s+paris\b", " APHP "),
+        (r"\bassistance\s+publique\W+h[oô]pitaux\s+de\s+marseille\b", " APHM "),
+        (r"\ba\.?\s?p\.?\s?-\s?h\.?\s?p\b\.?", " APHP "),
+        (r"\bcentre\s+hospitalier\s+(?:r[eé]gional\s+(?:et\s+)?)?universitaire\b", " CHU "),
+        (r"\bazienda\s+ospedalier[oa]\W+universitari[ao]\b", " AOU "),
+        (r"\bazienda\s+ospedaliera\b", " ospedale "),
+        (r"\buc\s+(?=(?:san diego|davis|irvine|los angeles|san francisco|berkeley|santa cruz|"
+         r"riverside|santa barbara|merced)\b)", " university of california "),
+        (r"\bucsf\b", " university of california san francisco "),
+        (r"\bucla\b", " university of california los angeles "),
+        (r"\bucsd\b", " university of california san diego "),
+    )
+]
+_PHRASE_HINT = re.compile(r"assistance|\bap\b|\ba\.p|hospitalier|azienda|\buc|s/s")  # lowercase
+_SITE_CODE = re.compile(
+    r"\(\s*site\s*(?:number|no\.?|#)?\s*[:#]?\s*\d[\w-]*\s*\)"
+    r"|/\s*id\s*#\s*\d+"
+    r"|\W*\bsite\s*(?:number|no\.?|#)\s*:?\s*\d[\w-]*",
+    re.I,
+)
+_PLACEHOLDER = re.compile(
+    r"^(?:(?:gsk|sb|novartis|novo nordisk|pfizer|astrazeneca|sanofi|bayer|lilly|msd|merck|roche|"
+    r"janssen|abbvie|bms|takeda|amgen|woebot|boehringer ingelheim|local)\s+)?"
+    r"(?:research|investigational|investigative|investigator|study|clinical(?: research)?|"
+    r"clinical trial)?\s*(?:site|center|centre|institution|facility)\b"
+    r"(?:\s*(?:number|no\.?|nr|#)?\s*[:#-]?\s*[\w-]*\d[\w-]*)?$"
+    r"|^ct-?\d+ study cent(?:er|re)$"
+    r"|^(?:\S+\s+){0,3}investigat\w*\s+(?:site|cent(?:er|re))\b",
+    re.I,
+)
+_PAREN = re.compile(r"\(([^()]*)\)")
+_POSSESSIVE = re.compile(r"(?<=\w)\s?'\s?[sS]\b|(?<=\w\w) s\b(?![.\w])")
+_APOSTROPHE = re.compile(r"(?<=\w)\?(?=\w)")
+_SEPARATOR = re.compile(r"\s*[,;|/]\s*|\s+-+\s*|\s*-+\s+|\s+at\s+", re.I)
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+def _fold(text: str) -> str:
+    if text.isascii():
+        return text.replace("`", "'")
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text.translate(_LETTERS)))
+
+
+def is_placeholder(name: str) -> bool:
+    """Tell whether a facility name is a sponsor's anonymous stand-in, not an organisation.
+
+    Such names ("Research Site", "Local Institution - 007-928-H", "GSK Investigational Site")
+    stand for many different places: they must not become one organisation node.
+
+    >>> is_placeholder("Investigational Site Number : 2760003")
+    True
+    >>> is_placeholder("Northeast Clinical Research Center")
+    False
+    """
+    return bool(_PLACEHOLDER.match(_fold(name).strip()))
+
+
+class _Token(NamedTuple):
+    word: str  # folded lowercase
+    caps: bool  # all capitals in the source (an acronym candidate)
+
+
+def _tokens(text: str) -> list[_Token]:
+    raw = _TOKEN.findall(text)
+    if all(len(word) > 1 for word in raw):
+        return [_Token(word.lower(), word.isupper()) for word in raw]
+    out: list[_Token] = []
+    run: list[str] = []
+    for word in [*raw, ""]:  # join runs of single letters: "M.D." / "M D" -> "md", "S.A.S" -> "sas"
+        if len(word) == 1 and word.isalpha():
+            run.append(word)
+            continue
+        if len(run) > 1:
+            joined = "".join(run)
+            out.append(_Token(joined.lower(), joined.isupper()))
+        elif run:
+            out.append(_Token(run[0].lower(), False))
+        run = []
+        if word:
+            out.append(_Token(word.lower(), len(word) > 1 and word.isupper()))
+    return out
+
+
+def _abbreviates(acronym: str, words: list[str], *, strict: bool = False) -> bool:
+    """Tell whether ``acronym`` is made of the leading letters of ``words`` (one may be skipped).
+
+    With ``strict`` each word gives at most its initial ("ICESP": Instituto do Cancer do Estado
+    de Sao Paulo); otherwise a word may give a longer prefix ("FMABC": Faculdade de Medicina do
+    ABC).
+    """
+    if not 2 <= len(acronym) <= 12 or not words:
+        return False
+    longest = 1 if strict else 12
+
+    @functools.cache
+    def match(i: int, j: int, skipped: int) -> bool:
+        if i == len(acronym):
+            # Long acronyms may name only the head: "IDOR", Instituto D'Or (de Pesquisa e Ensino).
+            rest = [w for w in words[j:] if w not in _STOP]
+            return len(acronym) >= 3 or skipped + len(rest) <= 1
+        if j == len(words):
+            return False
+        word = words[j]
+        if word in _STOP and match(i, j + 1, skipped):
+            return True
+        if word not in _STOP and j > 0 and skipped == 0 and match(i, j + 1, 1):
+            return True
+        n = 0
+        while n < min(len(word), longest) and i + n < len(acronym) and word[n] == acronym[i + n]:
+            n += 1
+            if match(i + n, j + 1, skipped):
+                return True
+        return False
+
+    return match(0, 0, 0)
+
+
+def _drop_acronyms(parts: list[list[_Token]]) -> list[list[_Token]]:
+    """Drop a part, or a first or last word, that only abbreviates the rest of the name."""
+    def rest(skip: _Token) -> list[str]:
+        return [t.word for p in parts for t in p if t is not skip]
+
+    kept = [
+        p for p in parts
+        if not (
+            len(parts) > 1 and len(p) == 1
+            and _abbreviates(p[0].word, rest(p[0]), strict=not p[0].caps)
+        )
+    ]
+    if len(kept) == 1 and len(kept[0]) > 2:
+        only = kept[0]
+        for edge in (only[-1], only[0]):
+            if edge.caps and len(edge.word) >= 3 and _abbreviates(edge.word, rest(edge)):
+                return [[t for t in only if t is not edge]]
+    return kept
+
+
+def _canonical(tokens: list[_Token]) -> list[str]:
+    words: list[str] = []
+    for t in tokens:
+        words.extend(_CANON.get(t.word, (t.word,)))
+    return words
+
+
+def _strip_legal(words: list[str]) -> list[str]:
+    words = [w for w in words if w not in _LEGAL_STRONG] or words
+    end = len(words)  # a weak form closes the part, maybe with a "de" inside: "S.A. de C.V."
+    while end > 1 and (words[end - 1] in _LEGAL_WEAK or words[end - 1] in _STOP):
+        end -= 1
+    while end < len(words) and words[end] in _STOP:
+        end += 1
+    if 0 < end < len(words) and words[end - 1] != "and":
+        return words[:end]
+    return words
+
+
+def _proper(words: Iterable[str]) -> list[str]:
+    return [w for w in words if w not in _GENERIC and w not in _STOP]
+
+
+def org_key(name: str) -> str:
+    """Return the key under which organisation names are one organisation.
+
+    >>> org_key("University Hospital, Montpellier") == org_key("CHU de Montpellier")
+    True
+    >>> org_key("Montpellier University Hospital")
+    'montpellier hospital university'
+    >>> org_key("Université Montpellier") == org_key("Montpellier University Hospital")
+    False
+    """
+    return _analyse(name)[0]
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _analyse(name: str) -> tuple[str, bool]:
+    """Return the key of a name, and whether the name is too common to stand without its place."""
+    text = _fold(name)
+    if is_placeholder(text):  # its code is all that tells one anonymous site from another
+        return " ".join(t.word for t in _tokens(text)), True
+    low = text.lower()  # cheap tests first: most names need none of the rewrites below
+    if "site" in low or "#" in low:
+        text = _SITE_CODE.sub(" ", text)
+    if "?" in text:
+        text = _APOSTROPHE.sub("'", text)
+    if "'" in text or " s" in low:
+        text = _POSSESSIVE.sub("s", text)
+    text = _drop_paren_acronyms(text.replace('"', " ").replace("+", " and "))
+    if _PHRASE_HINT.search(low):
+        for pattern, replacement in _PHRASES:
+            text = pattern.sub(replacement, text)
+    parts = [[t for t in _tokens(p) if t.word not in _NETWORK_TAGS] for p in _SEPARATOR.split(text)]
+    parts = [p for p in parts if p]
+    parts = [p for p in parts if not all(t.word in _ROLES for t in p)] or parts
+    parts = _drop_acronyms(parts)
+    raw = [t.word for p in parts for t in p if t.word not in _LEGAL]
+    canon = [_canonical(p) for p in parts]
+    # Legal forms close a part ("Texas Oncology, P.A. - Dallas"); a part that is only one goes.
+    canon = [p for p in (_strip_legal(p) for p in canon) if not all(w in _LEGAL for w in p)]
+    # A trailing country goes when the rest still names something ("..., France"), never from a
+    # name made of common words ("National Cancer Center, Japan").
+    while len(canon) > 1 and " ".join(w for w in canon[-1] if w not in _STOP) in _COUNTRIES:
+        if not _proper(w for p in canon[:-1] for w in p):
+            break
+        last = _strip_legal(canon[-2])
+        canon = [*canon[:-2], last] if last else canon[:-2]
+    return _assemble([w for p in canon for w in p], raw)
+
+
+def _drop_paren_acronyms(text: str) -> str:
+    """Drop a parenthesis that only abbreviates the name or tags a site network; keep any other."""
+    if "(" not in text:
+        return text
+    outside = [t.word for t in _tokens(_PAREN.sub(" ", text))]
+
+    def paren(m: re.Match[str]) -> str:
+        inner = _tokens(m.group(1))
+        joined = "".join(t.word for t in inner)
+        if inner and (len(inner) == 1 or all(t.caps for t in inner)) and (
+            joined in _NETWORK_TAGS or _abbreviates(joined, outside)
+        ):
+            return " "
+        return f" {m.group(1)} "
+
+    return _PAREN.sub(paren, text).replace("(", " ").replace(")", " ")
+
+
+def _assemble(words: list[str], raw: list[str]) -> tuple[str, bool]:
+    """Make the key: the sorted bag of words, or the words in order where order tells apart."""
+    content = [w for w in words if w not in _STOP]
+    proper = _proper(content)
+    common = all(w in _COMMON or w in _DIRECTIONS for w in proper)
+    if not proper:
+        # Only common words: keep the source's own words, order and "of" ("Instituto Nacional del
+        # Cancer", Chile, is not "Instituto Nacional de Cancer", Brazil); drop articles.
+        kept = [_PREPOSITION.get(w, w) for w in raw if w not in _ARTICLES]
+        return " ".join(kept or raw or words), True
+    if tuple(sorted(proper)) in _ORDER_MATTERS and "university" in content:
+        return " ".join(content), common
+    bag: list[str] = []
+    for i, word in enumerate(content):
+        if word in _DIRECTIONS and i + 1 < len(content) and content[i + 1] in proper:
+            continue  # joined to the next word below: "North Florida" is not "Florida - North"
+        if i > 0 and content[i - 1] in _DIRECTIONS and word in proper:
+            word = f"{content[i - 1]}_{word}"
+        bag.append(word)
+    named = sorted(w for w in bag if w not in _GENERIC)
+    return " ".join(named + sorted({w for w in bag if w in _GENERIC})), common
+
+
+def needs_place(name: str) -> bool:
+    """Tell whether a name is too common to stand for one organisation without its place.
+
+    A sponsor's anonymous site, a name of common words only ("Memorial Hospital", "University
+    Hospital") or of words that many places share ("St. Mary's Medical Center") is not one
+    organisation across the registry; where a site gives its city, that city is part of the key.
+
+    >>> needs_place("St. Mary's Medical Center"), needs_place("Seoul St. Mary's Hospital")
+    (True, False)
+    """
+    return _analyse(name)[1]
+
+
+def place_key(place: str) -> str:
+    """Return the normalised form of a place ("Saginaw, Michigan, United States").
+
+    >>> place_key("Pécs,  Hungary")
+    'pecs hungary'
+    """
+    return " ".join(t.word for t in _tokens(_fold(place)))
+
+
+# --- user mapping ---------------------------------------------------------------------------------
+_ROR_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+_ROR = re.compile(r"^(?:https?://)?(?:ror\.org/)?(0[0-9a-hjkmnp-tv-z]{6}[0-9]{2})/?$", re.I)
+_ABSOLUTE_IRI = re.compile(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]+$", re.I)
+
+
+def parse_ror(text: str) -> str | None:
+    """Return the bare ROR id of a ROR id or URL whose checksum holds, else None.
+
+    >>> parse_ror("https://ror.org/02feahw73")
+    '02feahw73'
+    >>> parse_ror("02feahw74") is None
+    True
+    """
+    m = _ROR.match(text.strip())
+    if not m:
+        return None
+    ror = m.group(1).lower()
+    number = 0
+    for char in ror[:7]:
+        number = number * 32 + _ROR_ALPHABET.index(char)
+    return ror if 98 - (number * 100) % 97 == int(ror[7:]) else None
+
+
+@dataclass(frozen=True, slots=True)
+class OrgTarget:
+    """Where the mapping sends an organisation: a ROR id, or a preferred IRI for its node."""
+
+    ror: str | None = None
+    iri: str | None = None
+
+    @property
+    def same_as(self) -> str | None:
+        """Return the ROR URL to state as ``schema:sameAs``, if any."""
+        return f"https://ror.org/{self.ror}" if self.ror else None
+
+
+_NAME_COLUMNS = ("name", "key")
+_TARGET_COLUMNS = ("id", "ror", "iri", "target")
+
+
+class OrgIndex:
+    """An immutable mapping from organisation keys to ROR ids or preferred IRIs.
+
+    >>> index = OrgIndex({org_key("CNRS"): OrgTarget(ror="02feahw73")})
+    >>> index.node_key("CNRS")
+    'ror-02feahw73'
+    >>> index.node_key("Université Montpellier") == org_key("Université Montpellier")
+    True
+    """
+
+    __slots__ = ("_entries",)
+    _entries: Mapping[str, OrgTarget]
+
+    def __init__(self, entries: Mapping[str, OrgTarget] | None = None) -> None:
+        """Hold ``entries`` (org key -> target), copied."""
+        object.__setattr__(self, "_entries", MappingProxyType(dict(entries or {})))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        """Refuse: the index is shared by every worker and must not change."""
+        raise AttributeError(f"OrgIndex is immutable: cannot set {name!r}")
+
+    def __reduce__(self) -> tuple[type[OrgIndex], tuple[dict[str, OrgTarget]]]:
+        """Pickle as the entries, so the index reaches worker processes."""
+        return (OrgIndex, (dict(self._entries),))  # a mappingproxy cannot be pickled
+
+    def __len__(self) -> int:
+        """Return the number of mapped keys."""
+        return len(self._entries)
+
+    def __repr__(self) -> str:
+        """Show the size, not the entries."""
+        return f"OrgIndex({len(self._entries)} entries)"
+
+    def lookup(self, name: str) -> OrgTarget | None:
+        """Return where the mapping sends the organisation named ``name``, if anywhere."""
+        if not self._entries:
+            return None
+        return self._entries.get(org_key(name))
+
+    def node_key(self, name: str, place: str | None = None) -> str:
+        """Return the key of the node for ``name``: its ROR id when mapped, else :func:`org_key`.
+
+        ``place`` (a site's city and country) joins the key of a name that :func:`needs_place`.
+        """
+        target = self.lookup(name)
+        if target is not None and target.ror:
+            return f"ror-{target.ror}"
+        key = org_key(name)
+        if place and needs_place(name):
+            return f"{key} in {place_key(place)}"
+        return key
+
+    @classmethod
+    def load(cls, path: str | Path) -> OrgIndex:
+        """Read a mapping file: CSV, or TSV when it ends in .tsv/.tab or its header has a tab.
+
+        The header names a ``name`` (normalised with :func:`org_key`) or ``key`` (used as is)
+        column, and an ``id`` column: a ROR id (``05f82e368`` or ``https://ror.org/...``) or any
+        absolute IRI. Lines starting with ``#`` and blank lines are skipped.
+
+        Raises:
+            InputError: the file is unreadable, a row is malformed, or a key maps to two targets.
+        """
+        source = str(path)
+        try:
+            text = Path(path).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read the organisation mapping: {exc}", file=source) from exc
+        return cls.parse(text, source=source, tabs=Path(path).suffix.lower() in {".tsv", ".tab"})
+
+    @classmethod
+    def parse(cls, text: str, *, source: str = "<mapping>", tabs: bool | None = None) -> OrgIndex:
+        """Read a mapping from text (see :meth:`load`)."""
+        lines = [(n, line) for n, line in enumerate(text.splitlines(), 1)
+                 if line.strip() and not line.lstrip().startswith("#")]
+        if not lines:
+            return cls()
+        if tabs is None:
+            tabs = "\t" in lines[0][1]
+        rows = csv.reader(io.StringIO("\n".join(line for _, line in lines)),
+                          delimiter="\t" if tabs else ",")
+        numbers = iter(n for n, _ in lines)
+        header = [h.strip().lower() for h in next(rows)]
+        header_line = next(numbers)
+        name_col = next((h for h in _NAME_COLUMNS if h in header), None)
+        target_col = next((h for h in _TARGET_COLUMNS if h in header), None)
+        if name_col is None or target_col is None:
+            raise InputError(
+                "the header needs a 'name' (or 'key') column and an 'id' column",
+                file=source, record=f"line {header_line}",
+            )
+        entries: dict[str, OrgTarget] = {}
+        for line, row in zip(numbers, rows, strict=True):
+            cell = dict(zip(header, (c.strip() for c in row), strict=False))
+            where = {"file": source, "record": f"line {line}"}
+            name, value = cell.get(name_col, ""), cell.get(target_col, "")
+            if not name or not value:
+                raise InputError("a row needs a name and an id", **where, field=target_col)
+            key = name if name_col == "key" else org_key(name)
+            target = _target(value)
+            if target is None:
+                raise InputError(f"not a ROR id or an absolute IRI: {value!r}", **where,
+                                 field=target_col)
+            if entries.setdefault(key, target) != target:
+                raise InputError(f"{name!r} is already mapped elsewhere", **where, field=name_col)
+        return cls(entries)
+
+    def items(self) -> Iterator[tuple[str, OrgTarget]]:
+        """Yield every (key, target) pair, sorted by key."""
+        yield from sorted(self._entries.items())
+
+
+def _target(value: str) -> OrgTarget | None:
+    ror = parse_ror(value)
+    if ror is not None:
+        return OrgTarget(ror=ror)
+    if _ROR.match(value) or "ror.org/" in value.lower():
+        return None  # a ROR id whose checksum fails: a typo, not an IRI
+    return OrgTarget(iri=value) if _ABSOLUTE_IRI.match(value) else None

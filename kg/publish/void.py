@@ -1,0 +1,362 @@
+"""The dataset description (VoID + DCAT, after the HCLS dataset profile), generated from the data.
+
+It says what the graph holds (distinct triples, subjects, entities, and entities per class and
+triples per property, counted in one streaming pass), where it comes from (the ``tkg:Source``
+nodes grouped by format, with the span of the sources' own dates), under which terms (those the
+source states: ClinicalTrials.gov's terms and conditions; kg adds no licence of its own), how to
+get it (the SPARQL endpoint, the dump files with byte sizes and SHA-256 checksums) and example
+resources. IRIs of the description sit in the document ``{base}void``: the dataset is
+``{base}void#dataset``, so they resolve where ``kg serve`` publishes the data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.ontology import ONTOLOGY_GRAPH
+from kg.publish._dataset import PREFIXES, RDF_TYPE, iter_subjects
+from kg.errors import UsageError
+from kg.publish.export import MEDIA_TYPES, Dump, ExportFormat, format_for_path
+
+__all__ = [
+    "SOURCE_TERMS",
+    "SourceSummary",
+    "Statistics",
+    "collect_statistics",
+    "describe_dataset",
+    "dump_paths",
+    "summarise_sources",
+]
+
+SOURCE_TERMS = "https://clinicaltrials.gov/about-site/terms-conditions"
+"""The terms and conditions ClinicalTrials.gov states for the use of its data."""
+_SOURCE_SITE = "https://clinicaltrials.gov/"
+_SOURCE_RIGHTS = (
+    "The records come from ClinicalTrials.gov (U.S. National Library of Medicine), as provided "
+    "by the studies' sponsors and investigators. Their use is subject to the ClinicalTrials.gov "
+    f"Terms and Conditions: {SOURCE_TERMS}"
+)
+_FORMAT_TITLES = {
+    "ctgov-json": "ClinicalTrials.gov API v2 study records (JSON)",
+    "ctgov-xml": "ClinicalTrials.gov legacy study records (XML)",
+    "web-page": "ClinicalTrials.gov study web pages",
+}
+_FORMAT_IRIS = {
+    ExportFormat.TURTLE: "http://www.w3.org/ns/formats/Turtle",
+    ExportFormat.NTRIPLES: "http://www.w3.org/ns/formats/N-Triples",
+    ExportFormat.NQUADS: "http://www.w3.org/ns/formats/N-Quads",
+    ExportFormat.TRIG: "http://www.w3.org/ns/formats/TriG",
+    ExportFormat.JSONLD: "http://www.w3.org/ns/formats/JSON-LD",
+    ExportFormat.SCHEMAORG: "http://www.w3.org/ns/formats/JSON-LD",
+    ExportFormat.RDFXML: "http://www.w3.org/ns/formats/RDF_XML",
+}
+_IANA = "https://www.iana.org/assignments/media-types/"
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_VOID = PREFIXES["void"]
+_DCAT = PREFIXES["dcat"]
+_DCT = PREFIXES["dcterms"]
+_PAV = PREFIXES["pav"]
+_SPDX = PREFIXES["spdx"]
+_SD = PREFIXES["sd"]
+_FOAF = PREFIXES["foaf"]
+_TKG = PREFIXES["tkg"]
+_PROV = PREFIXES["prov"]
+_SCHEMA = PREFIXES["schema"]
+_DCTYPES = PREFIXES["dctypes"]
+
+_ONTOLOGY = ox.NamedNode(ONTOLOGY_GRAPH)
+_TYPE = ox.NamedNode(RDF_TYPE)
+_EXAMPLE_CLASSES = (
+    _SCHEMA + "MedicalTrial",
+    _SCHEMA + "MedicalObservationalStudy",
+    _SCHEMA + "Organization",
+    _SCHEMA + "Person",
+    _SCHEMA + "ScholarlyArticle",
+)
+
+
+@dataclass(slots=True)
+class Statistics:
+    """Counts over the union of the data graphs (each distinct triple once)."""
+
+    triples: int = 0
+    subjects: int = 0
+    entities: int = 0
+    classes: Counter[str] = field(default_factory=Counter)
+    properties: Counter[str] = field(default_factory=Counter)
+    examples: dict[str, str] = field(default_factory=dict)
+
+
+def collect_statistics(store: ox.Store, uri_space: str | None = None) -> Statistics:
+    """Count distinct triples, subjects, entities (IRIs in ``uri_space``), classes, properties.
+
+    One pass, one subject at a time: memory holds the subject list, not the graph. The first
+    subject of a few main classes (in IRI order) is kept as an example resource.
+    """
+    stats = Statistics()
+    for subject in iter_subjects(store):
+        triples: set[ox.Triple] = set()
+        for q in store.quads_for_pattern(subject, None, None, None):
+            if q.graph_name != _ONTOLOGY and not isinstance(q.graph_name, ox.DefaultGraph):
+                triples.add(q.triple)
+        if not triples:
+            continue
+        stats.subjects += 1
+        stats.triples += len(triples)
+        if isinstance(subject, ox.NamedNode) and (
+            uri_space is None or subject.value.startswith(uri_space)
+        ):
+            stats.entities += 1
+        for t in triples:
+            stats.properties[t.predicate.value] += 1
+            if t.predicate == _TYPE and isinstance(t.object, ox.NamedNode):
+                cls = t.object.value
+                stats.classes[cls] += 1
+                if cls in _EXAMPLE_CLASSES and isinstance(subject, ox.NamedNode):
+                    stats.examples.setdefault(cls, subject.value)
+    return stats
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSummary:
+    """The source documents of one format: how many, and the span of their own dates."""
+
+    format: str
+    records: int
+    first_date: str | None
+    last_date: str | None
+
+
+_SOURCES = f"""
+SELECT ?src ?fmt ?date WHERE {{
+  ?src a <{_TKG}Source> .
+  OPTIONAL {{ ?src <{_TKG}sourceFormat> ?fmt }}
+  OPTIONAL {{ ?src <{_TKG}sourceDate> ?date }}
+}}"""
+
+_GENERATED = f"SELECT (MAX(STR(?t)) AS ?latest) WHERE {{ ?g <{_PROV}generatedAtTime> ?t }}"
+
+
+def summarise_sources(store: ox.Store) -> list[SourceSummary]:
+    """Group the ``tkg:Source`` nodes by format, with their count and first and last dates."""
+    dates: dict[str, set[str]] = {}
+    sources: dict[str, set[str]] = {}
+    for solution in store.query(_SOURCES, use_default_graph_as_union=True):  # type: ignore[union-attr]
+        fmt = solution["fmt"].value if solution["fmt"] is not None else "unknown"
+        sources.setdefault(fmt, set()).add(str(solution["src"]))
+        if solution["date"] is not None:
+            dates.setdefault(fmt, set()).add(solution["date"].value)
+    out = []
+    for fmt in sorted(sources):
+        # ISO dates of different precision (2024-05-01, 2024-05) order correctly as text.
+        span = sorted(dates.get(fmt, ()))
+        out.append(
+            SourceSummary(fmt, len(sources[fmt]), span[0] if span else None, span[-1] if span else None)
+        )
+    return out
+
+
+def _latest_build(store: ox.Store) -> str | None:
+    for solution in store.query(_GENERATED, use_default_graph_as_union=True):  # type: ignore[union-attr]
+        if solution["latest"] is not None:
+            return str(solution["latest"].value)
+    return None
+
+
+class _Graph:
+    """Collect the description's triples."""
+
+    def __init__(self) -> None:
+        self.triples: list[ox.Triple] = []
+
+    def add(self, s: str, p: str, o: ox.NamedNode | ox.Literal | str) -> None:
+        obj = ox.NamedNode(o) if isinstance(o, str) else o
+        self.triples.append(ox.Triple(ox.NamedNode(s), ox.NamedNode(p), obj))
+
+    def text(self, s: str, p: str, value: str, lang: str | None = None) -> None:
+        self.add(s, p, ox.Literal(value, language=lang) if lang else ox.Literal(value))
+
+    def typed(self, s: str, p: str, value: object, datatype: str) -> None:
+        self.add(s, p, ox.Literal(str(value), datatype=ox.NamedNode(_XSD + datatype)))
+
+
+def _curie_slug(iri: str) -> str:
+    for name, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+        if iri.startswith(ns):
+            iri = f"{name}-{iri[len(ns):]}"
+            break
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", iri).strip("-")
+
+
+def _date_datatype(value: str) -> str:
+    return {10: "date", 7: "gYearMonth", 4: "gYear"}.get(len(value), "string")
+
+
+def describe_dataset(
+    store: ox.Store,
+    base: str,
+    *,
+    sparql_url: str | None = None,
+    dumps: Sequence[Dump] = (),
+    download_base: str | None = None,
+    statistics: Statistics | None = None,
+) -> list[ox.Triple]:
+    """Return the VoID/DCAT description of the store's data as triples.
+
+    Args:
+        store: the store.
+        base: the data's base IRI; the description lives at ``{base}void``.
+        sparql_url: the SPARQL endpoint (default ``{base}sparql``, where ``kg serve`` answers).
+        dumps: dump files to list (see :func:`kg.publish.export.read_dump`).
+        download_base: where the dumps are downloaded from (default ``{base}download/``).
+        statistics: counts already collected (computed here when None).
+    """
+    doc = f"{base}void"
+    ds = f"{doc}#dataset"
+    sparql = sparql_url or f"{base}sparql"
+    downloads = download_base or f"{base}download/"
+    stats = statistics or collect_statistics(store, base)
+    g = _Graph()
+    g.add(doc, _RDF + "type", _VOID + "DatasetDescription")
+    g.text(doc, _DCT + "title", "Description of the clinical trials knowledge graph", "en")
+    g.add(doc, _FOAF + "primaryTopic", ds)
+
+    for cls in (_VOID + "Dataset", _DCAT + "Dataset", _DCTYPES + "Dataset"):
+        g.add(ds, _RDF + "type", cls)
+    g.text(ds, _DCT + "title", "Clinical trials knowledge graph", "en")
+    g.text(
+        ds,
+        _DCT + "description",
+        "Clinical trials, their sponsors, sites, investigators, conditions, interventions and "
+        "publications as RDF (schema.org first), built by kg from ClinicalTrials.gov records. "
+        "Each record's statements are in a named graph with their provenance.",
+        "en",
+    )
+    for keyword in ("clinical trials", "sponsors", "publications", "schema.org"):
+        g.text(ds, _DCAT + "keyword", keyword, "en")
+    g.add(ds, _DCT + "license", SOURCE_TERMS)
+    g.text(ds, _DCT + "rights", _SOURCE_RIGHTS, "en")
+    g.add(ds, _DCT + "source", _SOURCE_SITE)
+    latest = _latest_build(store)
+    if latest:
+        g.typed(ds, _DCT + "modified", latest, "dateTime")
+        g.text(ds, _PAV + "version", latest[:10])
+    g.text(ds, _VOID + "uriSpace", base)
+    g.add(ds, _FOAF + "homepage", base)
+    for vocabulary in sorted(_vocabularies(stats)):
+        g.add(ds, _VOID + "vocabulary", vocabulary)
+    g.add(ds, _VOID + "sparqlEndpoint", sparql)
+    for fmt in (ExportFormat.TURTLE, ExportFormat.JSONLD, ExportFormat.NTRIPLES, ExportFormat.RDFXML):
+        g.add(ds, _VOID + "feature", _FORMAT_IRIS[fmt])
+    for cls in _EXAMPLE_CLASSES:
+        if cls in stats.examples:
+            g.add(ds, _VOID + "exampleResource", stats.examples[cls])
+    g.typed(ds, _VOID + "triples", stats.triples, "integer")
+    g.typed(ds, _VOID + "entities", stats.entities, "integer")
+    g.typed(ds, _VOID + "distinctSubjects", stats.subjects, "integer")
+    g.typed(ds, _VOID + "classes", len(stats.classes), "integer")
+    g.typed(ds, _VOID + "properties", len(stats.properties), "integer")
+    for cls, count in sorted(stats.classes.items()):
+        part = f"{doc}#class-{_curie_slug(cls)}"
+        g.add(ds, _VOID + "classPartition", part)
+        g.add(part, _VOID + "class", cls)
+        g.typed(part, _VOID + "entities", count, "integer")
+    for prop, count in sorted(stats.properties.items()):
+        part = f"{doc}#property-{_curie_slug(prop)}"
+        g.add(ds, _VOID + "propertyPartition", part)
+        g.add(part, _VOID + "property", prop)
+        g.typed(part, _VOID + "triples", count, "integer")
+    _sources(g, store, doc, ds)
+    _sparql_service(g, doc, ds, sparql)
+    _dumps(g, doc, ds, dumps, downloads)
+    return g.triples
+
+
+def _vocabularies(stats: Statistics) -> set[str]:
+    used = set(stats.properties) | set(stats.classes)
+    namespaces = set()
+    for name in ("schema", "tkg", "dcterms", "bibo", "prov", "skos", "rdf"):
+        ns = PREFIXES[name]
+        if any(iri.startswith(ns) for iri in used):
+            namespaces.add(ns)
+    return namespaces
+
+
+def _sources(g: _Graph, store: ox.Store, doc: str, ds: str) -> None:
+    for source in summarise_sources(store):
+        node = f"{doc}#source-{_curie_slug(source.format)}"
+        g.add(ds, _VOID + "subset", node)
+        g.add(node, _RDF + "type", _VOID + "Dataset")
+        title = _FORMAT_TITLES.get(source.format, f"Source documents ({source.format})")
+        g.text(node, _DCT + "title", f"Trials read from {title}", "en")
+        g.add(node, _DCT + "source", _SOURCE_SITE)
+        g.add(node, _DCT + "license", SOURCE_TERMS)
+        g.typed(node, _VOID + "entities", source.records, "integer")
+        if source.first_date and source.last_date:
+            g.typed(node, _DCT + "modified", source.last_date, _date_datatype(source.last_date))
+            period = f"{node}-dates"
+            g.add(node, _DCT + "temporal", period)
+            g.add(period, _RDF + "type", _DCT + "PeriodOfTime")
+            g.text(period, _DCT + "description", "The span of the records' last-update dates.", "en")
+            g.typed(period, _DCAT + "startDate", source.first_date, _date_datatype(source.first_date))
+            g.typed(period, _DCAT + "endDate", source.last_date, _date_datatype(source.last_date))
+
+
+def _sparql_service(g: _Graph, doc: str, ds: str, sparql: str) -> None:
+    service = f"{doc}#sparql"
+    g.add(ds, _DCAT + "distribution", service)
+    g.add(service, _RDF + "type", _DCAT + "Distribution")
+    g.text(service, _DCT + "title", "SPARQL endpoint", "en")
+    g.add(service, _DCAT + "accessURL", sparql)
+    g.add(service, _DCAT + "accessService", f"{doc}#sparql-service")
+    svc = f"{doc}#sparql-service"
+    g.add(svc, _RDF + "type", _DCAT + "DataService")
+    g.add(svc, _RDF + "type", _SD + "Service")
+    g.add(svc, _DCAT + "endpointURL", sparql)
+    g.add(svc, _DCAT + "servesDataset", ds)
+    g.add(svc, _DCT + "conformsTo", "https://www.w3.org/TR/sparql11-protocol/")
+    g.add(svc, _SD + "endpoint", sparql)
+    g.add(svc, _SD + "supportedLanguage", _SD + "SPARQL11Query")
+
+
+def _dumps(g: _Graph, doc: str, ds: str, dumps: Iterable[Dump], downloads: str) -> None:
+    for dump in dumps:
+        name = dump.path.name
+        url = downloads + name
+        node = f"{doc}#dump-{_curie_slug(name)}"
+        g.add(ds, _VOID + "dataDump", url)
+        g.add(ds, _DCAT + "distribution", node)
+        g.add(node, _RDF + "type", _DCAT + "Distribution")
+        g.text(node, _DCT + "title", name)
+        g.add(node, _DCAT + "downloadURL", url)
+        g.add(node, _DCAT + "mediaType", _IANA + MEDIA_TYPES[dump.format])
+        g.add(node, _DCT + "format", _FORMAT_IRIS[dump.format])
+        if dump.gzip:
+            g.add(node, _DCAT + "compressFormat", _IANA + "application/gzip")
+        g.typed(node, _DCAT + "byteSize", dump.size, "nonNegativeInteger")
+        checksum = f"{node}-sha256"
+        g.add(node, _SPDX + "checksum", checksum)
+        g.add(checksum, _RDF + "type", _SPDX + "Checksum")
+        g.add(checksum, _SPDX + "algorithm", _SPDX + "checksumAlgorithm_sha256")
+        g.typed(checksum, _SPDX + "checksumValue", dump.sha256, "hexBinary")
+
+
+def dump_paths(folder: Path) -> list[Path]:
+    """Return the dump files kg can describe in a folder (sorted; checksum files left out)."""
+    out = []
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and not path.name.startswith(".") and not path.name.endswith(".sha256"):
+            try:
+                format_for_path(path)
+            except UsageError:
+                continue
+            out.append(path)
+    return out

@@ -1,0 +1,1 @@
+"""Similarity of trials on the trial-feature graph: features, methods, explanations, evaluation."""
