@@ -11,17 +11,33 @@ from __future__ import annotations
 import datetime
 import logging
 import os
+import shutil
+import sys
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from kg.errors import InputError
 from kg.mapping import map_trial
+from kg.merge import merge_trials
+from kg.model import Trial
+from kg.orgs import OrgIndex
 from kg.sinks import Sink
 from kg.sources import InputFile, iter_input_files, read_records
-from kg.terms import Minter
+from kg.terms import DEFAULT_BASE, Minter
 
-__all__ = ["BuildReport", "Mapped", "build", "generation_time", "iter_mapped", "map_document"]
+__all__ = [
+    "BuildReport",
+    "MapOptions",
+    "Mapped",
+    "build",
+    "generation_time",
+    "iter_mapped",
+    "map_document",
+    "map_record",
+]
 
 log = logging.getLogger(__name__)
 
@@ -29,21 +45,33 @@ _BATCH = 32  # documents per task: amortises inter-process overhead on small fil
 
 
 @dataclass(frozen=True, slots=True)
+class MapOptions:
+    """How records are mapped; picklable, sent to every worker once per batch."""
+
+    base: str = DEFAULT_BASE
+    generated_at: str = ""
+    orgs: OrgIndex | None = None
+    contact_details: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Mapped:
-    """One record's N-Quads, all in the named graph ``graph``."""
+    """One record's N-Quads, all in the named graph ``graph``, and the document it came from."""
 
     nct_id: str
     graph: str
     text: str
     triples: int
+    doc: InputFile
 
 
 @dataclass(slots=True)
 class BuildReport:
-    """What a build did: records written, triples, and the records it had to skip."""
+    """What a build did: records written, triples, merged trials, and the records it skipped."""
 
     records: int = 0
     triples: int = 0
+    merged: int = 0
     errors: list[InputError] = field(default_factory=list)
 
 
@@ -58,35 +86,34 @@ def generation_time() -> str:
     return when.isoformat().replace("+00:00", "Z")
 
 
-def map_document(doc: InputFile, base: str, generated_at: str) -> list[Mapped | InputError]:
+def map_record(record: Trial, options: MapOptions, doc: InputFile) -> Mapped:
+    """Map one record to its named graph's N-Quads text."""
+    mint = Minter(options.base, orgs=options.orgs)
+    graph = mint.graph(record.nct_id)
+    triples = map_trial(
+        record, mint, generated_at=options.generated_at, contact_details=options.contact_details
+    )
+    # dict.fromkeys: a fact stated twice in one record (two sites in one country) is one line.
+    unique = dict.fromkeys(triples)
+    text = "".join(f"{s} {p} {o} {graph} .\n" for s, p, o in unique)
+    return Mapped(record.nct_id, graph, text, len(unique), doc)
+
+
+def map_document(doc: InputFile, options: MapOptions) -> list[Mapped | InputError]:
     """Read and map every record of one document; errors are returned, not raised."""
-    mint = Minter(base)
     out: list[Mapped | InputError] = []
     for record in read_records(doc):
-        if isinstance(record, InputError):
-            out.append(record)
-            continue
-        graph = mint.graph(record.nct_id)
-        # dict.fromkeys: a fact stated twice in one record (two sites in one country) is one line.
-        triples = dict.fromkeys(map_trial(record, mint, generated_at=generated_at))
-        text = "".join(f"{s} {p} {o} {graph} .\n" for s, p, o in triples)
-        out.append(Mapped(record.nct_id, graph, text, len(triples)))
+        out.append(record if isinstance(record, InputError) else map_record(record, options, doc))
     return out
 
 
-def _map_batch(batch: list[InputFile], base: str, generated_at: str) -> list[Mapped | InputError]:
-    return [r for doc in batch for r in map_document(doc, base, generated_at)]
+def _map_batch(batch: list[InputFile], options: MapOptions) -> list[Mapped | InputError]:
+    return [r for doc in batch for r in map_document(doc, options)]
 
 
 def _batches(docs: Iterable[InputFile]) -> Iterator[list[InputFile]]:
     batch: list[InputFile] = []
     for doc in docs:
-        if doc.path == "-":  # stdin cannot cross into a worker process
-            if batch:
-                yield batch
-                batch = []
-            yield [doc]
-            continue
         batch.append(doc)
         if len(batch) >= _BATCH:
             yield batch
@@ -96,70 +123,95 @@ def _batches(docs: Iterable[InputFile]) -> Iterator[list[InputFile]]:
 
 
 def iter_mapped(
-    inputs: Iterable[str], *, base: str, jobs: int = 1, generated_at: str | None = None
+    docs: Iterable[InputFile], options: MapOptions, *, jobs: int = 1
 ) -> Iterator[Mapped | InputError]:
     """Yield every record's mapping (or its error) in input order, using ``jobs`` processes."""
-    when = generated_at or generation_time()
-    docs = iter_input_files(inputs)
     if jobs <= 1:
         for doc in docs:
-            yield from map_document(doc, base, when)
+            yield from map_document(doc, options)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        window: list[Future[list[Mapped | InputError]] | list[Mapped | InputError]] = []
+        window: list[Future[list[Mapped | InputError]]] = []
         for batch in _batches(docs):
-            if batch[0].path == "-":
-                window.append(_map_batch(batch, base, when))
-            else:
-                window.append(pool.submit(_map_batch, batch, base, when))
+            window.append(pool.submit(_map_batch, batch, options))
             # A bounded window keeps memory flat however many documents there are.
             while len(window) > 4 * jobs:
-                yield from _result(window.pop(0))
+                yield from window.pop(0).result()
         while window:
-            yield from _result(window.pop(0))
+            yield from window.pop(0).result()
 
 
-def _result(
-    item: Future[list[Mapped | InputError]] | list[Mapped | InputError],
-) -> list[Mapped | InputError]:
-    return item.result() if isinstance(item, Future) else item
+def _documents(inputs: Iterable[str], tmp: Path) -> Iterator[InputFile]:
+    """Expand the inputs lazily; stdin is copied to a file that workers can read, and reread."""
+    for n, doc in enumerate(iter_input_files(inputs)):
+        if doc.path == "-":
+            copy = tmp / f"stdin-{n}"
+            with copy.open("wb") as out:
+                shutil.copyfileobj(sys.stdin.buffer, out)
+            doc = InputFile(str(copy), label="<stdin>")
+        yield doc
 
 
 def build(
     inputs: Iterable[str],
     sink: Sink,
     *,
-    base: str,
+    base: str = DEFAULT_BASE,
     jobs: int = 1,
     strict: bool = False,
+    orgs: OrgIndex | None = None,
+    contact_details: bool = False,
     on_record: Callable[[BuildReport], None] | None = None,
     on_error: Callable[[InputError], None] | None = None,
 ) -> BuildReport:
     """Map every record of ``inputs`` into ``sink`` and commit it; return what was done.
 
     Bad records are skipped and listed in the report; with ``strict`` the first one raises and
-    nothing is committed. The sink is committed only when the run gets to the end.
+    nothing is committed. The sink is committed only when the run gets to the end. Records of one
+    trial from several sources are merged (:func:`kg.merge.merge_trials`) into one named graph.
 
     Raises:
         InputError: with ``strict``, the first bad record; or an input that does not exist.
     """
+    options = MapOptions(base, generation_time(), orgs, contact_details)
     report = BuildReport()
+    first_doc: dict[str, InputFile] = {}
+    repeated: dict[str, list[InputFile]] = {}
     try:
-        for item in iter_mapped(inputs, base=base, jobs=jobs):
-            if isinstance(item, InputError):
-                if strict:
-                    raise item
-                report.errors.append(item)
-                if on_error is not None:
-                    on_error(item)
-            else:
-                sink.add(item.graph, item.text)
-                report.records += 1
-                report.triples += item.triples
-            if on_record is not None:
-                on_record(report)
+        with tempfile.TemporaryDirectory(prefix="kg-build-") as tmp:
+            for item in iter_mapped(_documents(inputs, Path(tmp)), options, jobs=jobs):
+                if isinstance(item, InputError):
+                    if strict:
+                        raise item
+                    report.errors.append(item)
+                    if on_error is not None:
+                        on_error(item)
+                elif item.nct_id in first_doc:
+                    docs = repeated.setdefault(item.nct_id, [first_doc[item.nct_id]])
+                    if item.doc not in docs:
+                        docs.append(item.doc)
+                else:
+                    first_doc[item.nct_id] = item.doc
+                    sink.add(item.graph, item.text)
+                    report.records += 1
+                    report.triples += item.triples
+                if on_record is not None:
+                    on_record(report)
+            for nct_id, docs in repeated.items():
+                merged = _merge(nct_id, docs, options)
+                sink.add(merged.graph, merged.text)  # the later text of a graph replaces the first
+                report.triples += merged.triples
+                report.merged += 1
     except BaseException:
         sink.abort()
         raise
     sink.commit()
     return report
+
+
+def _merge(nct_id: str, docs: list[InputFile], options: MapOptions) -> Mapped:
+    """Reread the documents holding ``nct_id`` and map their merged record."""
+    records = [
+        r for doc in docs for r in read_records(doc) if isinstance(r, Trial) and r.nct_id == nct_id
+    ]
+    return map_record(merge_trials(records), options, docs[0])

@@ -21,12 +21,17 @@ __all__ = [
     "Author",
     "Citation",
     "Condition",
+    "Contact",
+    "ContactRole",
     "DateType",
     "Eligibility",
     "Geo",
     "Intervention",
     "InterventionModel",
     "InterventionType",
+    "IpdInfoType",
+    "IpdSharing",
+    "IpdStatement",
     "Location",
     "Masking",
     "MeshTerm",
@@ -40,6 +45,8 @@ __all__ = [
     "Reference",
     "ReferenceType",
     "RelatedTrial",
+    "ResponsibleParty",
+    "ResponsiblePartyType",
     "SecondaryId",
     "Sex",
     "SourceInfo",
@@ -226,6 +233,42 @@ class ReferenceType(Code):
     DERIVED = "DERIVED"
 
 
+class ResponsiblePartyType(Code):
+    """Who is responsible for the record (``responsibleParty.type``)."""
+
+    SPONSOR = "SPONSOR"
+    PRINCIPAL_INVESTIGATOR = "PRINCIPAL_INVESTIGATOR"
+    SPONSOR_INVESTIGATOR = "SPONSOR_INVESTIGATOR"
+
+
+class IpdSharing(Code):
+    """Whether individual participant data will be shared (``ipdSharing``)."""
+
+    YES = "YES"
+    NO = "NO"
+    UNDECIDED = "UNDECIDED"
+
+
+class IpdInfoType(Code):
+    """Supporting documents shared with the IPD (``ipdSharingStatementModule.infoTypes``)."""
+
+    STUDY_PROTOCOL = "STUDY_PROTOCOL"
+    SAP = "SAP"
+    ICF = "ICF"
+    CSR = "CSR"
+    ANALYTIC_CODE = "ANALYTIC_CODE"
+
+
+class ContactRole(Code):
+    """Role of a central or site contact (``centralContacts[].role``, site ``contacts[].role``)."""
+
+    STUDY_CHAIR = "STUDY_CHAIR"
+    STUDY_DIRECTOR = "STUDY_DIRECTOR"
+    PRINCIPAL_INVESTIGATOR = "PRINCIPAL_INVESTIGATOR"
+    SUB_INVESTIGATOR = "SUB_INVESTIGATOR"
+    CONTACT = "CONTACT"
+
+
 class DateType(Code):
     """Whether a date happened or is planned (``*DateStruct.type``; legacy "Anticipated")."""
 
@@ -379,6 +422,16 @@ class Geo:
 
 
 @dataclass(frozen=True, slots=True)
+class Contact:
+    """A central or site contact; e-mail and phone are personal data, mapped only on request."""
+
+    name: str | None = None
+    role: ContactRole | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Location:
     """A site: facility, address parts as the source gives them (empty parts are None)."""
 
@@ -389,6 +442,29 @@ class Location:
     country: str | None = None
     status: Status | None = None
     geo: Geo | None = None
+    contacts: tuple[Contact, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ResponsibleParty:
+    """Who answers for the record: the sponsor, or an investigator (name, title, affiliation)."""
+
+    type: ResponsiblePartyType | None = None
+    investigator_name: str | None = None
+    investigator_title: str | None = None
+    investigator_affiliation: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IpdStatement:
+    """The plan to share individual participant data."""
+
+    sharing: IpdSharing | None = None
+    description: str | None = None
+    info_types: tuple[IpdInfoType, ...] = ()
+    time_frame: str | None = None
+    access_criteria: str | None = None
+    url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -460,6 +536,10 @@ class Trial:
     org_study_id: str | None = None
     secondary_ids: tuple[SecondaryId, ...] = ()
     status: Status | None = None
+    last_known_status: Status | None = None
+    why_stopped: str | None = None
+    status_verified: PartialDate | None = None
+    nct_aliases: tuple[str, ...] = ()
     study_type: StudyType | None = None
     phases: tuple[Phase, ...] = ()
     allocation: Allocation | None = None
@@ -497,6 +577,14 @@ class Trial:
     outcomes_other: tuple[Outcome, ...] = ()
     references: tuple[Reference, ...] = ()
     related_trials: tuple[RelatedTrial, ...] = field(default=())
+    central_contacts: tuple[Contact, ...] = ()
+    responsible_party: ResponsibleParty | None = None
+    ipd: IpdStatement | None = None
+    has_dmc: bool | None = None
+    fda_regulated_drug: bool | None = None
+    fda_regulated_device: bool | None = None
+    other_sources: tuple[SourceInfo, ...] = ()
+    """Further sources merged into this record (older than ``source``), for provenance."""
 
     @property
     def lead_sponsor(self) -> Sponsor | None:

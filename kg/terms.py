@@ -215,6 +215,10 @@ SCHEMES: dict[type[Enum], str] = {
     model.OfficialRole: "officialRole",
     model.ReferenceType: "referenceType",
     model.DateType: "dateType",
+    model.ResponsiblePartyType: "responsiblePartyType",
+    model.IpdSharing: "ipdSharing",
+    model.IpdInfoType: "ipdInfoType",
+    model.ContactRole: "contactRole",
 }
 
 # schema.org's MedicalStudyStatus members; DESIGN.md says use them where one exists.

@@ -11,6 +11,7 @@ import typer
 from kg.build import BuildReport, build
 from kg.cli._app import StoreOption, app, err, note, progress
 from kg.errors import InputError, UsageError
+from kg.orgs import OrgIndex
 from kg.sinks import FileSink, StoreSink, default_store_path
 from kg.terms import DEFAULT_BASE
 
@@ -36,6 +37,21 @@ def build_command(
     jobs: Annotated[
         int, typer.Option("--jobs", "-j", min=0, help="Worker processes (0: one per core).")
     ] = 0,
+    org_map: Annotated[
+        Path | None,
+        typer.Option(
+            "--org-map",
+            dir_okay=False,
+            help="Organisation mapping, CSV/TSV: name or key -> ROR id or IRI.",
+        ),
+    ] = None,
+    contact_details: Annotated[
+        bool,
+        typer.Option(
+            "--contact-details",
+            help="Also map contacts' e-mail addresses and phone numbers (personal data).",
+        ),
+    ] = False,
 ) -> None:
     """Read trial records and build the graph into the store, or into a file with -o.
 
@@ -67,11 +83,19 @@ def build_command(
                 )
 
         report = build(
-            inputs, sink, base=base, jobs=workers, strict=strict,
-            on_record=on_record, on_error=on_error,
+            inputs,
+            sink,
+            base=base,
+            jobs=workers,
+            strict=strict,
+            orgs=OrgIndex.load(org_map) if org_map else None,
+            contact_details=contact_details,
+            on_record=on_record,
+            on_error=on_error,
         )
     note(
-        f"kg: {report.records} records, {report.triples} triples -> {target}"
+        f"kg: {report.records} trials, {report.triples} triples -> {target}"
+        + (f"; {report.merged} merged from several sources" if report.merged else "")
         + (f"; {len(report.errors)} skipped" if report.errors else "")
     )
     if report.errors:

@@ -10,6 +10,7 @@ from pathlib import PurePath
 
 from kg import model
 from kg.mapping._emit import Triples
+from kg.mapping.administration import map_administration
 from kg.mapping.interventions import map_conditions, map_interventions
 from kg.mapping.parties import map_parties
 from kg.mapping.publications import map_publications, map_related_trials
@@ -33,7 +34,11 @@ def source_title(name: str) -> str:
 
 
 def map_trial(
-    trial: model.Trial, mint: Minter | None = None, *, generated_at: str | None = None
+    trial: model.Trial,
+    mint: Minter | None = None,
+    *,
+    generated_at: str | None = None,
+    contact_details: bool = False,
 ) -> list[Triple]:
     """Return the triples of one trial record, provenance included.
 
@@ -41,12 +46,14 @@ def map_trial(
         trial: the record.
         mint: the IRI minter (its base); the default base when None.
         generated_at: an ``xsd:dateTime`` text for ``prov:generatedAtTime``, or None to omit it.
+        contact_details: also map contacts' e-mail addresses and phone numbers (personal data).
     """
     t = Triples(mint or Minter())
     node = t.mint.trial(trial.nct_id)
     map_study(t, trial, node)
     map_parties(t, trial, node)
-    map_sites(t, trial, node)
+    map_sites(t, trial, node, details=contact_details)
+    map_administration(t, trial, node, details=contact_details)
     map_interventions(t, trial, node)
     map_conditions(t, trial, node)
     map_related_trials(t, trial, node)
@@ -57,13 +64,14 @@ def map_trial(
 
 def _provenance(t: Triples, trial: model.Trial, generated_at: str | None) -> None:
     graph = t.mint.graph(trial.nct_id)
-    src = trial.source
-    source = t.mint.source(src.format, src.digest or trial.nct_id)
-    t.add(graph, PRV.wasDerivedFrom, source)
     if generated_at:
         t.add(graph, PRV.generatedAtTime, literal(generated_at, XSD + "dateTime"))
-    t.a(source, T.Source)
-    t.text(source, DCT.title, source_title(src.name))
-    t.text(source, T.sourceFormat, src.format)
-    if src.date is not None:
-        t.add(source, T.sourceDate, date_literal(src.date))
+    # The first source is the newest: its single-valued facts won when sources were merged.
+    for src in (trial.source, *trial.other_sources):
+        source = t.mint.source(src.format, src.digest or trial.nct_id)
+        t.add(graph, PRV.wasDerivedFrom, source)
+        t.a(source, T.Source)
+        t.text(source, DCT.title, source_title(src.name))
+        t.text(source, T.sourceFormat, src.format)
+        if src.date is not None:
+            t.add(source, T.sourceDate, date_literal(src.date))

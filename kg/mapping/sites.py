@@ -8,7 +8,9 @@ import pycountry
 
 from kg import model
 from kg.mapping._emit import Triples
+from kg.mapping.administration import map_contacts
 from kg.mapping.parties import map_organization
+from kg.orgs import is_placeholder
 from kg.terms import SDO, T, decimal, literal, slug
 
 __all__ = ["country_code", "map_sites"]
@@ -53,7 +55,7 @@ def country_code(name: str) -> str | None:
     return str(found.alpha_2)
 
 
-def map_sites(t: Triples, trial: model.Trial, node: str) -> None:
+def map_sites(t: Triples, trial: model.Trial, node: str, *, details: bool = False) -> None:
     """Add the trial's sites, their addresses, coordinates and countries."""
     countries: dict[str, str] = {}
     for n, loc in enumerate(trial.locations, 1):
@@ -61,9 +63,13 @@ def map_sites(t: Triples, trial: model.Trial, node: str) -> None:
         t.add(node, T.site, site)
         t.a(site, T.Site)
         t.text(site, SDO.name, loc.facility)
-        if loc.facility:
-            t.add(site, T.facility, map_organization(t, loc.facility))
+        # "Research Site" and the like name no organisation: keep the site's name, link nothing.
+        if loc.facility and not is_placeholder(loc.facility):
+            place = ", ".join(p for p in (loc.city, loc.country) if p) or None
+            t.add(site, T.facility, map_organization(t, loc.facility, place))
         t.code(site, T.siteStatus, loc.status)
+        where = f"trial/{trial.nct_id}/site/{n}"
+        map_contacts(t, site, T.siteContact, loc.contacts, where, details)
         code = country_code(loc.country) if loc.country else None
         if any((loc.city, loc.state, loc.zip, loc.country)):
             address = t.mint.part(trial.nct_id, "site", n, "address")

@@ -172,7 +172,11 @@ class Journal:
             for g in items
         )
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("ab") as fh:
+        with self.path.open("ab+") as fh:
+            if fh.tell() > 0:
+                fh.seek(-1, os.SEEK_END)
+                if fh.read(1) != b"\n":
+                    lines = b"\n" + lines  # end a line a crash cut short: it stays unreadable
             fh.write(lines)
             fh.flush()
             os.fsync(fh.fileno())
@@ -415,6 +419,10 @@ def push(
         raise UsageError("give --store-url (Graph Store Protocol) or --update-url (SPARQL Update)")
     if batch < 1:
         raise UsageError("--batch must be at least 1")
+    if default_graph and replace and not update_url:
+        raise UsageError(
+            "--replace with --default-graph needs --update-url, to remove old triples there"
+        )
     endpoint = Endpoint.from_env(store_url or update_url or "", timeout=timeout, environ=environ)
     if update_url and store_url:
         Endpoint.from_env(update_url, timeout=timeout, environ=environ)  # checks the URL

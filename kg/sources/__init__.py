@@ -7,6 +7,7 @@ never stops the rest. The reader is chosen by content, never by file extension.
 
 from __future__ import annotations
 
+import functools
 import sys
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -74,10 +75,14 @@ class InputFile:
 
     path: str
     member: str | None = None
+    label: str | None = None
+    """The name in messages when it is not the path (a spooled copy of stdin is ``<stdin>``)."""
 
     @property
     def name(self) -> str:
         """The name used in messages: the path, ``archive.zip:member`` or ``<stdin>``."""
+        if self.label:
+            return self.label
         if self.path == "-":
             return "<stdin>"
         return f"{self.path}:{self.member}" if self.member else self.path
@@ -88,10 +93,13 @@ class InputFile:
             return sys.stdin.buffer
         if self.member is None:
             return open(self.path, "rb")
-        archive = zipfile.ZipFile(self.path)
-        stream = archive.open(self.member)
-        stream._kg_archive = archive  # type: ignore[attr-defined]  # closed with the stream
-        return stream  # type: ignore[return-value]
+        return _archive(self.path).open(self.member)  # type: ignore[return-value]
+
+
+@functools.lru_cache(maxsize=4)
+def _archive(path: str) -> zipfile.ZipFile:
+    # Reading a bulk zip's central directory (560,000 entries) costs seconds: once per process.
+    return zipfile.ZipFile(path)
 
 
 def _zip_members(path: Path) -> Iterator[InputFile]:
@@ -147,9 +155,6 @@ def read_records(doc: InputFile) -> Iterator[Trial | InputError]:
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
-            archive = getattr(stream, "_kg_archive", None)
-            if archive is not None:
-                archive.close()
 
 
 def _head(stream: BinaryIO) -> bytes:

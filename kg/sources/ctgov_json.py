@@ -193,6 +193,7 @@ def _trial(root: _Node, nct_id: str, source: model.SourceInfo) -> model.Trial:
     completion, completion_type = _date_struct(status.node("completionDateStruct"))
     topics, cond_browse = protocol.node("conditionsModule"), derived.node("conditionBrowseModule")
     int_browse = derived.node("interventionBrowseModule")
+    oversight = protocol.node("oversightModule")
     return model.Trial(
         nct_id=nct_id,
         source=source,
@@ -204,6 +205,10 @@ def _trial(root: _Node, nct_id: str, source: model.SourceInfo) -> model.Trial:
         org_study_id=ident.node("orgStudyIdInfo").text("id"),
         secondary_ids=tuple(_secondary_ids(ident)),
         status=status.code(model.Status, "overallStatus"),
+        last_known_status=status.code(model.Status, "lastKnownStatus"),
+        why_stopped=status.text("whyStopped"),
+        status_verified=status.date("statusVerifiedDate"),
+        nct_aliases=ident.texts("nctIdAliases"),
         study_type=design.code(model.StudyType, "studyType"),
         phases=design.codes(model.Phase, "phases"),
         allocation=info.code(model.Allocation, "allocation"),
@@ -240,6 +245,14 @@ def _trial(root: _Node, nct_id: str, source: model.SourceInfo) -> model.Trial:
         outcomes_secondary=tuple(_outcomes(outcomes, "secondaryOutcomes")),
         outcomes_other=tuple(_outcomes(outcomes, "otherOutcomes")),
         references=tuple(_references(protocol.node("referencesModule"))),
+        central_contacts=tuple(_contacts(places, "centralContacts")),
+        responsible_party=_responsible_party(
+            protocol.node("sponsorCollaboratorsModule").node("responsibleParty")
+        ),
+        ipd=_ipd(protocol.node("ipdSharingStatementModule")),
+        has_dmc=oversight.flag("oversightHasDmc"),
+        fda_regulated_drug=oversight.flag("isFdaRegulatedDrug"),
+        fda_regulated_device=oversight.flag("isFdaRegulatedDevice"),
     )
 
 
@@ -342,9 +355,46 @@ def _locations(module: _Node) -> Iterator[model.Location]:
             country=n.text("country"),
             status=n.code(model.Status, "status"),
             geo=model.Geo(lat, lon) if lat is not None and lon is not None else None,
+            contacts=tuple(_contacts(n)),
         )
         if site != model.Location():
             yield site
+
+
+def _contacts(node: _Node, key: str = "contacts") -> Iterator[model.Contact]:
+    for n in node.nodes(key):
+        contact = model.Contact(
+            name=n.text("name"),
+            role=n.code(model.ContactRole, "role"),
+            email=n.text("email"),
+            phone=" ext. ".join(p for p in (n.text("phone"), n.text("phoneExt")) if p) or None,
+        )
+        if contact != model.Contact():
+            yield contact
+
+
+def _responsible_party(module: _Node) -> model.ResponsibleParty | None:
+    party = model.ResponsibleParty(
+        type=module.code(model.ResponsiblePartyType, "type"),
+        investigator_name=module.text("investigatorFullName") or module.text("oldNameTitle"),
+        investigator_title=module.text("investigatorTitle"),
+        investigator_affiliation=(
+            module.text("investigatorAffiliation") or module.text("oldOrganization")
+        ),
+    )
+    return None if party == model.ResponsibleParty() else party
+
+
+def _ipd(module: _Node) -> model.IpdStatement | None:
+    statement = model.IpdStatement(
+        sharing=module.code(model.IpdSharing, "ipdSharing"),
+        description=module.text("description"),
+        info_types=module.codes(model.IpdInfoType, "infoTypes"),
+        time_frame=module.text("timeFrame"),
+        access_criteria=module.text("accessCriteria"),
+        url=module.text("url"),
+    )
+    return None if statement == model.IpdStatement() else statement
 
 
 def _outcomes(module: _Node, key: str) -> Iterator[model.Outcome]:
