@@ -98,18 +98,27 @@ RDF_FIRST = f"<{RDF}first>"
 RDF_REST = f"<{RDF}rest>"
 RDF_NIL = f"<{RDF}nil>"
 
-# Characters that may not appear raw in an N-Triples IRIREF; everything else non-ASCII is allowed.
-_IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+# RFC 3987: what an IRI may hold raw (ASCII unreserved and reserved, "ucschar" ranges); everything
+# else (spaces, controls, DEL, <>"{}|^`\\, noncharacters, a "%" not starting an escape) is encoded.
+_UCS = "\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef" + "".join(
+    f"{chr(plane << 16)}-{chr((plane << 16) | 0xFFFD)}" for plane in range(1, 15)
+)
+_IRI_UNSAFE = re.compile(f"[^A-Za-z0-9\\-._~:/?#@!$&'()*+,;=%{_UCS}]|%(?![0-9A-Fa-f]{{2}})")
 
 
 def iri(value: str) -> str:
-    """Render an absolute IRI, percent-encoding the characters N-Triples forbids.
+    """Render an absolute IRI, percent-encoding the characters an IRI may not hold raw.
 
     >>> iri("https://example.org/a b")
     '<https://example.org/a%20b>'
     """
     if _IRI_UNSAFE.search(value):
-        value = _IRI_UNSAFE.sub(lambda m: quote(m.group(0), safe=""), value)
+        value = _IRI_UNSAFE.sub(
+            lambda m: quote(m.group(0), safe="", errors="surrogatepass"), value
+        )
+    head, hash_, fragment = value.partition("#")
+    if "#" in fragment:  # only one fragment delimiter is allowed
+        value = head + hash_ + fragment.replace("#", "%23")
     return f"<{value}>"
 
 

@@ -52,6 +52,13 @@ def build_command(
             help="Also map contacts' e-mail addresses and phone numbers (personal data).",
         ),
     ] = False,
+    validate: Annotated[
+        bool,
+        typer.Option(
+            "--validate",
+            help="Check each record against the SHACL shapes; report and skip those that fail.",
+        ),
+    ] = False,
 ) -> None:
     """Read trial records and build the graph into the store, or into a file with -o.
 
@@ -90,11 +97,13 @@ def build_command(
             strict=strict,
             orgs=OrgIndex.load(org_map) if org_map else None,
             contact_details=contact_details,
+            validate=validate,
             on_record=on_record,
             on_error=on_error,
         )
     note(
-        f"kg: {report.records} trials, {report.triples} triples -> {target}"
+        f"kg: {report.records} trial{'' if report.records == 1 else 's'}, "
+        f"{report.triples} triples -> {target}"
         + (f"; {report.merged} merged from several sources" if report.merged else "")
         + (f"; {len(report.errors)} skipped" if report.errors else "")
     )
