@@ -134,9 +134,7 @@ def run_baseline(n: int) -> dict[str, float | int | str]:
         reference[nct] = sorted(scores, key=lambda t: (-scores[t], t))[:10]
     nx_seconds = time.perf_counter() - start
     start = time.perf_counter()
-    fast = {
-        fm.trials[nb.source]: [fm.trials[t] for t in nb.targets] for nb in top_k_all(fm, 10)
-    }
+    fast = {fm.trials[nb.source]: [fm.trials[t] for t in nb.targets] for nb in top_k_all(fm, 10)}
     sp_seconds = time.perf_counter() - start
     return {
         "n": n,
@@ -195,10 +193,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--methods", nargs="+", default=["jaccard", "cosine", "pagerank"])
-    parser.add_argument("--pagerank-max", type=int, default=10_000,
-                        help="largest size to run pagerank at")
-    parser.add_argument("--exact-sizes", type=int, nargs="*", default=[10_000],
-                        help="sizes to run exact jaccard at")
+    parser.add_argument(
+        "--pagerank-max", type=int, default=10_000, help="largest size to run pagerank at"
+    )
+    parser.add_argument(
+        "--exact-sizes", type=int, nargs="*", default=[10_000], help="sizes to run exact jaccard at"
+    )
     parser.add_argument("--baseline", type=int, default=400, help="networkx loop size")
     parser.add_argument("--store", type=Path, default=None, help="also time a real store")
     parser.add_argument("--one", nargs="+", help=argparse.SUPPRESS)

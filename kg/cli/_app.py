@@ -95,6 +95,16 @@ class _Rate(ProgressColumn):
         return Text(f"{task.speed or 0:,.0f} rec/s")
 
 
+def _classes(name: str, *roots: type[BaseException]) -> tuple[type[BaseException], ...]:
+    # Typer ships its own copy of click: catch click's class and typer's copy alike.
+    return tuple({c for root in roots for c in root.__mro__ if c.__name__ == name})
+
+
+_USAGE = _classes("ClickException", click.BadParameter, typer.BadParameter)
+_ABORT = _classes("Abort", click.Abort, typer.Abort)
+_EXIT = _classes("Exit", click.exceptions.Exit, typer.Exit)
+
+
 def main() -> None:
     """Run the command line; one line on stderr and an exit code for every known failure."""
     try:
@@ -104,12 +114,15 @@ def main() -> None:
             raise
         err.print(f"kg: error: {exc}", markup=False)
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except _ABORT:
         err.print("kg: interrupted", markup=False)
         sys.exit(130)
-    except click.ClickException as exc:
-        err.print(f"kg: error: {exc.format_message()}", markup=False)
+    except _USAGE as exc:
+        err.print(f"kg: error: {exc.format_message()}", markup=False)  # type: ignore[attr-defined]
         sys.exit(2)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+    except _EXIT as exc:
+        sys.exit(exc.exit_code)  # type: ignore[attr-defined]
+    except KeyboardInterrupt:
+        err.print("kg: interrupted", markup=False)
+        sys.exit(130)
     sys.exit(code if isinstance(code, int) else 0)

@@ -11,7 +11,8 @@ from typing import Annotated, BinaryIO
 import click
 import typer
 
-from kg.cli._app import app, err, note, progress
+from kg.cli._app import StoreOption, app, err, note, progress
+from kg.cli.publications import run_publications
 from kg.errors import UsageError
 from kg.fetch import (
     CTGOV_RATE,
@@ -79,6 +80,11 @@ def fetch_command(
     retries: Annotated[
         int, typer.Option("--retries", min=0, help="Retries of a 429, 5xx, timeout or lost link.")
     ] = 4,
+    publications: Annotated[
+        bool,
+        typer.Option("--publications", help="Link trials (or --store's) to their papers."),
+    ] = False,
+    store: StoreOption = None,
 ) -> None:
     """Download ClinicalTrials.gov records (API v2) by NCT number or by search, as NDJSON.
 
@@ -86,7 +92,11 @@ def fetch_command(
 
     Example: kg fetch NCT03737461 -o trials.ndjson && kg build trials.ndjson
     Example: kg fetch --condition "lupus nephritis" --updated-since 2024-01-01 -o lupus.ndjson
+    Example: kg fetch --publications NCT03737461 (as kg fetch-publications)
     """
+    if publications:
+        run_publications(ids, store=store, output=output, timeout=timeout, retries=retries)
+        return
     search = StudySearch(condition, sponsor, term, _since(updated_since))
     if ids and not search.is_empty():
         raise UsageError("give NCT numbers or search options, not both")

@@ -45,6 +45,13 @@ def similar_command(
         Path | None,
         typer.Option("--output", "-o", help="Write tkg:Similarity nodes to this RDF file."),
     ] = None,
+    fast: Annotated[
+        bool,
+        typer.Option(
+            "--fast",
+            help="With --all: skip trials that share only very common features (large registries).",
+        ),
+    ] = False,
     run_evaluation: Annotated[
         bool, typer.Option("--evaluate", help="Score the methods on the registry's own links.")
     ] = False,
@@ -74,7 +81,8 @@ def similar_command(
     limit = None if explain else _SHOWN
     if all_:
         assert output is not None  # noqa: S101 - checked above
-        count = write_similarities(similar_all(features, k, method, limit=limit), output, base)
+        every = similar_all(features, k, method, limit=limit, exact=not fast)
+        count = write_similarities(every, output, base)
         note(f"kg: {count} similarities of {len(features.trials)} trials -> {output}")
         return
     answers = similar(features, ncts or [], k, method, limit=limit)

@@ -87,7 +87,9 @@ def generate_command(
                 bar.update(task, completed=done)
 
         if suffix == ".zip":
-            write_zip(output, fitted, count, seed=seed, layout=layout, jobs=workers, on_study=on_study)
+            write_zip(
+                output, fitted, count, seed=seed, layout=layout, jobs=workers, on_study=on_study
+            )
         else:
             write_ndjson(output, fitted, count, seed=seed, jobs=workers, on_study=on_study)
     note(f"kg: {count} synthetic studies -> {output}")
@@ -130,4 +132,3 @@ def compare_command(
         _json_files(inputs), load_params(params), count, seed=seed, jobs=jobs or os.cpu_count() or 1
     )
     sys.stdout.write(table + "\n")
-

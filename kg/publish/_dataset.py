@@ -4,7 +4,7 @@ The store holds one named graph per trial record, maybe graphs of computed data 
 and the ontology in its own graph. Exports and descriptions cover the data graphs only: the
 ontology is published at its own IRI.
 
-Triple formats (Turtle, N-Triples, JSON-LD, RDF/XML) are written from the union of the data
+The grouped triple formats (Turtle, JSON-LD, RDF/XML) are written from the union of the data
 graphs, one subject at a time, in IRI order: a triple that several records state (an
 organisation's name) is written once, the output is byte-identical for the same data, and only
 the list of subjects is held in memory (by the store's query engine), never the graph.
@@ -22,6 +22,7 @@ from kg.ontology import ONTOLOGY_GRAPH
 from kg.sinks.file import PREFIXES as _DATA_PREFIXES
 
 __all__ = [
+    "DATA_PREFIXES",
     "PREFIXES",
     "RDF_TYPE",
     "data_graphs",
@@ -36,6 +37,9 @@ __all__ = [
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
+DATA_PREFIXES: dict[str, str] = dict(_DATA_PREFIXES)
+"""Prefixes written in data exports (Turtle, TriG, RDF/XML): the vocabularies of the data."""
+
 PREFIXES: dict[str, str] = {
     **_DATA_PREFIXES,
     "void": "http://rdfs.org/ns/void#",
@@ -47,7 +51,7 @@ PREFIXES: dict[str, str] = {
     "sd": "http://www.w3.org/ns/sparql-service-description#",
     "formats": "http://www.w3.org/ns/formats/",
 }
-"""Prefixes written in Turtle, TriG and RDF/XML: the vocabularies only, never the data IRIs."""
+"""Every prefix kg knows (descriptions use VoID, DCAT...): vocabularies only, never data IRIs."""
 
 _ONTOLOGY = ox.NamedNode(ONTOLOGY_GRAPH)
 _TRIAL_GRAPH = re.compile(r"^(?P<base>.+[/#])graph/(?P<nct>NCT\d{8})$")
@@ -128,7 +132,9 @@ def iter_subjects(
 
 def _sorted(triples: list[ox.Triple]) -> list[ox.Triple]:
     """Sort one subject's triples: rdf:type first, then by predicate IRI, then by object."""
-    keyed = sorted(((t.predicate.value, t) for t in triples), key=lambda k: (k[0] != RDF_TYPE, k[0]))
+    keyed = sorted(
+        ((t.predicate.value, t) for t in triples), key=lambda k: (k[0] != RDF_TYPE, k[0])
+    )
     out: list[ox.Triple] = []
     i, n = 0, len(keyed)
     while i < n:
@@ -176,7 +182,7 @@ def iter_subject_groups(
 
 def group_triples(triples: Iterable[ox.Triple]) -> list[list[ox.Triple]]:
     """Group triples by subject (subjects in order of first appearance), each group sorted."""
-    groups: dict[ox.NamedNode | ox.BlankNode, dict[ox.Triple, None]] = {}
+    groups: dict[object, dict[ox.Triple, None]] = {}
     for t in triples:
-        groups.setdefault(t.subject, {})[t] = None  # type: ignore[index]
+        groups.setdefault(t.subject, {})[t] = None
     return [_sorted(list(g)) for g in groups.values()]

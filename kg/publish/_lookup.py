@@ -94,6 +94,15 @@ class Reader:
                 break
         return [seen[k] for k in sorted(seen)]
 
+    def find_label(self, node: ox.NamedNode | ox.BlankNode) -> str | None:
+        """Return the node's stated label (English first), or None when it has none."""
+        for predicate in _LABELS:
+            literals = [v for v in self.objects(node, predicate) if isinstance(v, ox.Literal)]
+            if literals:
+                english = [v for v in literals if v.language in (None, "en")]
+                return (english or literals)[0].value
+        return None
+
     def label(self, node: Term) -> str:
         """Return a human label: schema:name, skos:prefLabel, rdfs:label, identifier, else IRI end.
 
@@ -101,12 +110,9 @@ class Reader:
         """
         if isinstance(node, ox.Literal):
             return node.value
-        for predicate in _LABELS:
-            values = self.objects(node, predicate)
-            literals = [v for v in values if isinstance(v, ox.Literal)]
-            if literals:
-                english = [v for v in literals if v.language in (None, "en")]
-                return (english or literals)[0].value
+        found = self.find_label(node)
+        if found is not None:
+            return found
         return local_name(node.value) if isinstance(node, ox.NamedNode) else f"_:{node.value}"
 
     def walk_list(self, head: ox.NamedNode | ox.BlankNode) -> Iterator[Term]:

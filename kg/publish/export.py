@@ -1,13 +1,17 @@
 """Export the store's data graphs as RDF dumps: every format streams, nothing holds the graph.
 
 * N-Quads and TriG keep the named graphs (one per trial record) and their provenance; they are
-  written graph by graph straight from the store's indexes.
-* Turtle, N-Triples, RDF/XML and JSON-LD hold the union of the data graphs, written subject by
-  subject in IRI order (each triple once; see :mod:`kg.publish._dataset`). Turtle and RDF/XML use
-  the vocabulary prefixes; JSON-LD is compacted with the shipped context.
+  written graph by graph straight from the store's indexes (the ontology's graph is left out: it
+  is published at its own IRI).
+* N-Triples is the same stream without the graph names: a triple that several records state (an
+  organisation's name) appears once per record, which every RDF reader merges.
+* Turtle, RDF/XML and JSON-LD hold the union of the data graphs, written subject by subject in
+  IRI order, each triple once (see :mod:`kg.publish._dataset`): Turtle and RDF/XML with the
+  vocabulary prefixes, JSON-LD compacted with the shipped context.
 * ``schemaorg`` is the schema.org JSON-LD of one trial, the view a search engine reads.
 
-The same store gives byte-identical files (gzip with a zero mtime), so checksums are stable.
+Turtle, RDF/XML and JSON-LD are byte-identical for the same data, and every format for the same
+store (gzip with a zero mtime), so checksums are stable.
 :func:`export_file` writes atomically and leaves a ``FILE.sha256`` beside the dump (the format of
 ``sha256sum``, so ``sha256sum -c FILE.sha256`` checks it), which the dataset description reads.
 """
@@ -22,14 +26,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar, cast
 
 import orjson
 import pyoxigraph as ox
 
 from kg.errors import UsageError
 from kg.publish._dataset import (
-    PREFIXES,
+    DATA_PREFIXES,
     data_graphs,
     iter_quads,
     iter_subject_groups,
@@ -113,13 +117,16 @@ def format_for_path(path: Path) -> tuple[ExportFormat, bool]:
     return EXTENSIONS[ext], gz
 
 
+_T = TypeVar("_T", ox.Quad, ox.Triple)
+
+
 class _Counter:
     """Count the items an iterator yields."""
 
     def __init__(self) -> None:
         self.n = 0
 
-    def count(self, items: Iterable[ox.Quad | ox.Triple]) -> Iterator[ox.Quad | ox.Triple]:
+    def count(self, items: Iterable[_T]) -> Iterator[_T]:
         for item in items:
             self.n += 1
             yield item
@@ -151,7 +158,7 @@ def export(
     counter = _Counter()
     if fmt in (ExportFormat.NQUADS, ExportFormat.TRIG):
         ox.serialize(
-            counter.count(iter_quads(store, graphs)), out, _OX_FORMATS[fmt], prefixes=PREFIXES
+            counter.count(iter_quads(store, graphs)), out, _OX_FORMATS[fmt], prefixes=DATA_PREFIXES
         )
         return counter.n
     if fmt is ExportFormat.NTRIPLES:
@@ -161,8 +168,15 @@ def export(
     return write_groups(iter_subject_groups(store, subset), out, fmt)
 
 
-def write_groups(groups: Iterable[list[ox.Triple]], out: IO[bytes], fmt: ExportFormat) -> int:
+def write_groups(
+    groups: Iterable[list[ox.Triple]],
+    out: IO[bytes],
+    fmt: ExportFormat,
+    prefixes: dict[str, str] | None = None,
+) -> int:
     """Write triples grouped by subject in a triple format; return how many were written.
+
+    ``prefixes`` are those of Turtle and RDF/XML (default: the data's vocabularies).
 
     Raises:
         UsageError: a format that needs a dataset or a trial (N-Quads, TriG, schemaorg).
@@ -172,8 +186,8 @@ def write_groups(groups: Iterable[list[ox.Triple]], out: IO[bytes], fmt: ExportF
     if fmt not in (ExportFormat.TURTLE, ExportFormat.NTRIPLES, ExportFormat.RDFXML):
         raise UsageError(f"{fmt} is not a triple format")
     counter = _Counter()
-    prefixes = None if fmt is ExportFormat.NTRIPLES else PREFIXES
-    ox.serialize(counter.count(_flatten(groups)), out, _OX_FORMATS[fmt], prefixes=prefixes)
+    chosen = None if fmt is ExportFormat.NTRIPLES else (prefixes or DATA_PREFIXES)
+    ox.serialize(counter.count(_flatten(groups)), out, _OX_FORMATS[fmt], prefixes=chosen)
     return counter.n
 
 
@@ -250,10 +264,10 @@ def export_file(
         with os.fdopen(fd, "wb") as raw:
             sink = _HashingWriter(raw)
             if gz:
-                with gzip.GzipFile(filename="", fileobj=sink, mode="wb", mtime=0) as zipped:  # type: ignore[arg-type]
-                    count = export(store, zipped, by_name, trials=trials)
+                with gzip.GzipFile(filename="", fileobj=sink, mode="wb", mtime=0) as zipped:
+                    count = export(store, cast(IO[bytes], zipped), by_name, trials=trials)
             else:
-                count = export(store, sink, by_name, trials=trials)  # type: ignore[arg-type]
+                count = export(store, cast(IO[bytes], sink), by_name, trials=trials)
         digest = sink.sha256.hexdigest()
         os.replace(tmp, path)
         # Written after the dump, so a current checksum file is never older than its dump.

@@ -12,8 +12,8 @@ nodes with IRIs of their own, which ``@list`` would turn into blank nodes.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -76,6 +76,7 @@ class Compactor:
     """
 
     def __init__(self, context: Mapping[str, Any] | None = None) -> None:
+        """Read the term definitions of ``context`` (the shipped context by default)."""
         self.context: Mapping[str, Any] = context if context is not None else load_context()
         self.vocab: str | None = self.context.get("@vocab")
         self.prefixes: dict[str, str] = {}
@@ -149,7 +150,12 @@ class Compactor:
                 return term.name
         if self.vocab and iri.startswith(self.vocab):
             local = iri[len(self.vocab) :]
-            if local and ":" not in local and not local.startswith("@") and not self._defined(local):
+            if (
+                local
+                and ":" not in local
+                and not local.startswith("@")
+                and not self._defined(local)
+            ):
                 return local
         return self.id_iri(iri)
 
@@ -175,7 +181,9 @@ class Compactor:
                 key_is_coerced=any(t.name == key and t.type is not None for t in terms),
                 id_term=next((t.name for t in terms if t.type == "@id"), None),
                 string_term=next((t.name for t in terms if t.type is None), None),
-                typed_terms={t.type: t.name for t in reversed(terms) if t.type and t.type[0] != "@"},
+                typed_terms={
+                    t.type: t.name for t in reversed(terms) if t.type and t.type[0] != "@"
+                },
             )
         return plan
 

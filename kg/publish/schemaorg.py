@@ -255,7 +255,9 @@ def trial_document(store: ox.Store, trial: ox.NamedNode, *, page: str | None = N
     return _compact(doc)
 
 
-def resource_document(store: ox.Store, node: ox.NamedNode, *, page: str | None = None) -> JsonObject:
+def resource_document(
+    store: ox.Store, node: ox.NamedNode, *, page: str | None = None
+) -> JsonObject:
     """Return the schema.org JSON-LD of any resource: a trial, organisation, person, article..."""
     r = Reader(store)
     types = set(r.types(node))
@@ -279,4 +281,3 @@ def resource_document(store: ox.Store, node: ox.NamedNode, *, page: str | None =
     else:
         doc = {"@type": "Thing", "@id": node.value, "name": r.label(node)}
     return {"@context": SCHEMA_ORG.rstrip("/"), **doc, **({"url": page} if page else {})}
-

@@ -1,8 +1,8 @@
-"""The SPARQL 1.1 Protocol, read-only: vet a query, run it, write the results with a row limit.
+r"""The SPARQL 1.1 Protocol, read-only: vet a query, run it, write the results with a row limit.
 
 A query is refused before it runs when it is too long (413), an update (``INSERT``, ``DELETE``,
 ``LOAD``, ``CLEAR``...: 403) or uses ``SERVICE`` (403: the endpoint never fetches remote data).
-The check reads the query's tokens after SPARQL's ``\\u`` escape processing, with strings, IRIs
+The check reads the query's tokens after SPARQL's ``\u`` escape processing, with strings, IRIs
 and comments blanked out, so a keyword hidden in a literal is no keyword and an escaped one is;
 when in doubt it refuses. Results beyond ``max_rows`` rows (or triples) are cut, and the
 response says so (``X-SPARQL-MaxRows``, as Virtuoso does). The time limit is enforced by
@@ -42,6 +42,7 @@ class ProtocolError(QueryError):
     """A request the endpoint refuses; ``status`` is the HTTP status to answer with."""
 
     def __init__(self, status: int, message: str) -> None:
+        """Say why, and with which HTTP status."""
         super().__init__(message)
         self.status = status
 
@@ -180,11 +181,8 @@ def _cell(term: object) -> Cell | None:
     if isinstance(term, ox.BlankNode):
         return Cell("bnode", term.value)
     if isinstance(term, ox.Literal):
-        if term.language:
-            return Cell("literal", term.value, None, term.language)
-        dt = term.datatype.value
-        return Cell("literal", term.value, None if dt.endswith("#string") else dt)
-    return Cell("literal", str(term))
+        return Cell.literal(term.value, term.datatype.value, term.language)
+    return Cell.literal(str(term))
 
 
 def _xml_results(table: ResultTable) -> bytes:
@@ -278,7 +276,7 @@ def run_sparql(
         return _boolean_result(bool(result), _choose(accept, fmt, False, ask=True))
     if isinstance(result, ox.QueryTriples):
         media_type = _choose(accept, fmt, True)
-        triples = []
+        triples: list[ox.Triple] = []
         for t in result:
             if len(triples) == max_rows:
                 return _graph_result(triples, media_type, truncated=True)

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.errors import UsageError
 from kg.ontology import ONTOLOGY_GRAPH
 from kg.publish._dataset import PREFIXES, RDF_TYPE, iter_subjects
-from kg.errors import UsageError
 from kg.publish.export import MEDIA_TYPES, Dump, ExportFormat, format_for_path
 
 __all__ = [
@@ -159,7 +159,9 @@ def summarise_sources(store: ox.Store) -> list[SourceSummary]:
         # ISO dates of different precision (2024-05-01, 2024-05) order correctly as text.
         span = sorted(dates.get(fmt, ()))
         out.append(
-            SourceSummary(fmt, len(sources[fmt]), span[0] if span else None, span[-1] if span else None)
+            SourceSummary(
+                fmt, len(sources[fmt]), span[0] if span else None, span[-1] if span else None
+            )
         )
     return out
 
@@ -191,7 +193,7 @@ class _Graph:
 def _curie_slug(iri: str) -> str:
     for name, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
         if iri.startswith(ns):
-            iri = f"{name}-{iri[len(ns):]}"
+            iri = f"{name}-{iri[len(ns) :]}"
             break
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", iri).strip("-")
 
@@ -254,7 +256,12 @@ def describe_dataset(
     for vocabulary in sorted(_vocabularies(stats)):
         g.add(ds, _VOID + "vocabulary", vocabulary)
     g.add(ds, _VOID + "sparqlEndpoint", sparql)
-    for fmt in (ExportFormat.TURTLE, ExportFormat.JSONLD, ExportFormat.NTRIPLES, ExportFormat.RDFXML):
+    for fmt in (
+        ExportFormat.TURTLE,
+        ExportFormat.JSONLD,
+        ExportFormat.NTRIPLES,
+        ExportFormat.RDFXML,
+    ):
         g.add(ds, _VOID + "feature", _FORMAT_IRIS[fmt])
     for cls in _EXAMPLE_CLASSES:
         if cls in stats.examples:
@@ -305,8 +312,12 @@ def _sources(g: _Graph, store: ox.Store, doc: str, ds: str) -> None:
             period = f"{node}-dates"
             g.add(node, _DCT + "temporal", period)
             g.add(period, _RDF + "type", _DCT + "PeriodOfTime")
-            g.text(period, _DCT + "description", "The span of the records' last-update dates.", "en")
-            g.typed(period, _DCAT + "startDate", source.first_date, _date_datatype(source.first_date))
+            g.text(
+                period, _DCT + "description", "The span of the records' last-update dates.", "en"
+            )
+            g.typed(
+                period, _DCAT + "startDate", source.first_date, _date_datatype(source.first_date)
+            )
             g.typed(period, _DCAT + "endDate", source.last_date, _date_datatype(source.last_date))
 
 

@@ -144,9 +144,10 @@ def similar_all(
     method: Method = Method.JACCARD,
     *,
     limit: int | None = None,
+    exact: bool = True,
     damping: float = DEFAULT_DAMPING,
     tolerance: float = DEFAULT_TOLERANCE,
 ) -> Iterator[Answer]:
-    """Yield the answer of every trial in the matrix, in NCT order."""
-    for nb in top_k_all(fm, k, method, damping=damping, tolerance=tolerance):
+    """Yield the answer of every trial in the matrix, in NCT order (see ``top_k_all``'s exact)."""
+    for nb in top_k_all(fm, k, method, exact=exact, damping=damping, tolerance=tolerance):
         yield _answer(fm, nb, method, limit=limit)

@@ -239,11 +239,17 @@ def draw_network(graph: nx.Graph, path: Path, fmt: str = "svg") -> None:
             cmap = mpl.colormaps["tab20"]
             colours = [cmap(d.get("community", 0) % 20) for _, d in graph.nodes(data=True)]
             sizes = [120 + 60 * float(d.get("trials", 1)) ** 0.5 for _, d in graph.nodes(data=True)]
-            edges = [float(d.get("weight", 1.0)) for _, _, d in graph.edges(data=True)]
+            shown = _strongest_edges(graph)
+            edges = [float(graph.edges[u, v].get("weight", 1.0)) for u, v in shown]
             focused = [bool(d.get("focus")) for _, d in graph.nodes(data=True)]
             top = max(edges, default=1.0) or 1.0
             nx.draw_networkx_edges(
-                graph, pos, ax=ax, width=[0.5 + 3.0 * w / top for w in edges], alpha=0.35
+                graph,
+                pos,
+                edgelist=shown,
+                ax=ax,
+                width=[0.5 + 3.0 * w / top for w in edges],
+                alpha=0.35,
             )
             nx.draw_networkx_nodes(
                 graph,
@@ -273,6 +279,24 @@ def draw_network(graph: nx.Graph, path: Path, fmt: str = "svg") -> None:
             fig.savefig(path, format=fmt, dpi=150, metadata=_metadata(fmt))
         finally:
             plt.close(fig)
+
+
+def _strongest_edges(graph: nx.Graph, per_node: int = 4) -> list[tuple[str, str]]:
+    """Return the edges worth drawing: each node's strongest few, so dense networks stay legible.
+
+    The graph files keep every edge; only the picture is thinned.
+    """
+    if graph.number_of_edges() <= per_node * graph.number_of_nodes():
+        return sorted(tuple(sorted((u, v))) for u, v in graph.edges())
+    keep: set[tuple[str, str]] = set()
+    for node in sorted(graph):
+        ranked = sorted(
+            graph[node].items(), key=lambda item: (-float(item[1].get("weight", 1.0)), item[0])
+        )
+        for other, _ in ranked[:per_node]:
+            u, v = sorted((node, other))
+            keep.add((u, v))
+    return sorted(keep)
 
 
 def _layout(graph: nx.Graph) -> dict[str, tuple[float, float]]:
@@ -306,7 +330,7 @@ def _wrap(text: str, width: int = 24, lines: int = 2) -> str:
     r"""Break a label into at most two short lines.
 
     >>> _wrap("University Hospital, Montpellier")
-    'University Hospital,\\nMontpellier'
+    'University Hospital,\nMontpellier'
     """
     words, out, line = text.split(), [], ""
     for word in words:

@@ -5,9 +5,10 @@ Each match becomes ``<{base}similarity/{method}/{source}/{target}> a tkg:Similar
 ``tkg:sharedFeature`` per shared feature, and ``prov:wasDerivedFrom`` the two trials' record
 graphs. A shared feature that is a node of the graph (condition, MeSH descriptor, organisation,
 country, code, publication) is that node; one that is a value (an intervention name, a title word,
-an age band) is a ``schema:DefinedTerm`` minted under ``{base}feature/{family}/``. All of it sits in
-the named graph ``{base}graph/similarity/{method}``, stamped with ``prov:generatedAtTime``, so it
-loads back into the store beside the records and is replaced as a whole.
+an age band) is a ``schema:DefinedTerm`` minted under ``{base}feature/{family}/``. The matches of
+one source trial sit in the named graph ``{base}graph/similarity/{method}/{NCT}``, stamped with
+``prov:generatedAtTime``, so they load back into the store beside the records, and computing one
+trial again replaces its graph and nothing else.
 """
 
 from __future__ import annotations
@@ -202,22 +203,19 @@ def _match_quads(m: Match, base: str, graph: str, minted: set[str]) -> Iterator[
 
 
 def iter_similarity_quads(answers: Iterable[Answer], base: str) -> Iterator[tuple[str, str]]:
-    """Yield (graph, N-Quads text) per answer, the graph's provenance first."""
-    stamped: set[str] = set()
-    minted: set[str] = set()
+    """Yield (graph, N-Quads text) per answer with matches: one named graph per source trial."""
+    when = literal(generation_time(), XSD + "dateTime")
     for answer in answers:
-        graph = iri(f"{base}graph/similarity/{answer.method}")
-        if graph not in stamped:
-            stamped.add(graph)
-            when = literal(generation_time(), XSD + "dateTime")
-            about = literal(f"kg similar --method {answer.method}: computed trial similarity")
-            yield graph, (
-                f"{graph} {_GENERATED} {when} {graph} .\n"
-                f"{graph} {_DESCRIPTION} {about} {graph} .\n"
-            )
+        if not answer.matches:
+            continue
+        graph = iri(f"{base}graph/similarity/{answer.method}/{answer.source}")
+        about = literal(f"kg similar --method {answer.method}: trials most like {answer.source}")
+        minted: set[str] = set()
         text = "".join(q for m in answer.matches for q in _match_quads(m, base, graph, minted))
-        if text:
-            yield graph, text
+        yield graph, (
+            f"{graph} {_GENERATED} {when} {graph} .\n"
+            f"{graph} {_DESCRIPTION} {about} {graph} .\n{text}"
+        )
 
 
 def write_similarities(answers: Iterable[Answer], path: Path, base: str) -> int:

@@ -17,6 +17,10 @@ from typer.testing import CliRunner
 
 from kg.cli import app, main
 from kg.ontology import ONTOLOGY_FILE
+from kg.similarity.explain import similar_all
+from kg.similarity.features import FeatureMatrix
+from kg.similarity.output import write_similarities
+from kg.terms import DEFAULT_BASE
 
 SEED = "NCT03737461"
 TKG = "https://w3id.org/trialkg/ontology#"
@@ -92,10 +96,10 @@ def test_similarity_terms_are_declared_in_the_ontology(similarities: Path) -> No
 
 
 def test_similarity_file_is_reproducible(
-    similarities: Path, shared_store_path: Path, tmp_path: Path, kg: Run
+    similarities: Path, shared_features: FeatureMatrix, tmp_path: Path
 ) -> None:
     again = tmp_path / "again.nq"
-    kg("similar", "--all", "-k", "3", "-o", str(again), "--store", str(shared_store_path))
+    write_similarities(similar_all(shared_features, 3, limit=3), again, DEFAULT_BASE)
     assert again.read_bytes() == similarities.read_bytes()
 
 
@@ -217,3 +221,26 @@ def test_network_bad_usage_exits_2(
     args = [a if not a.startswith("net.") else str(tmp_path / a) for a in args]
     code, _, _ = kg(*args, "--store", str(shared_store_path))
     assert code == 2
+
+
+def test_evaluate_flag_writes_the_report(seed_only_store: Path, kg: Run) -> None:
+    code, out, _ = kg("similar", "--evaluate", "--store", str(seed_only_store))
+    assert code == 0
+    assert out.startswith("Ground truth: 0 linked pairs")
+
+
+def test_evaluate_module_runs_from_the_command_line(
+    seed_only_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kg.similarity.evaluate import main as evaluate_main
+
+    assert evaluate_main(["--store", str(seed_only_store)]) == 0
+    assert "| jaccard |" in capsys.readouterr().out
+
+
+def test_fast_all_writes_a_file(seed_only_store: Path, tmp_path: Path, kg: Run) -> None:
+    out = tmp_path / "fast.ttl"
+    code, _, err = kg("similar", "--all", "--fast", "-o", str(out), "--store", str(seed_only_store))
+    assert code == 0
+    assert "0 similarities of 1 trials" in err
+    assert out.is_file()

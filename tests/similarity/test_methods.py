@@ -53,6 +53,15 @@ def test_all_pairs_top_k_equals_one_by_one(shared_features: FeatureMatrix, metho
         assert list(every[row].scores) == list(one.scores)
 
 
+@pytest.mark.parametrize("method", [Method.JACCARD, Method.COSINE])
+def test_fast_mode_finds_the_same_answers_on_the_shared_records(
+    shared_features: FeatureMatrix, method: Method
+) -> None:
+    fast = list(top_k_all(shared_features, 10, method, exact=False))
+    exact = list(top_k_all(shared_features, 10, method))
+    assert [list(n.targets) for n in fast] == [list(n.targets) for n in exact]
+
+
 def test_all_pairs_stays_exact_when_most_features_count_as_common(
     shared_features: FeatureMatrix, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1,0 +1,293 @@
+"""Load test of ``kg serve``: requests/s and latency (p50, p95) with concurrent clients.
+
+    python benchmarks/bench_serve.py --sizes 1000 [--work DIR] [--store DIR]
+                                     [--clients 8] [--requests 400] [--max-seconds 60]
+
+For each size (the cached synthetic store of ``_harness.store``), or for the ``--store`` given,
+it starts ``kg serve`` on 127.0.0.1 (a free port; nothing else is ever contacted), then for each
+scenario sends ``--requests`` requests from ``--clients`` threads (keep-alive connections) and
+stops early at ``--max-seconds``. Scenarios: a trial's HTML page, its Turtle document, the 303 of
+its IRI, an organisation's page, two named queries (one trial's sponsors; trials per country over
+the whole store) and a SPARQL SELECT by NCT id. Every request is checked (status 200 or 303);
+failures are counted, not retried. Markdown on stdout, progress on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlencode, urlsplit
+
+from _harness import REPO, log, machine, md_table, parse_args, store
+
+Request = tuple[str, str, dict[str, str], bytes | None]  # method, path, headers, body
+
+
+def add_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--store", type=Path, help="benchmark this store instead of the sizes")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients (threads)")
+    parser.add_argument("--requests", type=int, default=400, help="requests per scenario")
+    parser.add_argument("--max-seconds", type=float, default=60.0, help="time cap per scenario")
+
+
+class Server:
+    """``kg serve`` in a child process, on a free port of 127.0.0.1."""
+
+    def __init__(self, store_path: Path) -> None:
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        self.process = subprocess.Popen(  # noqa: S603 - our own CLI
+            [
+                sys.executable,
+                "-m",
+                "kg",
+                "serve",
+                "--store",
+                str(store_path),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--workers",
+                "2",
+                "--query-timeout",
+                "30",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=REPO,
+        )
+        assert self.process.stderr is not None
+        line = self.process.stderr.readline().decode()
+        url = next((w for w in line.split() if w.startswith("http://127.0.0.1:")), None)
+        if url is None:
+            raise RuntimeError(f"kg serve did not start: {line}")
+        threading.Thread(target=self.process.stderr.read, daemon=True).start()
+        parts = urlsplit(url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if self.one(("GET", "/", {}, None))[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("kg serve did not answer in time")
+
+    def one(
+        self, request: Request, conn: http.client.HTTPConnection | None = None
+    ) -> tuple[int, bytes]:
+        own = conn is None
+        conn = conn or http.client.HTTPConnection(self.host, self.port, timeout=60)
+        try:
+            method, path, headers, body = request
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            return response.status, response.read()
+        finally:
+            if own:
+                conn.close()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+@dataclass
+class Result:
+    name: str
+    requests: int
+    errors: int
+    seconds: float
+    latencies: list[float]
+
+    def row(self) -> list[object]:
+        lat = sorted(self.latencies) or [0.0]
+        p95 = lat[min(len(lat) - 1, round(0.95 * (len(lat) - 1)))]
+        return [
+            self.name,
+            self.requests,
+            self.errors,
+            self.requests / self.seconds,
+            statistics.median(lat) * 1000,
+            p95 * 1000,
+        ]
+
+
+def load(
+    server: Server,
+    name: str,
+    make: Callable[[int], Request],
+    total: int,
+    clients: int,
+    max_seconds: float,
+) -> Result:
+    """Send ``total`` requests from ``clients`` threads; stop issuing at ``max_seconds``."""
+    counter = iter(range(total))
+    lock = threading.Lock()
+    latencies: list[float] = []
+    errors = [0]
+    deadline = time.monotonic() + max_seconds
+
+    def client() -> None:
+        conn = http.client.HTTPConnection(server.host, server.port, timeout=60)
+        try:
+            while time.monotonic() < deadline:
+                with lock:
+                    i = next(counter, None)
+                if i is None:
+                    return
+                start = time.perf_counter()
+                try:
+                    status, _ = server.one(make(i), conn)
+                except (OSError, http.client.HTTPException):
+                    conn.close()
+                    conn = http.client.HTTPConnection(server.host, server.port, timeout=60)
+                    status = 0
+                elapsed = time.perf_counter() - start
+                with lock:
+                    latencies.append(elapsed)
+                    if status not in (200, 303):
+                        errors[0] += 1
+        finally:
+            conn.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    seconds = time.perf_counter() - started
+    log(f"{name}: {len(latencies)} requests in {seconds:.1f} s, {errors[0]} errors")
+    return Result(name, len(latencies), errors[0], seconds, latencies)
+
+
+def sample(server: Server, query: str, key: str, limit: int = 200) -> list[str]:
+    """Ask the endpoint for some values to request (trials, organisations)."""
+    body = urlencode({"query": query + f" LIMIT {limit}"}).encode()
+    status, data = server.one(
+        (
+            "POST",
+            "/sparql",
+            {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": "application/sparql-results+json",
+            },
+            body,
+        )
+    )
+    if status != 200:
+        raise RuntimeError(f"sampling failed: {status} {data[:200]!r}")
+    return [b[key]["value"] for b in json.loads(data)["results"]["bindings"]]
+
+
+def scenarios(server: Server, base: str) -> dict[str, Callable[[int], Request]]:
+    ncts = sample(
+        server,
+        "SELECT DISTINCT ?id WHERE { ?t a <http://schema.org/MedicalTrial> ; "
+        "<http://purl.org/dc/terms/identifier> ?id }",
+        "id",
+    )
+    orgs = sample(server, "SELECT DISTINCT ?o WHERE { ?t <http://schema.org/sponsor> ?o }", "o")
+    org_paths = ["/" + o.removeprefix(base) for o in orgs if o.startswith(base)]
+    if not ncts or not org_paths:
+        raise RuntimeError("the store has no trials or sponsors to request")
+    select = (
+        'SELECT ?name ?org WHERE {{ ?t <http://purl.org/dc/terms/identifier> "{}" ; '
+        "<http://schema.org/sponsor> ?org . ?org <http://schema.org/name> ?name }}"
+    )
+    json_accept = {"Accept": "application/sparql-results+json"}
+    return {
+        "trial page (HTML)": lambda i: ("GET", f"/trial/{ncts[i % len(ncts)]}.html", {}, None),
+        "trial document (Turtle)": lambda i: ("GET", f"/trial/{ncts[i % len(ncts)]}.ttl", {}, None),
+        "trial IRI, 303 (Accept: text/turtle)": lambda i: (
+            "GET",
+            f"/trial/{ncts[i % len(ncts)]}",
+            {"Accept": "text/turtle"},
+            None,
+        ),
+        "organisation page (HTML)": lambda i: (
+            "GET",
+            f"{org_paths[i % len(org_paths)]}.html",
+            {},
+            None,
+        ),
+        "named query trial-sponsors": lambda i: (
+            "GET",
+            f"/queries/trial-sponsors?nct={ncts[i % len(ncts)]}",
+            json_accept,
+            None,
+        ),
+        "named query trials-per-country (whole store)": lambda i: (
+            "GET",
+            "/queries/trials-per-country",
+            json_accept,
+            None,
+        ),
+        "SPARQL SELECT by NCT id (POST)": lambda i: (
+            "POST",
+            "/sparql",
+            {"Content-Type": "application/sparql-query", **json_accept},
+            select.format(ncts[i % len(ncts)]).encode(),
+        ),
+    }
+
+
+def bench(store_path: Path, label: str, args: argparse.Namespace) -> str:
+    log(f"serving {store_path}")
+    server = Server(store_path)
+    try:
+        base = "https://w3id.org/trialkg/"
+        results = []
+        for name, make in scenarios(server, base).items():
+            server.one(make(0))  # warm caches once
+            results.append(load(server, name, make, args.requests, args.clients, args.max_seconds))
+    finally:
+        server.stop()
+    table = md_table(
+        ["scenario", "requests", "errors", "requests/s", "p50 ms", "p95 ms"],
+        [r.row() for r in results],
+    )
+    return f"#### {label}\n\n{table}\n"
+
+
+def main() -> None:
+    args = parse_args(__doc__, extra=add_options)
+    info = machine()
+    cmd = "python benchmarks/bench_serve.py " + " ".join(
+        quote(a, safe="/=-.,") for a in sys.argv[1:]
+    )
+    out = [
+        "### Serving (`kg serve`)",
+        "",
+        f"Command: `{cmd}`",
+        "",
+        f"{args.clients} concurrent clients on 127.0.0.1, {args.requests} requests per scenario "
+        f"(keep-alive), 2 query workers. Machine: {info['cpu']}, load average "
+        f"{info['load average (1, 5, 15 min)']}.",
+        "",
+    ]
+    if args.store is not None:
+        out.append(bench(args.store, f"store {args.store.name}", args))
+    else:
+        for n in args.sizes:
+            out.append(bench(store(n, args.work), f"{n:,}-trial synthetic store", args))
+    sys.stdout.write("\n".join(out) + "\n")
+
+
+if __name__ == "__main__":
+    main()

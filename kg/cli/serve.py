@@ -1,0 +1,55 @@
+"""``kg serve``: publish the store as linked data over HTTP (pages, RDF, SPARQL, VoID)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kg.cli._app import StoreOption, app, err
+from kg.publish.pool import PoolLimits
+from kg.publish.server import ServerConfig, serve
+from kg.sinks import default_store_path
+
+__all__ = ["serve_command"]
+
+
+@app.command("serve")
+def serve_command(
+    store: StoreOption = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", "-p", min=0, max=65535, help="Port (0: any free port).")
+    ] = 8000,
+    base: Annotated[
+        str | None,
+        typer.Option("--base", help="Base IRI the server's root stands for (default: the data's)."),
+    ] = None,
+    dumps: Annotated[
+        Path | None,
+        typer.Option("--dumps", help="Folder of dump files (kg export -o) to offer for download."),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--query-timeout", min=0.1, help="Seconds a SPARQL query may run.")
+    ] = 10.0,
+    max_rows: Annotated[
+        int, typer.Option("--max-rows", min=1, help="Most rows (or triples) a result returns.")
+    ] = 10_000,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Query worker processes.")] = 2,
+) -> None:
+    """Serve the store: a page and RDF per resource (content negotiation), /sparql, /void.
+
+    Example: kg serve --port 8000, then open http://127.0.0.1:8000/trial/NCT03737461
+    """
+    config = ServerConfig(
+        store=store or default_store_path(),
+        base=base,
+        dumps=dumps,
+        limits=PoolLimits(timeout=timeout, max_rows=max_rows, workers=workers),
+    )
+
+    def ready(url: str) -> None:
+        err.print(f"kg: serving {config.store} at {url} (Ctrl-C stops)", markup=False)
+
+    serve(config, host=host, port=port, on_ready=ready)

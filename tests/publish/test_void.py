@@ -1,0 +1,91 @@
+"""The VoID/DCAT description is generated from the data: counts, sources, terms, dumps."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from publish_support import SEED_NCT
+
+from kg.publish.export import export_file, read_dump
+from kg.publish.void import SOURCE_TERMS, collect_statistics, describe_dataset
+
+BASE = "https://w3id.org/trialkg/"
+DS = f"{BASE}void#dataset"
+VOID = "http://rdfs.org/ns/void#"
+DCAT = "http://www.w3.org/ns/dcat#"
+DCT = "http://purl.org/dc/terms/"
+SPDX = "http://spdx.org/rdf/terms#"
+
+
+@pytest.fixture(scope="module")
+def description(seed_store: ox.Store) -> ox.Store:
+    store = ox.Store()
+    store.extend(
+        ox.Quad(t.subject, t.predicate, t.object) for t in describe_dataset(seed_store, BASE)
+    )
+    return store
+
+
+def _values(store: ox.Store, subject: str, predicate: str) -> list[str]:
+    return sorted(
+        q.object.value if isinstance(q.object, ox.NamedNode | ox.Literal) else str(q.object)
+        for q in store.quads_for_pattern(ox.NamedNode(subject), ox.NamedNode(predicate), None, None)
+    )
+
+
+def test_triple_count_is_the_number_of_distinct_triples(
+    seed_store: ox.Store, description: ox.Store
+) -> None:
+    distinct = {q.triple for q in seed_store}
+    assert _values(description, DS, VOID + "triples") == [str(len(distinct))]
+
+
+def test_class_partition_counts_the_trials(description: ox.Store) -> None:
+    partition = f"{BASE}void#class-schema-MedicalTrial"
+    assert _values(description, partition, VOID + "entities") == ["1"]
+    assert partition in _values(description, DS, VOID + "classPartition")
+
+
+def test_property_partition_counts_the_sponsor_triples(description: ox.Store) -> None:
+    assert _values(description, f"{BASE}void#property-schema-sponsor", VOID + "triples") == ["17"]
+
+
+def test_licence_is_the_terms_the_source_states(description: ox.Store) -> None:
+    assert _values(description, DS, DCT + "license") == [SOURCE_TERMS]
+
+
+def test_sources_are_summarised_with_their_dates(description: ox.Store) -> None:
+    source = f"{BASE}void#source-web-page"
+    period = f"{source}-dates"
+    assert _values(description, source, VOID + "entities") == ["1"]
+    assert _values(description, period, DCAT + "startDate") == ["2025-09-30"]
+
+
+def test_example_resources_include_the_trial(description: ox.Store) -> None:
+    assert f"{BASE}trial/{SEED_NCT}" in _values(description, DS, VOID + "exampleResource")
+
+
+def test_sparql_endpoint_defaults_to_the_served_one(description: ox.Store) -> None:
+    assert _values(description, DS, VOID + "sparqlEndpoint") == [f"{BASE}sparql"]
+
+
+def test_dump_is_described_with_its_size_and_checksum(seed_store: ox.Store, tmp_path: Path) -> None:
+    dump = export_file(seed_store, tmp_path / "trials.ttl.gz")
+    store = ox.Store()
+    triples = describe_dataset(seed_store, BASE, dumps=[read_dump(dump.path)])
+    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    node = f"{BASE}void#dump-trials.ttl.gz"
+    data = dump.path.read_bytes()
+    assert _values(store, node, DCAT + "byteSize") == [str(len(data))]
+    assert _values(store, f"{node}-sha256", SPDX + "checksumValue") == [
+        hashlib.sha256(data).hexdigest()
+    ]
+    assert _values(store, node, DCAT + "downloadURL") == [f"{BASE}download/trials.ttl.gz"]
+
+
+def test_statistics_count_entities_in_the_uri_space_only(seed_store: ox.Store) -> None:
+    stats = collect_statistics(seed_store, "https://example.org/elsewhere/")
+    assert (stats.entities, stats.subjects > 0) == (0, True)
