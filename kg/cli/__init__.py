@@ -4,7 +4,20 @@ Each command lives in its own module and registers itself on the shared Typer ``
 Exit codes (DESIGN.md): 0 ok, 1 the data is invalid, 2 bad usage or unreadable input.
 """
 
-from kg.cli import build, export, fetch, network, publications, push, query, serve, similar, synth, validate, void  # noqa: F401 - importing registers the commands
+from kg.cli import (  # noqa: F401 - importing a command module registers its command
+    build,
+    export,
+    fetch,
+    network,
+    publications,
+    push,
+    query,
+    serve,
+    similar,
+    synth,
+    validate,
+    void,
+)
 from kg.cli._app import app, main
 
 __all__ = ["app", "main"]

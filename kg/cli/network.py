@@ -8,9 +8,7 @@ from typing import Annotated
 import typer
 
 from kg.cli._app import StoreOption, app, note
-from kg.similarity.features import load_features
-from kg.similarity.methods import Method
-from kg.similarity.network import NetworkKind, build_network, write_network
+from kg.similarity.kinds import Method, NetworkKind
 from kg.sinks import default_store_path, open_store
 
 __all__ = ["network_command"]
@@ -42,6 +40,10 @@ def network_command(
 
     Example: kg network sponsors --trial NCT03737461 -o sponsors.svg
     """
+    # Imported here: numpy, scipy, networkx and matplotlib load only when the command runs.
+    from kg.similarity.features import load_features
+    from kg.similarity.network import build_network, write_network
+
     oxstore = open_store(store or default_store_path())
     features = load_features(oxstore) if kind is NetworkKind.TRIALS else None
     graph = build_network(

@@ -8,8 +8,6 @@ from typing import Annotated
 import typer
 
 from kg.cli._app import StoreOption, app, err
-from kg.publish.pool import PoolLimits
-from kg.publish.server import ServerConfig, serve
 from kg.sinks import default_store_path
 
 __all__ = ["serve_command"]
@@ -42,6 +40,10 @@ def serve_command(
 
     Example: kg serve --port 8000, then open http://127.0.0.1:8000/trial/NCT03737461
     """
+    # Imported here: starlette, uvicorn and jinja2 load only when the server starts.
+    from kg.publish.pool import PoolLimits
+    from kg.publish.server import ServerConfig, serve
+
     config = ServerConfig(
         store=store or default_store_path(),
         base=base,

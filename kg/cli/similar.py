@@ -10,11 +10,7 @@ import typer
 
 from kg.cli._app import StoreOption, app, note
 from kg.errors import UsageError
-from kg.similarity.evaluate import evaluate, format_report
-from kg.similarity.explain import similar, similar_all
-from kg.similarity.features import load_features
-from kg.similarity.methods import Method
-from kg.similarity.output import OutputFormat, base_of, format_answers, write_similarities
+from kg.similarity.kinds import Method, OutputFormat
 from kg.sinks import default_store_path, open_store
 
 __all__ = ["similar_command"]
@@ -61,6 +57,12 @@ def similar_command(
 
     Example: kg similar NCT03737461 --k 5 --explain
     """
+    # Imported here: numpy, scipy and networkx load only when the command runs.
+    from kg.similarity.evaluate import evaluate, format_report
+    from kg.similarity.explain import similar, similar_all
+    from kg.similarity.features import load_features
+    from kg.similarity.output import base_of, format_answers, write_similarities
+
     oxstore = open_store(store or default_store_path())
     if run_evaluation:
         note("evaluating every method on the links the records state…")

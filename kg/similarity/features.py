@@ -149,7 +149,7 @@ class FeatureMatrix:
     family_weights: Mapping[Family, float] = field(default_factory=lambda: dict(FAMILY_WEIGHTS))
     _index: dict[str, int] = field(default_factory=dict, repr=False)
 
-    def __post_init__(self) -> None:  # noqa: D105 - fills the NCT id -> row index
+    def __post_init__(self) -> None:  # fills the NCT id -> row index
         self._index.update({nct: i for i, nct in enumerate(self.trials)})
 
     @classmethod

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 import networkx as nx
@@ -35,6 +34,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from kg.similarity.features import FeatureMatrix
+from kg.similarity.kinds import Method
 
 __all__ = [
     "DEFAULT_DAMPING",
@@ -57,19 +57,6 @@ _FAST_CANDIDATES = 100  # per trial, by their rarer features, rescored exactly i
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-
-
-class Method(StrEnum):
-    """A similarity method."""
-
-    JACCARD = "jaccard"
-    COSINE = "cosine"
-    PAGERANK = "pagerank"
-
-    @property
-    def symmetric(self) -> bool:
-        """Tell whether score(a, b) == score(b, a)."""
-        return self is not Method.PAGERANK
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from enum import StrEnum
 from pathlib import Path
 
 import networkx as nx
@@ -25,6 +24,7 @@ import pyoxigraph as ox
 from kg.errors import UsageError
 from kg.similarity import _sparql
 from kg.similarity.features import FeatureMatrix, load_trials, node_label
+from kg.similarity.kinds import NetworkKind
 from kg.similarity.methods import Method, top_k
 from kg.terms import name_key
 
@@ -37,14 +37,6 @@ __all__ = [
 ]
 
 NETWORK_FORMATS = (".svg", ".png", ".graphml", ".gexf")
-
-
-class NetworkKind(StrEnum):
-    """Which network ``kg network`` draws."""
-
-    SPONSORS = "sponsors"
-    SITES = "sites"
-    TRIALS = "trials"
 
 
 _MEMBERS = {

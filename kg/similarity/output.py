@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
-from enum import StrEnum
 from pathlib import Path
 
 import orjson
@@ -25,6 +24,7 @@ import pyoxigraph as ox
 from kg.build import generation_time
 from kg.similarity.explain import Answer, Match, SharedFeature
 from kg.similarity.features import Feature
+from kg.similarity.kinds import OutputFormat
 from kg.sinks import FileSink
 from kg.sinks.file import PREFIXES
 from kg.terms import DCTERMS, DEFAULT_BASE, PROV, RDF, SCHEMA, TKG, XSD, decimal, iri, literal, slug
@@ -40,15 +40,6 @@ __all__ = [
 
 _SHOWN = 3  # shared features named per row when not explaining
 _EXPLAINED = 10  # shared features listed per row of a table with --explain (JSON lists all)
-
-
-class OutputFormat(StrEnum):
-    """How ``kg similar`` writes its answers."""
-
-    TABLE = "table"
-    JSON = "json"
-    CSV = "csv"
-    TTL = "ttl"
 
 
 def base_of(trial_iri: str) -> str:
