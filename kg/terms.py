@@ -101,8 +101,8 @@ RDF_NIL = f"<{RDF}nil>"
 # RFC 3987: what an IRI may hold raw (ASCII unreserved and reserved, "ucschar" ranges); everything
 # else (spaces, controls, DEL, <>"{}|^`\\, noncharacters, a "%" not starting an escape) is encoded.
 _UCS = "\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef" + "".join(
-    f"{chr(plane << 16)}-{chr((plane << 16) | 0xFFFD)}" for plane in range(1, 15)
-)
+    f"{chr(plane << 16)}-{chr((plane << 16) | 0xFFFD)}" for plane in range(1, 14)
+) + "\U000e1000-\U000efffd"  # plane 14 starts at E1000 in RFC 3987
 _IRI_UNSAFE = re.compile(f"[^A-Za-z0-9\\-._~:/?#@!$&'()*+,;=%{_UCS}]|%(?![0-9A-Fa-f]{{2}})")
 
 

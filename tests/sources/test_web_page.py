@@ -386,6 +386,10 @@ UNREAD_FIELDS = {
     "results_first_posted", "has_results", "keywords", "condition_mesh",
     "condition_mesh_ancestors", "intervention_mesh", "intervention_mesh_ancestors",
     "outcomes_primary", "outcomes_secondary", "outcomes_other",
+    # Registry-record fields no page layout shows:
+    "last_known_status", "why_stopped", "status_verified", "nct_aliases", "central_contacts",
+    "responsible_party", "ipd", "has_dmc", "fda_regulated_drug", "fda_regulated_device",
+    "other_sources",
 }  # fmt: skip
 
 
