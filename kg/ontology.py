@@ -10,19 +10,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-__all__ = [
-    "ONTOLOGY_DIR",
-    "ONTOLOGY_FILE",
-    "ONTOLOGY_FILES",
-    "ONTOLOGY_GRAPH",
-    "SHAPES_FILE",
-    "load_ontology",
-]
+__all__ = ["ONTOLOGY_DIR", "ONTOLOGY_FILE", "ONTOLOGY_GRAPH", "SHAPES_FILE", "load_ontology"]
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 ONTOLOGY_FILE = ONTOLOGY_DIR / "kg.ttl"
-# Every vocabulary file loaded into the ontology graph: the core, then the publication links.
-ONTOLOGY_FILES = (ONTOLOGY_FILE, ONTOLOGY_DIR / "publications.ttl")
 SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
 ONTOLOGY_GRAPH = "https://w3id.org/trialkg/ontology"
 
@@ -32,5 +23,4 @@ def load_ontology(store: ox.Store) -> None:
     graph = ox.NamedNode(ONTOLOGY_GRAPH)
     if store.contains_named_graph(graph):
         store.remove_graph(graph)
-    for path in ONTOLOGY_FILES:
-        store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=graph)
+    store.load(path=str(ONTOLOGY_FILE), format=ox.RdfFormat.TURTLE, to_graph=graph)

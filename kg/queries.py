@@ -8,11 +8,13 @@ Parameters are bound as RDF terms, never pasted into the query as raw text: each
 RDF term of its declared type (an invalid IRI or number is refused), the term is written in
 N-Triples syntax by :mod:`kg.terms` (which escapes quotes, ``>``, newlines and the rest), and the
 terms go into a ``VALUES`` block placed first in the query's outermost ``WHERE`` group (found by a
-tokenizer that skips strings, IRIs and comments). The embedded store and remote endpoints run the
-very same text, so they give the same rows. A ``VALUES`` block also lets the store start its joins
-from the bound value: pyoxigraph's ``substitutions`` (an initial binding) gave the same rows up to
-300x slower on the shared set (``trial-interventions``: 360 ms vs 1.3 ms), see
-benchmarks/RESULTS.md. Bound variables are dropped from the output.
+tokenizer that skips strings, IRIs and comments), and that of every subquery: a parameter is a
+constant of the whole query. The embedded store and remote endpoints run the very same text, so
+they give the same rows. A ``VALUES`` block also lets the store start its joins from the bound
+value: pyoxigraph's ``substitutions`` (an initial binding, which subqueries do not see) ran the
+same queries up to 400x slower on the shared set (``trial-interventions`` 364 ms vs 1.3 ms,
+``trial-publications`` 5.4 s vs 12 ms, pyoxigraph 0.5.13). Bound variables are dropped from the
+output.
 
 Oxigraph's union default graph is a bag: a triple stated in two trials' graphs (an organisation's
 name) matches twice. Named queries use ``DISTINCT`` and ``COUNT(DISTINCT ...)`` so every store gives

@@ -5,29 +5,22 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import platformdirs
 import typer
 
 from kg.cli._app import StoreOption, app, err, note
-from kg.crossref import CROSSREF_RATE, Crossref
-from kg.crossref import SECRET_PARAMS as CROSSREF_SECRETS
 from kg.errors import UsageError
-from kg.fetch import nct_id
-from kg.http import HttpClient, Retry
-from kg.model_pub import TrialPublications, TrialReferences
-from kg.publication_links import (
-    DEFAULT_MIN_CONFIDENCE,
-    Linker,
-    link_trials,
-    references_from_store,
-)
-from kg.publication_report import format_gap, reporting_gap, write_gap_chart
-from kg.pubmed import API_KEY_ENV, PubMed, eutils_rate
-from kg.pubmed import SECRET_PARAMS as PUBMED_SECRETS
-from kg.sinks import FileSink, Sink, StoreSink, default_store_path, open_store
+from kg.model_pub import DEFAULT_MIN_CONFIDENCE
 from kg.terms import DEFAULT_BASE
+
+if TYPE_CHECKING:
+    from kg.http import HttpClient, Retry
+    from kg.model_pub import TrialPublications
+
+# The library modules (HTTP clients, lxml, the mapping, matplotlib) load when a command runs, so
+# ``kg --help`` and the other commands start fast.
 
 __all__ = [
     "default_cache_dir",
@@ -72,6 +65,16 @@ def fetch_publications(
     Raises:
         UsageError: no trial to link, or bad options.
     """
+    from kg.crossref import CROSSREF_RATE, Crossref
+    from kg.crossref import SECRET_PARAMS as CROSSREF_SECRETS
+    from kg.fetch import nct_id
+    from kg.http import HttpClient
+    from kg.model_pub import TrialReferences
+    from kg.publication_links import Linker, link_trials, references_from_store
+    from kg.pubmed import API_KEY_ENV, PubMed, eutils_rate
+    from kg.pubmed import SECRET_PARAMS as PUBMED_SECRETS
+    from kg.sinks import FileSink, Sink, StoreSink, default_store_path, open_store
+
     if not 0.0 <= min_confidence <= 1.0:
         raise UsageError("--min-confidence is between 0 and 1")
     wanted = list(dict.fromkeys(nct_id(i) for i in ids or [])) or None
@@ -109,7 +112,10 @@ def fetch_publications(
 
     def on_trial(pubs: TrialPublications) -> None:
         for link in pubs.links:
-            title = link.article.title if link.article and link.article.title else "?"
+            ref = (link.references or (link.candidate_for,))[0]
+            title = (link.article.title if link.article else None) or (
+                (ref.title or ref.text or ref.node) if ref is not None else "?"
+            )
             how = ", ".join(s.value for s in link.sources)
             extra = f" (confidence {link.confidence:.2f})" if link.confidence is not None else ""
             note(f"kg: {pubs.nct_id}: {how}{extra}: {title}")
@@ -246,13 +252,14 @@ def report_publications_command(
 
     Example: kg report publications -o gap.svg
     """
+    from kg.publication_report import format_gap, reporting_gap, write_gap_chart
+    from kg.sinks import default_store_path, open_store
+
     day = _day(as_of)
     db = open_store(store or default_store_path())
     rows = reporting_gap(db, as_of=day, years=years)
     typer.echo(format_gap(rows))
     if output is not None:
         when = (day or date.today()).isoformat()
-        write_gap_chart(
-            rows, output, title=f"Trials completed > {years} years before {when}: results papers"
-        )
+        write_gap_chart(rows, output, title=f"Trials completed over {years} years before {when}")
         note(f"kg: chart -> {output}")
