@@ -169,3 +169,16 @@ def test_rebuilding_a_folder_after_one_record_changed_equals_a_fresh_build(tmp_p
         return {str(q) for q in store}
 
     assert quads(store_dir) == quads(fresh_dir)
+
+
+def test_an_older_download_does_not_replace_a_newer_one_in_the_store(tmp_path: Path) -> None:
+    store_dir = tmp_path / "store"
+    api = tmp_path / "NCT03737461.json"
+    api.write_text(json.dumps(api_record(status="COMPLETED", version="2025-11-01")), "utf-8")
+    build([str(api)], StoreSink(store_dir))
+    api.write_text(json.dumps(api_record(status="RECRUITING", version="2025-01-01")), "utf-8")
+    sink = StoreSink(store_dir)
+    build([str(api)], sink)
+    assert sink.kept == ["https://w3id.org/trialkg/graph/NCT03737461"]
+    store = ox.Store.read_only(str(store_dir))
+    assert values(store, "http://schema.org/status") == ["http://schema.org/Completed"]

@@ -107,6 +107,11 @@ def build_command(
         + (f"; {report.merged} merged from several sources" if report.merged else "")
         + (f"; {len(report.errors)} skipped" if report.errors else "")
     )
+    if isinstance(sink, StoreSink) and sink.kept:
+        note(
+            f"kg: {len(sink.kept)} trial(s) kept as stored: the store's copy comes from a newer "
+            f"source (e.g. {sink.kept[0]})"
+        )
     if report.errors:
         raise typer.Exit(2)
 

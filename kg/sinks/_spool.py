@@ -40,6 +40,15 @@ class Spool:
         self._fh.write(data)
         self._offset += len(data)
 
+    def drop(self, graph: str) -> None:
+        """Leave out everything written for ``graph``."""
+        if self._last.pop(graph, None) is not None:
+            self._superseded = True
+
+    def kept_graphs(self) -> list[str]:
+        """The graphs written and not dropped, in the order first written."""
+        return [g for g in self.graphs if g in self._last]
+
     def close(self) -> None:
         """Flush and close the file (it stays on disk), dropping superseded texts."""
         if self._fh is None:

@@ -9,6 +9,7 @@ new quads in one transaction (``Store.load``: all or nothing).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -20,6 +21,10 @@ from kg.ontology import load_ontology
 from kg.sinks._spool import Spool
 
 __all__ = ["StoreSink", "bulk_load_chunked", "default_store_path", "open_store"]
+
+# The source dates a record's provenance states (``tkg:sourceDate``): the newest source wins.
+_SOURCE_DATE = re.compile(r'<https://w3id\.org/trialkg/ontology#sourceDate> "([0-9-]+)"')
+_DATE_P = ox.NamedNode("https://w3id.org/trialkg/ontology#sourceDate")
 
 # Above this size a transactional load would hold too much in memory: bulk-load instead.
 _TRANSACTION_LIMIT = 512 * 1024 * 1024
@@ -71,21 +76,40 @@ class StoreSink:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._spool = Spool(path.resolve().parent, f".{path.name}.")
+        self._dates: dict[str, str] = {}
+        self.kept: list[str] = []
+        """Graphs not replaced because the store's copy comes from a newer source."""
 
     def add(self, graph: str, text: str) -> None:
         """Add one record's N-Quads (all in ``graph``)."""
         self._spool.write(graph, text)
+        dates = _SOURCE_DATE.findall(text)
+        if dates:
+            self._dates[graph] = max(dates)
 
     def commit(self) -> None:
         """Load everything written into the store."""
-        self._spool.close()
         try:
             if _is_store(self.path):
-                self._update()
+                store = open_store(self.path, read_only=False)
+                self._keep_newer(store)
+                self._spool.close()
+                self._update(store)
             else:
+                self._spool.close()
                 self._create()
         finally:
             self._spool.discard()
+
+    def _keep_newer(self, store: ox.Store) -> None:
+        """Drop from this load the trials whose stored copy comes from a newer source."""
+        for graph, incoming in self._dates.items():
+            node = ox.NamedNode(graph[1:-1])
+            quads = store.quads_for_pattern(None, _DATE_P, None, node)
+            stored = [q.object.value for q in quads if isinstance(q.object, ox.Literal)]
+            if stored and max(stored) > incoming:
+                self._spool.drop(graph)
+                self.kept.append(graph[1:-1])
 
     def abort(self) -> None:
         """Forget everything written so far."""
@@ -107,9 +131,8 @@ class StoreSink:
         finally:
             shutil.rmtree(fresh, ignore_errors=True)
 
-    def _update(self) -> None:
-        store = open_store(self.path, read_only=False)
-        for graph in dict.fromkeys(self._spool.graphs):
+    def _update(self, store: ox.Store) -> None:
+        for graph in self._spool.kept_graphs():
             node = ox.NamedNode(graph[1:-1])
             if store.contains_named_graph(node):
                 store.remove_graph(node)
