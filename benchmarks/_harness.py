@@ -15,12 +15,14 @@ import platform
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -67,17 +69,18 @@ def parse_args(
         extra(parser)
     parser.add_argument(
         "--sizes",
-        default=",".join(map(str, DEFAULT_SIZES)),
-        help="comma-separated registry sizes in trials (default: 1000,10000,100000)",
+        nargs="+",
+        default=[",".join(map(str, DEFAULT_SIZES))],
+        help="registry sizes in trials, comma- or space-separated (default: 1000,10000,100000)",
     )
     parser.add_argument(
         "--work",
         type=Path,
-        default=Path(os.environ.get("KG_BENCH_WORK", "/tmp/kg-bench")),
+        default=Path(os.environ.get("KG_BENCH_WORK", Path(tempfile.gettempdir()) / "kg-bench")),
         help="scratch folder shared by the benchmarks: registries and stores are cached there",
     )
     args = parser.parse_args(argv)
-    args.sizes = [int(s) for s in str(args.sizes).split(",") if s.strip()]
+    args.sizes = [int(s) for token in args.sizes for s in token.split(",") if s.strip()]
     args.work.mkdir(parents=True, exist_ok=True)
     return args
 
@@ -92,19 +95,22 @@ class Run:
     user: float = 0.0  # CPU seconds of the process and the children it waited for
     system: float = 0.0
     max_rss: int = 0  # bytes: peak resident set of the largest single process (getrusage)
-    peak_tree_pss: int = 0  # bytes: peak proportional set size of the whole process tree
-    peak_tree_rss: int = 0  # bytes: peak of the summed resident sets of the tree (shared counted twice)
+    peak_tree_pss: int = 0  # bytes: peak proportional set size of the whole process tree (5 s)
+    peak_tree_rss: int = (
+        0  # bytes: peak of the summed resident sets of the tree (shared counted twice)
+    )
     stdout: str = ""
     stderr: str = ""
     load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average at start and end
-    extra: dict[str, object] = field(default_factory=dict)
+    cpu_pressure: tuple[float, float] = (-1.0, -1.0)  # PSI "some" avg60 at start and end, %
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def cpu(self) -> float:
         """User plus system CPU seconds."""
         return self.user + self.system
 
-    def json(self) -> dict[str, object]:
+    def json(self) -> dict[str, Any]:
         """Return the last stdout line parsed as JSON (what a child step reports)."""
         lines = [line for line in self.stdout.splitlines() if line.strip()]
         value = json.loads(lines[-1]) if lines else {}
@@ -135,18 +141,35 @@ def _tree(pid: int) -> list[int]:
     return seen
 
 
-def _memory(pid: int) -> tuple[int, int]:
-    """Return (PSS, RSS) of a process in bytes, from /proc (0, 0 once it is gone)."""
-    pss = rss = 0
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def _rss(pid: int) -> int:
+    """Return the resident set of a process in bytes (0 once it is gone)."""
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _pss(pid: int) -> int:
+    """Return the proportional set size of a process in bytes (0 once it is gone)."""
     try:
         for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
             if line.startswith("Pss:"):
-                pss = int(line.split()[1]) * 1024
-            elif line.startswith("Rss:"):
-                rss = int(line.split()[1]) * 1024
+                return int(line.split()[1]) * 1024
     except (OSError, ValueError):
-        return 0, 0
-    return pss, rss
+        return 0
+    return 0
+
+
+def _cpu_pressure() -> float:
+    """Return the share of the last minute some task waited for a CPU (Linux PSI), or -1."""
+    try:
+        first = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+        return float(first.split()[2].split("=")[1])
+    except (OSError, ValueError, IndexError):
+        return -1.0
 
 
 def measure(
@@ -154,27 +177,29 @@ def measure(
     *,
     env: dict[str, str] | None = None,
     cwd: Path | None = None,
-    interval: float = 0.25,
+    interval: float = 0.5,
 ) -> Run:
     """Run a command in a fresh process; return wall and CPU time, peak memory, its output."""
     run = Run(list(cmd))
     full_env = {**os.environ, **(env or {})}
-    out_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"kg-bench-{os.getpid()}-{time.time_ns()}"
+    out_path = Path(tempfile.gettempdir()) / f"kg-bench-{os.getpid()}-{time.time_ns()}"
     run.load = (os.getloadavg()[0], 0.0)
+    run.cpu_pressure = (_cpu_pressure(), -1.0)
     with open(f"{out_path}.out", "w+b") as out, open(f"{out_path}.err", "w+b") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=full_env, cwd=cwd)  # noqa: S603
         done = threading.Event()
 
         def sample() -> None:
+            # RSS from statm is cheap; PSS (smaps_rollup walks the page tables, costly on a
+            # process of several GB) is read every tenth sample only.
+            tick = 0
             while not done.is_set():
-                pss = rss = 0
-                for pid in _tree(proc.pid):
-                    p, r = _memory(pid)
-                    pss += p
-                    rss += r
-                run.peak_tree_pss = max(run.peak_tree_pss, pss)
-                run.peak_tree_rss = max(run.peak_tree_rss, rss)
+                pids = _tree(proc.pid)
+                run.peak_tree_rss = max(run.peak_tree_rss, sum(_rss(pid) for pid in pids))
+                if tick % 10 == 0:
+                    run.peak_tree_pss = max(run.peak_tree_pss, sum(_pss(pid) for pid in pids))
+                tick += 1
                 done.wait(interval)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -194,6 +219,7 @@ def measure(
     for suffix in (".out", ".err"):
         Path(f"{out_path}{suffix}").unlink(missing_ok=True)
     run.load = (run.load[0], os.getloadavg()[0])
+    run.cpu_pressure = (run.cpu_pressure[0], _cpu_pressure())
     return run
 
 
@@ -241,6 +267,11 @@ def store(n: int, work: Path, *, seed: int = SEED) -> Path:
     return path
 
 
+def _output(cmd: list[str]) -> str:
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True)  # noqa: S603
+    return done.stdout.strip()
+
+
 def versions() -> dict[str, str]:
     """Return the versions of Python and the libraries the benchmarks exercise."""
     out = {"python": platform.python_version()}
@@ -249,19 +280,10 @@ def versions() -> dict[str, str]:
             out[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
             continue
+    git = ["git", "-C", str(REPO)]
     try:
-        commit = subprocess.run(
-            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],  # noqa: S607
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"],  # noqa: S607
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        commit = _output([*git, "rev-parse", "--short", "HEAD"])
+        dirty = _output([*git, "status", "--porcelain", "--untracked-files=no"])
         out["kg commit"] = commit + (" (with uncommitted changes)" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         pass
@@ -290,11 +312,15 @@ def machine() -> dict[str, str]:
         "memory": memory,
         "os": f"{platform.system()} {platform.release()}",
         "load average (1, 5, 15 min)": load,
+        "CPU pressure (share of the last minute a task waited for a CPU)": (
+            f"{_cpu_pressure():.0f}%"
+        ),
     }
 
 
 def md_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """Return a Markdown table; numbers right-aligned."""
+
     def cell(value: object) -> str:
         if isinstance(value, float):
             return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
@@ -302,7 +328,14 @@ def md_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
             return f"{value:,}"
         return str(value)
 
-    align = ["---:" if rows and isinstance(rows[0][i], int | float) else "---" for i in range(len(headers))]
+    def numeric(value: object) -> bool:
+        text = cell(value).replace(",", "").replace(" GiB", "").rstrip("xs%")
+        return text.replace(".", "", 1).isdigit()
+
+    align = [
+        "---:" if rows and any(numeric(row[i]) for row in rows) else "---"
+        for i in range(len(headers))
+    ]
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(align) + "|"]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""The naive baseline: map kg's Trial records with rdflib terms and ``Graph.add``, one graph per trial.
+"""The naive baseline: kg's Trial records mapped with rdflib terms and ``Graph.add``.
 
 This is how a first version of kg would be written. It maps a subset of DESIGN.md's facts, the
 ones that dominate the triple count: the trial (type, identifier, titles, summary, status, phases,

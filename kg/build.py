@@ -52,6 +52,7 @@ class MapOptions:
     generated_at: str = ""
     orgs: OrgIndex | None = None
     contact_details: bool = False
+    validate: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +104,21 @@ def map_document(doc: InputFile, options: MapOptions) -> list[Mapped | InputErro
     """Read and map every record of one document; errors are returned, not raised."""
     out: list[Mapped | InputError] = []
     for record in read_records(doc):
-        out.append(record if isinstance(record, InputError) else map_record(record, options, doc))
+        if isinstance(record, InputError):
+            out.append(record)
+        else:
+            out.append(_checked(map_record(record, options, doc), options))
     return out
+
+
+def _checked(mapped: Mapped, options: MapOptions) -> Mapped | InputError:
+    """With ``options.validate``, return a record that breaks the SHACL shapes as its error."""
+    if not options.validate:
+        return mapped
+    from kg.validate import violation_error  # on use: validating loads rdflib and pyshacl
+
+    error = violation_error(mapped.text, graph=mapped.graph, file=mapped.doc.name)
+    return mapped if error is None else error
 
 
 def _map_batch(batch: list[InputFile], options: MapOptions) -> list[Mapped | InputError]:
@@ -161,6 +175,7 @@ def build(
     strict: bool = False,
     orgs: OrgIndex | None = None,
     contact_details: bool = False,
+    validate: bool = False,
     on_record: Callable[[BuildReport], None] | None = None,
     on_error: Callable[[InputError], None] | None = None,
 ) -> BuildReport:
@@ -169,11 +184,12 @@ def build(
     Bad records are skipped and listed in the report; with ``strict`` the first one raises and
     nothing is committed. The sink is committed only when the run gets to the end. Records of one
     trial from several sources are merged (:func:`kg.merge.merge_trials`) into one named graph.
+    With ``validate``, a record that breaks the SHACL shapes is a bad record too.
 
     Raises:
         InputError: with ``strict``, the first bad record; or an input that does not exist.
     """
-    options = MapOptions(base, generation_time(), orgs, contact_details)
+    options = MapOptions(base, generation_time(), orgs, contact_details, validate)
     report = BuildReport()
     first_doc: dict[str, InputFile] = {}
     repeated: dict[str, list[InputFile]] = {}
@@ -198,7 +214,12 @@ def build(
                 if on_record is not None:
                     on_record(report)
             for nct_id, docs in repeated.items():
-                merged = _merge(nct_id, docs, options)
+                merged = _checked(_merge(nct_id, docs, options), options)
+                if isinstance(merged, InputError):  # the first source's graph stays
+                    report.errors.append(merged)
+                    if on_error is not None:
+                        on_error(merged)
+                    continue
                 sink.add(merged.graph, merged.text)  # the later text of a graph replaces the first
                 report.triples += merged.triples
                 report.merged += 1

@@ -91,7 +91,9 @@ def fit_spliced(
     nonzero = sorted(v for v in data if v != 0)
     params: Params = {
         "zero": round(1 - len(nonzero) / len(data), 4) if data else 1.0,
-        "q": [_tidy(percentile(nonzero, i / _LEVELS)) for i in range(_LEVELS + 1)] if nonzero else [],
+        "q": [_tidy(percentile(nonzero, i / _LEVELS)) for i in range(_LEVELS + 1)]
+        if nonzero
+        else [],
         "integer": integer,
     }
     positive = [v for v in nonzero if v > 0]
@@ -126,7 +128,7 @@ def sample_spliced(params: Params, rng: random.Random) -> float:
         value = table[low] + (table[low + 1] - table[low]) * (pos - low)
     if params["integer"]:
         return max(int(value + 0.5), 1) if value > 0 else int(value - 0.5)
-    return value
+    return float(value)
 
 
 def fit_categorical(values: Iterable[object]) -> dict[str, int]:
@@ -155,7 +157,7 @@ def sample_rank(pool: Params, rng: random.Random) -> int:
 
 def _rank_mass(s: float, q: float, r: int) -> float:
     """Return P(rank == r) under the discretised Pareto II law of :func:`sample_rank`."""
-    return ((r + q) / (1 + q)) ** (1 - s) - ((r + 1 + q) / (1 + q)) ** (1 - s)
+    return float(((r + q) / (1 + q)) ** (1 - s) - ((r + 1 + q) / (1 + q)) ** (1 - s))
 
 
 def expected_distinct(s: float, q: float, draws: int) -> float:
@@ -175,12 +177,12 @@ def expected_distinct(s: float, q: float, draws: int) -> float:
             break
         total += 1 - (1 - mass) ** draws
         r += 1
-    return total + draws * ((r + q) / (1 + q)) ** (1 - s)
+    return total + draws * float(((r + q) / (1 + q)) ** (1 - s))
 
 
 def _shift_for_top_share(s: float, top: float) -> float:
     """Return the shift ``q`` that gives rank 1 the probability ``top`` (0 when it cannot)."""
-    a = (1 - top) ** (1 / (s - 1))  # (1 + q) / (2 + q)
+    a = float((1 - top) ** (1 / (s - 1)))  # (1 + q) / (2 + q)
     if a <= 0.5:
         return 0.0
     return (2 * a - 1) / (1 - a)
@@ -195,6 +197,8 @@ def fit_pool(groups: Mapping[str, Sequence[str]]) -> Params:
     """
     sizes = {g: len(m) for g, m in groups.items() if m}
     distinct = sum(len(set(m)) for m in groups.values())
+    if not sizes:  # nothing to fit: every mention a new name, almost
+        return {"s": 1.5, "q": 0.0, "fitted_on": {"mentions": 0}}
     big = {g: n for g, n in sizes.items() if n >= 30} or sizes
     top = sum(Counter(groups[g]).most_common(1)[0][1] for g in big) / sum(big.values())
     top = min(max(top, 1e-4), 0.5)

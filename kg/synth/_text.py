@@ -9,6 +9,7 @@ made once per seed, so making a text costs a slice whatever its length.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import random
 from functools import lru_cache
 
@@ -25,7 +26,7 @@ _GIVEN = (
 # Rare characters as real summaries have them (about 3 per 10,000 characters: "®", "≥", accents),
 # and the odd double quote and backslash, so that output escaping is exercised.
 _HASHED = 1 << 24
-_RARE = ["≥", "®", "±", "µg", "°C", "é", "ü", "™", '"', "\\", "–"]
+_RARE = ["≥", "®", "±", "µg", "°C", "é", "ü", "™", '"', "\\", "\u2013"]
 
 
 class Lexicon:
@@ -62,13 +63,16 @@ class Lexicon:
         return self._spell(rank + offset).capitalize()
 
     def _corpus(self, rng: random.Random, size: int) -> str:
-        weights = [1 / (i + 5) for i in range(len(self.words))]  # Zipf-like word frequencies
+        # Zipf-like word frequencies, accumulated once (choices() would redo it per sentence).
+        cumulative = list(itertools.accumulate(1 / (i + 5) for i in range(len(self.words))))
         sentences: list[str] = []
         total = 0
         while total < size:
-            words = rng.choices(self.words, weights=weights, k=rng.randint(6, 24))
+            words = rng.choices(self.words, cum_weights=cumulative, k=rng.randint(6, 24))
             if rng.random() < 0.3:
-                words.insert(rng.randrange(len(words)), str(rng.choice([2, 5, 10, 12, 24, 48, 100])))
+                words.insert(
+                    rng.randrange(len(words)), str(rng.choice([2, 5, 10, 12, 24, 48, 100]))
+                )
             if rng.random() < 0.08:
                 words.insert(rng.randrange(len(words)), rng.choice(_RARE))
             if rng.random() < 0.1:

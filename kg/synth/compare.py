@@ -1,9 +1,10 @@
-"""Table synthetic against real distributions (Markdown), measured by the same code on both sides."""
+"""Table synthetic against real distributions (Markdown), both measured by the same code."""
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,9 @@ def count_triples(study: Mapping[str, Any], minter: Minter | None = None) -> int
     return len(dict.fromkeys(map_trial(trial, minter or Minter(DEFAULT_BASE))))
 
 
-def measure(studies: Iterable[tuple[Mapping[str, Any], int]], *, triples: bool = True) -> Observations:
+def measure(
+    studies: Iterable[tuple[Mapping[str, Any], int]], *, triples: bool = True
+) -> Observations:
     """Measure (study, size in bytes) pairs, with kg's triple count per study when asked."""
     obs = Observations()
     minter = Minter(DEFAULT_BASE)
@@ -120,11 +123,7 @@ def compare_table(real: Observations, synthetic: Observations, real_head: Observ
             cells = " | ".join(_fmt(stats[k]) for k in ("mean", "median", "p90", "p99", "max"))
             lines.append(f"| {label if name == 'real' else ''} | {name} | {cells} |")
     lines += ["", "| shares | real | synthetic |", "|---|---:|---:|"]
-    for label, fn in (
-        ("trials with results", lambda o: _true_share(o, "has_results:")),
-        ("trials with > 1,000 sites", lambda o: _above(o, "sites", 1000)),
-        ("trials with no site", lambda o: _above(o, "sites", -1) - _above(o, "sites", 0)),
-    ):
+    for label, fn in _SHARES:
         lines.append(f"| {label} | {fn(real):.2%} | {fn(synthetic):.2%} |")
     lines += ["", _pool_table(real, real_head), "", "| coded value | real | synthetic |"]
     lines.append("|---|---:|---:|")
@@ -143,6 +142,17 @@ def _true_share(obs: Observations, prefix: str) -> float:
 def _above(obs: Observations, key: str, limit: float) -> float:
     values = obs.values.get(key, [])
     return sum(v > limit for v in values) / (len(values) or 1)
+
+
+def _no_site(obs: Observations) -> float:
+    return _above(obs, "sites", -1) - _above(obs, "sites", 0)
+
+
+_SHARES: list[tuple[str, Callable[[Observations], float]]] = [
+    ("trials with results", functools.partial(_true_share, prefix="has_results:")),
+    ("trials with > 1,000 sites", functools.partial(_above, key="sites", limit=1000)),
+    ("trials with no site", _no_site),
+]
 
 
 def _pool_table(real: Observations, head: Observations) -> str:

@@ -27,20 +27,22 @@ Params = dict[str, Any]
 
 # Heavy-tailed counts get a Pareto tail above their top 5%, so that a large registry has trials
 # beyond the largest one in the sample (the registry's biggest trials list thousands of sites).
-_TAILS: dict[str, tuple[float, float | None]] = {"sites": (0.05, 5000.0), "enrollment": (0.05, None)}
-_SPLICED = [
-    "sites", "countries", "countries:1", "countries:2-9", "countries:10-49",
-    "countries:50-199", "countries:200+", "collaborators", "conditions", "keywords", "secondary_ids", "arms",
-    "interventions", "intervention_other_names", "primary_outcomes", "secondary_outcomes",
-    "other_outcomes", "officials", "central_contacts", "references", "enrollment",
-    "inclusion_criteria", "exclusion_criteria", "condition_meshes", "condition_ancestors",
-    "intervention_meshes", "intervention_ancestors", "brief_title_chars", "official_title_chars",
-    "acronym_chars", "brief_summary_chars", "detailed_description_chars", "eligibility_chars",
-    "arm_description_chars", "intervention_description_chars", "outcome_measure_chars",
-    "outcome_description_chars", "outcome_time_frame_chars", "citation_chars", "results_bytes",
-    "days_start_to_primary", "days_primary_to_completion", "days_start_to_first_post",
-    "days_first_post_to_update",
-]  # fmt: skip
+_TAILS: dict[str, tuple[float, float | None]] = {
+    "sites": (0.05, 5000.0),
+    "enrollment": (0.05, None),
+}
+_SPLICED = """
+    sites countries countries:1 countries:2-9 countries:10-49 countries:50-199 countries:200+
+    collaborators conditions keywords secondary_ids arms interventions intervention_other_names
+    primary_outcomes secondary_outcomes other_outcomes officials central_contacts references
+    enrollment inclusion_criteria exclusion_criteria condition_meshes condition_ancestors
+    intervention_meshes intervention_ancestors brief_title_chars official_title_chars
+    acronym_chars brief_summary_chars detailed_description_chars eligibility_chars
+    arm_description_chars intervention_description_chars outcome_measure_chars
+    outcome_description_chars outcome_time_frame_chars citation_chars results_bytes
+    days_start_to_primary days_primary_to_completion days_start_to_first_post
+    days_first_post_to_update
+""".split()
 _POOLS = {
     "sponsor": "sponsor",
     "facility": "facility",
@@ -80,8 +82,8 @@ def fit_params(obs: Observations, *, source: str = "") -> Params:
         tail, cap = _TAILS.get(name, (0.0, None))
         values = obs.values.get(name, [])
         params["spliced"][name] = fit_spliced(values, tail=tail, cap=cap) if values else {}
-    for name, values in sorted(obs.codes.items()):
-        params["codes"][name] = fit_categorical(values)
+    for name, codes in sorted(obs.codes.items()):
+        params["codes"][name] = fit_categorical(codes)
     for pool, key in _POOLS.items():
         params["pools"][pool] = fit_pool(obs.names[key])
     params["countries"] = _countries(obs)

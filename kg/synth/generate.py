@@ -79,6 +79,7 @@ class Generator:
     """Make synthetic studies from fitted parameters and a seed."""
 
     def __init__(self, params: dict[str, Any], seed: int = 0) -> None:
+        """Prepare the pools, the lexicon of the seed and the sampling tables."""
         self.params = params
         self.seed = seed
         self.lexicon = Lexicon(seed)
@@ -89,7 +90,7 @@ class Generator:
         self._facility = lru_cache(maxsize=300_000)(self._make_facility)
         self._city = lru_cache(maxsize=100_000)(self._make_city)
         # Cumulative weights once, so a draw is one bisection (sites draw four codes each).
-        self._tables = {
+        self._tables: dict[str, tuple[list[str], list[int]]] = {
             name: (list(weights), list(itertools.accumulate(weights.values())))
             for name, weights in self._c.items()
             if weights
@@ -229,7 +230,7 @@ class _Study:
         study: Study = {"protocolSection": protocol}
         if has_results:
             study["resultsSection"] = self.results(max(g.count("results_bytes", rng), 2000))
-        study["derivedSection"] = self.derived(protocol)
+        study["derivedSection"] = self.derived()
         study["hasResults"] = has_results
         return study
 
@@ -237,7 +238,9 @@ class _Study:
         g, rng, lex = self.g, self.rng, self.lex
         out: Study = {
             "nctId": self.nct,
-            "orgStudyIdInfo": {"id": f"{lex.words[rng.randrange(500)].upper()}-{rng.randrange(10**5)}"},
+            "orgStudyIdInfo": {
+                "id": f"{lex.words[rng.randrange(500)].upper()}-{rng.randrange(10**5)}"
+            },
         }
         ids = []
         for _ in range(g.count("secondary_ids", rng)):
@@ -318,9 +321,14 @@ class _Study:
 
     def conditions(self) -> Study:
         g, rng, lex = self.g, self.rng, self.lex
-        names = [lex.name("condition", g.rank("condition", rng)) for _ in range(g.count("conditions", rng))]
+        names = [
+            lex.name("condition", g.rank("condition", rng))
+            for _ in range(g.count("conditions", rng))
+        ]
         out: Study = {"conditions": list(dict.fromkeys(names)) or [lex.name("condition", 1)]}
-        keywords = [lex.name("keyword", g.rank("keyword", rng)) for _ in range(g.count("keywords", rng))]
+        keywords = [
+            lex.name("keyword", g.rank("keyword", rng)) for _ in range(g.count("keywords", rng))
+        ]
         if keywords:
             out["keywords"] = list(dict.fromkeys(keywords))
         return out
@@ -380,10 +388,14 @@ class _Study:
                     chosen.add(rng.randrange(len(labels)))
                 item["armGroupLabels"] = [labels[a] for a in sorted(chosen)]
                 for a in chosen:
-                    arm_interventions[a].append(f"{_INTERVENTION_LABELS.get(kind, 'Other')}: {name}")
+                    arm_interventions[a].append(
+                        f"{_INTERVENTION_LABELS.get(kind, 'Other')}: {name}"
+                    )
             others = g.count("intervention_other_names", rng)
             if others:
-                item["otherNames"] = [f"{name}-{lex.words[rng.randrange(3000)]}" for _ in range(others)]
+                item["otherNames"] = [
+                    f"{name}-{lex.words[rng.randrange(3000)]}" for _ in range(others)
+                ]
             interventions.append(item)
         out: Study = {}
         if labels:
@@ -413,11 +425,17 @@ class _Study:
         ):
             items = []
             for _ in range(self.g.count(name, self.rng)):
-                item: Study = {"measure": self.lex.title(self.rng, self.g.count("outcome_measure_chars", self.rng))}
+                item: Study = {
+                    "measure": self.lex.title(
+                        self.rng, self.g.count("outcome_measure_chars", self.rng)
+                    )
+                }
                 description = self.text("outcome_description_chars")
                 if description:
                     item["description"] = description
-                item["timeFrame"] = self.lex.title(self.rng, self.g.count("outcome_time_frame_chars", self.rng))
+                item["timeFrame"] = self.lex.title(
+                    self.rng, self.g.count("outcome_time_frame_chars", self.rng)
+                )
                 items.append(item)
             if items:
                 out[key] = items
@@ -461,7 +479,12 @@ class _Study:
 
     def contact(self) -> Study:
         name, email = self.person()
-        return {"name": name, "role": "CONTACT", "phone": f"555-{self.rng.randrange(10**4):04d}", "email": email}
+        return {
+            "name": name,
+            "role": "CONTACT",
+            "phone": f"555-{self.rng.randrange(10**4):04d}",
+            "email": email,
+        }
 
     def places(self, lead: str, lead_class: str) -> Study:
         g, rng = self.g, self.rng
@@ -478,7 +501,10 @@ class _Study:
                 if g.code("official_affiliation_is_lead", rng) == "True"
                 else g.org("OTHER", g.rank("sponsor", rng))
             )
-            item: Study = {"name": f"{name}, {degrees}" if degrees else name, "affiliation": affiliation}
+            item: Study = {
+                "name": f"{name}, {degrees}" if degrees else name,
+                "affiliation": affiliation,
+            }
             role = g.code("official_role", rng)
             if role:
                 item["role"] = role
@@ -506,7 +532,9 @@ class _Study:
         countries = countries or ["United States"]
         cumulative = list(itertools.accumulate(g.weight("trial_country", c) for c in countries))
         generic = g.code(f"generic_sites:{lead_class == 'INDUSTRY'}", rng) == "True"
-        generic_name = "Research Site" if rng.random() < 0.6 else f"{lead.split()[0]} Investigational Site"
+        generic_name = (
+            "Research Site" if rng.random() < 0.6 else f"{lead.split()[0]} Investigational Site"
+        )
         out = []
         for i in range(n):
             if i < len(countries):
@@ -537,7 +565,7 @@ class _Study:
         return out
 
     def references(self) -> list[Study]:
-        g, rng, lex = self.g, self.rng, self.lex
+        g, rng = self.g, self.rng
         out = []
         for _ in range(g.count("references", rng)):
             ref: Study = {}
@@ -562,14 +590,15 @@ class _Study:
             f"{journal}. {year} {_MONTHS[rng.randrange(12)]};{rng.randint(1, 120)}"
             f"({rng.randint(1, 12)}):{first_page}-{first_page + rng.randint(2, 15)}."
         )
-        doi = f" doi: 10.{rng.randint(1000, 9999)}/{lex.words[rng.randrange(3000)]}.{year}.{first_page}."
+        prefix = rng.randint(1000, 9999)  # drawn before the word: the order fixes the output
+        doi = f" doi: 10.{prefix}/{lex.words[rng.randrange(3000)]}.{year}.{first_page}."
         head = ", ".join(authors) + ". "
         room = length - len(head) - len(source) - len(doi) - 2
         title = lex.title(rng, max(room, 20)).replace(". ", ", ")
         return f"{head}{title}. {source}{doi}"
 
-    def derived(self, protocol: Study) -> Study:
-        g, rng, lex = self.g, self.rng, self.lex
+    def derived(self) -> Study:
+        g, rng = self.g, self.rng
         out: Study = {"miscInfoModule": {"versionHolder": self.version.isoformat()}}
         for kind in ("condition", "intervention"):
             meshes = self.mesh_terms(f"{kind}_mesh", g.count(f"{kind}_meshes", rng))
@@ -588,7 +617,6 @@ class _Study:
                 "browseLeaves": leaves,
                 "browseBranches": [{"abbrev": a, "name": n} for a, n in branches],
             }
-        del protocol, lex
         return out
 
     def mesh_terms(self, pool: str, n: int) -> list[Study]:
@@ -596,7 +624,11 @@ class _Study:
         for _ in range(n):
             rank = self.g.rank(pool, self.rng)
             offset = _MESH_OFFSETS[pool]
-            mesh = f"D{offset + rank:06d}" if rank < 200_000 else f"C{_hash(f'{pool}:{rank}') % 10**9:09d}"
+            mesh = (
+                f"D{offset + rank:06d}"
+                if rank < 200_000
+                else f"C{_hash(f'{pool}:{rank}') % 10**9:09d}"
+            )
             out[mesh] = {"id": mesh, "term": self.lex.name(f"mesh:{pool}", rank)}
         return list(out.values())
 

@@ -75,13 +75,16 @@ def days_between(start: str | None, end: str | None) -> int | None:
 
 def _date(text: str) -> datetime.date:
     parts = [int(p) for p in text.split("-")]
-    return datetime.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    return datetime.date(
+        parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1
+    )
 
 
 class Observations:
     """What a set of studies holds: values per quantity, coded values, and names per pool."""
 
     def __init__(self) -> None:
+        """Start with nothing observed."""
         self.studies = 0
         self.values: dict[str, list[float]] = defaultdict(list)
         self.codes: dict[str, list[str]] = defaultdict(list)
@@ -133,7 +136,9 @@ class Observations:
         for item in ids:
             self._code("secondary_id_type", get(item, "type"))
         self._length("brief_summary_chars", get(p, "descriptionModule", "briefSummary"))
-        self._length("detailed_description_chars", get(p, "descriptionModule", "detailedDescription"))
+        self._length(
+            "detailed_description_chars", get(p, "descriptionModule", "detailedDescription")
+        )
         conditions = _items(p, "conditionsModule", "conditions")
         keywords = _items(p, "conditionsModule", "keywords")
         self.values["conditions"].append(len(conditions))
@@ -145,7 +150,9 @@ class Observations:
         status = get(p, "statusModule")
         overall = get(status, "overallStatus")
         self._code("status", overall)
-        self._code("version_holder", get(study, "derivedSection", "miscInfoModule", "versionHolder"))
+        self._code(
+            "version_holder", get(study, "derivedSection", "miscInfoModule", "versionHolder")
+        )
         self._code(f"has_results:{overall}", study.get("hasResults"))
         start = get(status, "startDateStruct", "date")
         self._code("start_year", start[:4] if isinstance(start, str) else None)
@@ -164,7 +171,9 @@ class Observations:
         )
         results = study.get("resultsSection")
         if isinstance(results, Mapping):
-            self.values["results_bytes"].append(len(orjson.dumps(results, option=orjson.OPT_INDENT_2)))
+            self.values["results_bytes"].append(
+                len(orjson.dumps(results, option=orjson.OPT_INDENT_2))
+            )
 
     def _sponsors(self, p: Study) -> None:
         module = get(p, "sponsorCollaboratorsModule")
@@ -275,7 +284,9 @@ class Observations:
         self.values[f"countries:{sites_bucket(len(locations))}"].append(len(countries))
         for country in countries:
             self._code("trial_country", country)
-        generic = sum(bool(GENERIC_FACILITY.search(get(loc, "facility") or "")) for loc in locations)
+        generic = sum(
+            bool(GENERIC_FACILITY.search(get(loc, "facility") or "")) for loc in locations
+        )
         lead_class = get(p, "sponsorCollaboratorsModule", "leadSponsor", "class")
         self._code(f"generic_sites:{lead_class == 'INDUSTRY'}", generic * 2 >= len(locations))
         for loc in locations:

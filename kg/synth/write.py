@@ -89,7 +89,7 @@ def write_zip(
     on_study: Callable[[int], None] | None = None,
 ) -> Path:
     """Write ``n`` studies as a bulk-download zip, atomically; return the path."""
-    part = path.with_name(f".{path.name}.part")
+    part = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
         with zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
             for i, doc in enumerate(iter_documents(params, n, seed=seed, jobs=jobs)):
@@ -115,7 +115,7 @@ def write_ndjson(
     on_study: Callable[[int], None] | None = None,
 ) -> Path:
     """Write ``n`` studies as NDJSON (one study per line, as ``kg fetch`` writes), atomically."""
-    part = path.with_name(f".{path.name}.part")
+    part = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
         with part.open("wb") as out:
             for i, doc in enumerate(iter_documents(params, n, seed=seed, jobs=jobs, indent=False)):

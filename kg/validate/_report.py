@@ -3,8 +3,10 @@
 The text report has one line per finding: trial, field, message in words, the offending value and
 the shape, in the ``file: record: field: message`` style of kg's error lines::
 
-    NCT03737461: eligibility tkg:minimumAgeYears: the minimum age in years ...: "70.0"^^xsd:decimal [violation kgsh:EligibilityMinimumAgeYears]
+    NCT03737461: eligibility tkg:minimumAgeYears: the minimum age in years ...: "70.0"^^xsd:decimal
+    [violation kgsh:EligibilityMinimumAgeYears]
 
+(one line, wrapped here).
 Findings of one shape that repeat over the numbered parts of a trial (87 sites without coordinates)
 are folded into one line that counts them; JSON and Turtle keep every finding.
 """
@@ -88,9 +90,9 @@ class Finding:
         """The node and property, as printed: ``site/3 schema:geo``."""
         return " ".join(p for p in (self.node, compact_path(self.path)) if p)
 
-    def sort_key(self) -> tuple[str, int, str, str, str, str]:
+    def sort_key(self) -> tuple[str, int, str, str, str]:
         """Order by trial, severity, field, shape and value."""
-        return (self.trial, self.severity.rank, self.field, self.shape, self.value_label, "")
+        return (self.trial, self.severity.rank, self.field, self.shape, self.value_label)
 
 
 @dataclass(slots=True)
@@ -170,8 +172,8 @@ def _line(trial: str, fld: str, f: Finding, value: str, tail: str = "") -> str:
 
 
 def _text_lines(findings: list[Finding]) -> Iterator[str]:
-    groups: dict[tuple[str, ...], list[Finding]] = defaultdict(list)
-    order: list[tuple[str, ...]] = []
+    groups: dict[tuple[str, str, str, str, str, str], list[Finding]] = defaultdict(list)
+    order: list[tuple[str, str, str, str, str, str]] = []
     for f in findings:
         key = (f.trial, f.severity.value, f.shape, f.message, f.path, _NUMBERED.sub("*", f.node))
         if key not in groups:
@@ -278,7 +280,7 @@ def _copy(node: Node, triples: list[ox.Triple], done: set[Node]) -> None:
     done.add(node)
     graph = load_shapes().graph
     for p, o in graph.predicate_objects(node):
-        triples.append(ox.Triple(_ox(node), _ox(p), _ox(o)))
+        triples.append(ox.Triple(ox.BlankNode(str(node)), ox.NamedNode(str(p)), _ox(o)))
         _copy(o, triples, done)
 
 
@@ -315,10 +317,12 @@ def format_turtle(report: Report) -> str:
             triples.append(ox.Triple(r, ox.NamedNode(sh + "resultPath"), _ox(shape_path)))
             _copy(shape_path, triples, done)
         elif f.path.startswith("<") and f.path.endswith(">") and f.path.count("<") == 1:
-            triples.append(ox.Triple(r, ox.NamedNode(sh + "resultPath"), ox.NamedNode(f.path[1:-1])))
+            path = ox.NamedNode(f.path[1:-1])
+            triples.append(ox.Triple(r, ox.NamedNode(sh + "resultPath"), path))
     names = ("sh", "kgsh", "schema", "tkg", "dcterms", "bibo", "rdf", "xsd")
     prefixes = {name: PREFIXES[name] for name in names}
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes).decode("utf-8")
+    text = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes) or b""
+    return text.decode("utf-8")
 
 
 def format_report(report: Report, fmt: OutputFormat) -> str:

@@ -4,7 +4,7 @@ Besides the rdflib graph pyshacl runs, this module derives from the shapes, neve
 
 - the vocabulary the per-record shapes read (predicates and classes), so each trial's graph is
   handed to pyshacl without the triples no shape can see (criteria text, author lists...);
-- the field a node-level shape is about (the last ``sh:path`` inside its ``sh:or``/``sh:not``);
+- the field a node-level shape is about (its ``kgsh:field``, else the last ``sh:path`` inside it);
 - the cross-trial shapes (deactivated, ``sh:sparql``) that run over a whole store;
 - the ``tkg:`` terms the ontology declares.
 """
@@ -39,6 +39,17 @@ __all__ = [
 SHAPES_NS = "https://w3id.org/trialkg/shapes#"
 DECLARED_TERMS = URIRef(SHAPES_NS + "DeclaredTerms")
 DECLARED_TERM_COMPONENT = URIRef(SHAPES_NS + "DeclaredTermConstraintComponent")
+TRIAL_GRAPH_SHAPE = URIRef(SHAPES_NS + "TrialGraph")
+FIELD = URIRef(SHAPES_NS + "field")  # the property a node-level shape's results are about
+TRIAL_GRAPH_COMPONENT = URIRef(SHAPES_NS + "TrialGraphConstraintComponent")
+STUDY_CLASSES = frozenset(
+    {
+        "http://schema.org/MedicalStudy",
+        "http://schema.org/MedicalTrial",
+        "http://schema.org/MedicalObservationalStudy",
+        TKG + "ExpandedAccessStudy",
+    }
+)
 
 PREFIXES: dict[str, str] = {
     "schema": "http://schema.org/",
@@ -223,9 +234,9 @@ def load_shapes() -> Shapes:
         key = str(shape)
         severities[key] = str(graph.value(shape, SH.severity, default=SH.Violation))
         messages[key] = _english(graph, shape, SH.message)
-        last = _last_path(graph, shape)
-        if last is not None:
-            fields[key] = path_text(graph, last)
+        field = graph.value(shape, FIELD) or _last_path(graph, shape)
+        if field is not None:
+            fields[key] = path_text(graph, field)
         deactivated = graph.value(shape, SH.deactivated) == Literal(True)
         for constraint in graph.objects(shape, SH.sparql):
             prefixes = _sparql_prefixes(graph, constraint)
@@ -264,7 +275,7 @@ _DECLARING_TYPES = frozenset(
 
 @functools.cache
 def declared_terms() -> frozenset[str]:
-    """Return every ``tkg:`` IRI that ``ontology/kg.ttl`` declares (as class, property or concept)."""
+    """Return every ``tkg:`` IRI ``ontology/kg.ttl`` declares (as class, property or concept)."""
     rdf_type = ox.NamedNode(_RDF_TYPE)
     return frozenset(
         t.subject.value

@@ -1,0 +1,111 @@
+"""Validate the graph against the SHACL shapes of ``ontology/shapes.ttl``, trial by trial.
+
+::
+
+    report = validate_store(open_store(path), jobs=2)    # or validate_file / validate_endpoint
+    print(format_report(report, OutputFormat.TEXT))
+
+Each trial's graph is validated on its own (pyshacl, the shapes parsed once per process, no
+inference) in a pool of worker processes, so the time grows with the number of trials and memory
+stays flat; the cross-trial shapes then run once as SPARQL over the whole store. ``check_record``
+is the same check for one record's N-Quads, as ``kg build --validate`` uses it.
+"""
+
+from __future__ import annotations
+
+from kg.errors import InputError
+from kg.validate._convert import to_rdflib
+from kg.validate._engine import (
+    TRIAL_GRAPH,
+    Labels,
+    TrialGraph,
+    TrialResult,
+    check_trial,
+    run_pyshacl,
+    shacl_findings,
+    undeclared_terms,
+    validate_quads,
+)
+from kg.validate._report import Finding, OutputFormat, Report, Severity, format_report
+from kg.validate._run import (
+    cross_trial_findings,
+    iter_results,
+    iter_store_trials,
+    load_file,
+    validate_endpoint,
+    validate_file,
+    validate_nquads,
+    validate_store,
+)
+from kg.validate._shapes import SHAPES_NS, Shapes, compact, declared_terms, load_shapes
+
+__all__ = [
+    "SHAPES_NS",
+    "Finding",
+    "Labels",
+    "OutputFormat",
+    "Report",
+    "Severity",
+    "Shapes",
+    "TrialGraph",
+    "TrialResult",
+    "check_record",
+    "check_trial",
+    "cross_trial_findings",
+    "declared_terms",
+    "format_report",
+    "iter_results",
+    "iter_store_trials",
+    "load_file",
+    "load_shapes",
+    "run_pyshacl",
+    "shacl_findings",
+    "to_rdflib",
+    "undeclared_terms",
+    "validate_endpoint",
+    "validate_file",
+    "validate_nquads",
+    "validate_quads",
+    "validate_store",
+    "violation_error",
+]
+
+
+def check_record(nquads: str, *, nct_id: str, trial_iri: str) -> list[Finding]:
+    """Return the findings of one mapped record (its N-Quads text), as ``kg build`` makes them."""
+    import pyoxigraph as ox
+
+    quads = ox.parse(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+    findings, _ = validate_quads(quads, trial=nct_id, trial_iri=trial_iri)
+    return findings
+
+
+def violation_error(nquads: str, *, graph: str, file: str) -> InputError | None:
+    """Return the error line of a mapped record that breaks the shapes, or None when it holds.
+
+    The line names the file, the record and the field of the first violation (in report order),
+    and counts the others; warnings do not make a record invalid.
+
+    Args:
+        nquads: the record's N-Quads.
+        graph: the record's named graph, ``<{base}graph/NCT...>`` or without angle brackets.
+        file: the name of the document the record came from.
+    """
+    m = TRIAL_GRAPH.match(graph.strip("<>"))
+    if m is None:
+        raise ValueError(f"not a trial graph: {graph}")
+    findings = check_record(nquads, nct_id=m["nct"], trial_iri=f"{m['base']}trial/{m['nct']}")
+    violations = sorted(
+        (f for f in findings if f.severity is Severity.VIOLATION), key=Finding.sort_key
+    )
+    if not violations:
+        return None
+    first = violations[0]
+    message = f"{first.message}: {first.value_label}" if first.value_label else first.message
+    more = f" (and {len(violations) - 1} more)" if len(violations) > 1 else ""
+    return InputError(
+        f"breaks the SHACL shapes: {message} [{compact(first.shape)}]{more}",
+        file=file,
+        record=m["nct"],
+        field=first.field or None,
+    )

@@ -1,0 +1,281 @@
+"""Validate one trial's triples: pyshacl with the shapes parsed once, and two checks in Python.
+
+The Python checks are the deactivated shapes kgsh:TrialGraph (the graph describes its trial) and
+kgsh:DeclaredTerms (every tkg: term is in the ontology): set look-ups over the triples, where SHACL
+would need a SPARQL scan of every node.
+
+A unit of work is one trial's graph as N-Quads text (:class:`TrialGraph`), small enough to send to a
+worker process. pyshacl runs on an rdflib graph of only the triples the shapes can read, with
+``inference='none'`` and SHACL-AF off (PERFORMANCE-NOTES.md: advanced mode doubles the time, RDFS
+inference costs ~14x).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+from pyshacl import Validator
+from pyshacl.graph_abstraction import DataGraph as ShaclDataGraph
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+from kg.terms import TKG
+from kg.validate._convert import rdflib_term, to_rdflib
+from kg.validate._report import Finding, Severity, value_text
+from kg.validate._shapes import (
+    DECLARED_TERM_COMPONENT,
+    DECLARED_TERMS,
+    STUDY_CLASSES,
+    TRIAL_GRAPH_COMPONENT,
+    TRIAL_GRAPH_SHAPE,
+    compact,
+    declared_terms,
+    load_shapes,
+    path_text,
+)
+
+__all__ = [
+    "Labels",
+    "TrialGraph",
+    "TrialResult",
+    "check_trial",
+    "missing_trial",
+    "shacl_findings",
+    "undeclared_terms",
+    "validate_quads",
+]
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+TRIAL_GRAPH = re.compile(r"^(?P<base>.*/)graph/(?P<nct>NCT\d{8})$")
+TRIAL_IRI = re.compile(r"^(?P<base>.*/)trial/(?P<nct>NCT\d{8})$")
+
+
+@dataclass(frozen=True, slots=True)
+class TrialGraph:
+    """One trial's triples as N-Quads (or N-Triples) text, and the IRI of its trial node."""
+
+    nct_id: str
+    iri: str
+    text: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class TrialResult:
+    """The findings of one trial and how many triples it had."""
+
+    nct_id: str
+    findings: list[Finding]
+    triples: int
+
+
+class Labels:
+    """Name nodes as a reader of one trial's report knows them (see :class:`Finding`).
+
+    >>> labels = Labels("https://w3id.org/trialkg/trial/NCT03737461")
+    >>> labels.node(URIRef("https://w3id.org/trialkg/trial/NCT03737461/site/3"))
+    'site/3'
+    >>> labels.node(URIRef("https://w3id.org/trialkg/org/aphp"))
+    'org/aphp'
+    """
+
+    def __init__(self, trial_iri: str) -> None:
+        self.trial = trial_iri
+        m = TRIAL_IRI.match(trial_iri)
+        self.base = m["base"] if m else ""
+
+    def node(self, node: Node) -> str:
+        """Return a focus node's name: empty for the trial, a relative path, or a CURIE."""
+        if isinstance(node, URIRef):
+            iri = str(node)
+            if iri == self.trial:
+                return ""
+            if iri.startswith(self.trial + "/"):
+                return iri[len(self.trial) + 1 :]
+            if self.base and iri.startswith(self.base):
+                return iri[len(self.base) :]
+            return compact(iri)
+        return value_text(node)
+
+    def value(self, value: Node | None) -> str:
+        """Return a value as printed: a literal with its datatype, an IRI relative to the base."""
+        if value is None:
+            return ""
+        if isinstance(value, URIRef) and self.base and str(value).startswith(self.base):
+            return str(value)[len(self.base) :]
+        return value_text(value)
+
+
+@functools.cache
+def _validator_shapes() -> Any:
+    """Return pyshacl's harvested form of our shapes graph, built once per process."""
+    return _validator(Graph()).shacl_graph
+
+
+def _validator(data: Graph) -> Any:
+    options = {"inference": "none", "advanced": False, "allow_warnings": True, "inplace": True}
+    return Validator(
+        ShaclDataGraph.from_rdflib(data), shacl_graph=load_shapes().graph, options=options
+    )
+
+
+def run_pyshacl(data: Graph) -> Graph:
+    """Validate an rdflib graph against the shapes; return pyshacl's results graph.
+
+    pyshacl harvests the shapes graph on each ``validate`` call (~14 ms for ours); a validator
+    here reuses the harvest of the first one. A test checks both ways give the same results.
+    """
+    validator = _validator(data)
+    validator.shacl_graph = _validator_shapes()
+    _, results, _ = validator.run()
+    graph: Graph = results
+    return graph
+
+
+def _first(graph: Graph, node: Node, prop: URIRef) -> Node | None:
+    value: Node | None = graph.value(node, prop)
+    return value
+
+
+def _message(results: Graph, result: Node, shape: str) -> str:
+    fallback = load_shapes().messages.get(shape, "")
+    if fallback:
+        return fallback
+    messages = [m for m in results.objects(result, SH.resultMessage) if isinstance(m, Literal)]
+    return str(messages[0]) if messages else ""
+
+
+def shacl_findings(data: Graph, results: Graph, trial: str, labels: Labels) -> list[Finding]:
+    """Turn pyshacl's results graph into findings of one trial."""
+    shapes = load_shapes()
+    out: list[Finding] = []
+    for result in results.objects(None, SH.result):
+        focus = _first(results, result, SH.focusNode)
+        shape = str(_first(results, result, SH.sourceShape))
+        if focus is None:
+            continue
+        path_node = _first(results, result, SH.resultPath)
+        path = path_text(results, path_node) if path_node is not None else ""
+        value = _first(results, result, SH.value)
+        if value == focus and not path:
+            # A node-level shape (sh:or, sh:not): show the property it is about, and its values.
+            value = None
+            path = shapes.fields.get(shape, "")
+            if path.startswith("<") and path.count("<") == 1:
+                found = sorted(data.objects(focus, URIRef(path[1:-1])), key=str)
+                value = found[0] if found else None
+        out.append(
+            Finding(
+                trial=trial,
+                severity=Severity.from_iri(str(_first(results, result, SH.resultSeverity))),
+                focus=focus,
+                node=labels.node(focus),
+                path=path,
+                value=value,
+                value_label=labels.value(value),
+                message=_message(results, result, shape),
+                shape=shape,
+                component=str(_first(results, result, SH.sourceConstraintComponent)),
+            )
+        )
+    return out
+
+
+def undeclared_terms(
+    triples: Iterable[ox.Quad | ox.Triple], trial: str, labels: Labels
+) -> list[Finding]:
+    """Return a finding for each ``tkg:`` IRI the triples use that the ontology does not declare.
+
+    Properties, classes (objects of ``rdf:type``) and concepts (other objects) are all checked.
+    """
+    declared = declared_terms()
+    shapes = load_shapes()
+    seen: set[tuple[str, str, str]] = set()
+    out: list[Finding] = []
+    for t in triples:
+        for term in (t.subject, t.predicate, t.object):
+            if not isinstance(term, ox.NamedNode):
+                continue
+            iri = term.value
+            if not iri.startswith(TKG) or iri in declared:
+                continue
+            subject = t.subject
+            if not isinstance(subject, ox.NamedNode | ox.BlankNode):
+                continue
+            key = (str(subject), t.predicate.value, iri)
+            if key in seen:
+                continue
+            seen.add(key)
+            focus = rdflib_term(subject)
+            value = URIRef(iri)
+            out.append(
+                Finding(
+                    trial=trial,
+                    severity=Severity.from_iri(shapes.severities[str(DECLARED_TERMS)]),
+                    focus=focus,
+                    node=labels.node(focus),
+                    path=f"<{t.predicate.value}>",
+                    value=value,
+                    value_label=compact(iri),
+                    message=shapes.messages[str(DECLARED_TERMS)],
+                    shape=str(DECLARED_TERMS),
+                    component=str(DECLARED_TERM_COMPONENT),
+                )
+            )
+    return out
+
+
+def missing_trial(
+    triples: Iterable[ox.Quad | ox.Triple], trial: str, labels: Labels
+) -> list[Finding]:
+    """Return a finding when the triples do not type the trial node as a study."""
+    rdf_type = _RDF_TYPE
+    for t in triples:
+        if (
+            t.predicate.value == rdf_type
+            and isinstance(t.subject, ox.NamedNode)
+            and t.subject.value == labels.trial
+            and isinstance(t.object, ox.NamedNode)
+            and t.object.value in STUDY_CLASSES
+        ):
+            return []
+    shapes = load_shapes()
+    key = str(TRIAL_GRAPH_SHAPE)
+    return [
+        Finding(
+            trial=trial,
+            severity=Severity.from_iri(shapes.severities[key]),
+            focus=URIRef(labels.trial),
+            node="",
+            path=f"<{rdf_type}>",
+            value=None,
+            value_label="",
+            message=shapes.messages[key],
+            shape=key,
+            component=str(TRIAL_GRAPH_COMPONENT),
+        )
+    ]
+
+
+def validate_quads(
+    triples: Iterable[ox.Quad | ox.Triple], *, trial: str, trial_iri: str
+) -> tuple[list[Finding], int]:
+    """Validate one trial's triples; return its findings and how many triples it had."""
+    quads = list(triples)
+    labels = Labels(trial_iri)
+    data = to_rdflib(quads, load_shapes().keeps)
+    findings = missing_trial(quads, trial, labels) + undeclared_terms(quads, trial, labels)
+    findings += shacl_findings(data, run_pyshacl(data), trial, labels)
+    return findings, len(quads)
+
+
+def check_trial(unit: TrialGraph) -> TrialResult:
+    """Validate one unit of work (in whatever process runs it)."""
+    quads = ox.parse(unit.text, format=ox.RdfFormat.N_QUADS)
+    findings, count = validate_quads(quads, trial=unit.nct_id, trial_iri=unit.iri)
+    return TrialResult(unit.nct_id, findings, count)

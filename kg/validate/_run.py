@@ -1,0 +1,322 @@
+"""Run validation over a store, a file or a SPARQL endpoint: per trial, streaming, in parallel.
+
+Each trial's named graph (``{base}graph/NCT...``) is one unit of work; a graph without trial
+graphs (a Turtle file, the union of many records) is cut into units by reachability from each
+record's trial node. Units go to a process pool in batches, a bounded window of them in flight, so
+memory stays flat and the time grows with the number of trials. The cross-trial shapes run once,
+as SPARQL over the whole store or endpoint.
+"""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import URIRef
+from rdflib.term import Node
+
+from kg.errors import InputError, QueryError, UsageError
+from kg.ontology import ONTOLOGY_GRAPH
+from kg.terms import DCTERMS, RDF, SCHEMA
+from kg.validate._convert import rdflib_term
+from kg.validate._engine import TRIAL_GRAPH, TRIAL_IRI, Labels, TrialGraph, TrialResult, check_trial
+from kg.validate._report import Finding, Report, Severity
+from kg.validate._shapes import CrossCheck, load_shapes
+
+__all__ = [
+    "cross_trial_findings",
+    "iter_results",
+    "iter_store_trials",
+    "load_file",
+    "validate_endpoint",
+    "validate_file",
+    "validate_nquads",
+    "validate_store",
+]
+
+log = logging.getLogger(__name__)
+
+_BATCH = 8  # trials per task: amortises inter-process overhead without hurting the window
+_SMALL = 16  # fewer graphs than this are validated in this process
+_RDF_TYPE = ox.NamedNode(RDF + "type")
+_IDENTIFIER = ox.NamedNode(DCTERMS + "identifier")
+_NAME = ox.NamedNode(SCHEMA + "name")
+_SAME_AS = ox.NamedNode(SCHEMA + "sameAs")
+_REFERENCE_KEEPS = (_RDF_TYPE, _IDENTIFIER, _NAME)
+
+
+# --- units of work -----------------------------------------------------------------------------
+
+
+def _unit(nct: str, trial_iri: str, quads: Iterable[ox.Quad]) -> TrialGraph:
+    return TrialGraph(nct, trial_iri, ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"")
+
+
+def _record_trials(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> list[ox.NamedNode]:
+    """Return the record trials of a graph: study nodes with an NCT number and a registry page."""
+    found = []
+    for q in store.quads_for_pattern(None, _IDENTIFIER, None, graph):
+        subject = q.subject
+        if (
+            isinstance(subject, ox.NamedNode)
+            and TRIAL_IRI.match(subject.value)
+            and next(store.quads_for_pattern(subject, _SAME_AS, None, graph), None) is not None
+        ):
+            found.append(subject)
+    return sorted(set(found), key=lambda n: n.value)
+
+
+def _closure(
+    store: ox.Store,
+    graph: ox.NamedNode | ox.DefaultGraph,
+    starts: list[ox.NamedNode],
+    records: set[ox.NamedNode],
+) -> list[ox.Quad]:
+    """Return the triples reachable from ``starts``; other records' trials only as references."""
+    out: list[ox.Quad] = []
+    seen: set[object] = set(starts)
+    todo: list[ox.NamedNode | ox.BlankNode] = list(starts)
+    root = starts[0]
+    while todo:
+        node = todo.pop()
+        reference = node != root and node in records
+        for q in store.quads_for_pattern(node, None, None, graph):
+            if reference and q.predicate not in _REFERENCE_KEEPS:
+                continue
+            out.append(q)
+            obj = q.object
+            if isinstance(obj, ox.NamedNode | ox.BlankNode) and obj not in seen:
+                seen.add(obj)
+                todo.append(obj)
+    return out
+
+
+def _split(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> Iterator[TrialGraph]:
+    """Cut a graph holding many records (a Turtle export) into one unit per record's trial."""
+    records = _record_trials(store, graph)
+    record_set = set(records)
+    for trial in records:
+        m = TRIAL_IRI.match(trial.value)
+        if m is None:  # _record_trials keeps only trial IRIs
+            continue
+        # kg names a trial's provenance node after the trial: {base}graph/NCT...
+        provenance = ox.NamedNode(f"{m['base']}graph/{m['nct']}")
+        quads = _closure(store, graph, [trial, provenance], record_set)
+        yield _unit(m["nct"], trial.value, quads)
+
+
+def iter_store_trials(store: ox.Store) -> Iterator[TrialGraph]:
+    """Yield one unit of work per trial of a store: its named graph, or its part of a graph."""
+    for graph in store.named_graphs():
+        if not isinstance(graph, ox.NamedNode) or graph.value == ONTOLOGY_GRAPH:
+            continue
+        m = TRIAL_GRAPH.match(graph.value)
+        if m:
+            trial_iri = f"{m['base']}trial/{m['nct']}"
+            yield _unit(m["nct"], trial_iri, store.quads_for_pattern(None, None, None, graph))
+        else:
+            yield from _split(store, graph)
+    if next(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), None) is not None:
+        yield from _split(store, ox.DefaultGraph())
+
+
+# --- running units -----------------------------------------------------------------------------
+
+
+def _check_batch(batch: list[TrialGraph]) -> list[TrialResult]:
+    return [check_trial(unit) for unit in batch]
+
+
+def _batches(units: Iterable[TrialGraph]) -> Iterator[list[TrialGraph]]:
+    batch: list[TrialGraph] = []
+    for unit in units:
+        batch.append(unit)
+        if len(batch) >= _BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def iter_results(units: Iterable[TrialGraph], *, jobs: int = 1) -> Iterator[TrialResult]:
+    """Validate every unit, in order, with ``jobs`` worker processes (0: one per core)."""
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1:
+        for unit in units:
+            yield check_trial(unit)
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        window: list[Future[list[TrialResult]]] = []
+        for batch in _batches(units):
+            window.append(pool.submit(_check_batch, batch))
+            # A bounded window keeps memory flat however many trials there are.
+            while len(window) > 4 * jobs:
+                yield from window.pop(0).result()
+        while window:
+            yield from window.pop(0).result()
+
+
+# --- cross-trial checks ------------------------------------------------------------------------
+
+
+def _cross_finding(check: CrossCheck, row: dict[str, Node]) -> Finding | None:
+    focus = row.get("this")
+    if focus is None:
+        return None
+    # The trial whose graph states the finding; in a graph of many trials, the focus if a trial.
+    m = TRIAL_GRAPH.match(str(row.get("graph", "")))
+    if m is None:
+        t = TRIAL_IRI.match(str(focus))
+        trial, trial_iri = (t["nct"], str(focus)) if t else ("", "")
+    else:
+        trial, trial_iri = m["nct"], f"{m['base']}trial/{m['nct']}"
+    labels = Labels(trial_iri)
+    value = row.get("value")
+    path = row.get("path")
+    return Finding(
+        trial=trial,
+        severity=Severity.from_iri(check.severity),
+        focus=focus,
+        node=labels.node(focus),
+        path=f"<{path}>" if isinstance(path, URIRef) else "",
+        value=value,
+        value_label=labels.value(value),
+        message=check.message,
+        shape=check.shape,
+        component="http://www.w3.org/ns/shacl#SPARQLConstraintComponent",
+    )
+
+
+def cross_trial_findings(store: ox.Store) -> list[Finding]:
+    """Run the cross-trial shapes (duplicate organisations, dangling related trials) on a store."""
+    out: list[Finding] = []
+    for check in load_shapes().cross_checks:
+        solutions = store.query(check.query, use_default_graph_as_union=True)
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise QueryError(f"{check.shape}: a cross-trial check must be a SELECT query")
+        names = [v.value for v in solutions.variables]
+        for solution in solutions:
+            row = {
+                name: rdflib_term(term)
+                for name in names
+                if (term := solution[name]) is not None
+            }
+            finding = _cross_finding(check, row)
+            if finding is not None:
+                out.append(finding)
+    return out
+
+
+# --- entry points ------------------------------------------------------------------------------
+
+OnTrial = Callable[[TrialResult], None]
+
+
+def _collect(
+    units: Iterable[TrialGraph], jobs: int, on_trial: OnTrial | None, report: Report
+) -> None:
+    for result in iter_results(units, jobs=jobs):
+        report.trials += 1
+        report.findings.extend(result.findings)
+        if on_trial is not None:
+            on_trial(result)
+
+
+def validate_store(
+    store: ox.Store, *, jobs: int = 1, cross_trial: bool = True, on_trial: OnTrial | None = None
+) -> Report:
+    """Validate every trial of a store, then run the cross-trial checks over all of it."""
+    report = Report()
+    if len(list(itertools.islice(store.named_graphs(), _SMALL))) < _SMALL:
+        jobs = 1  # a few trials: starting worker processes would take longer than validating
+    _collect(iter_store_trials(store), jobs, on_trial, report)
+    if cross_trial:
+        report.findings.extend(cross_trial_findings(store))
+    return report
+
+
+def load_file(path: Path) -> ox.Store:
+    """Load an RDF file (any format ``kg build -o`` writes, ``.gz`` too) into a new store.
+
+    Triples of a format without graphs go to a graph named after the file (as ``kg query --data``
+    loads them), which validation cuts into trials.
+
+    Raises:
+        InputError: no such file, an unknown extension, or not valid RDF.
+    """
+    from kg.sinks.file import file_format
+
+    if not path.is_file():
+        raise InputError("no such file", file=str(path))
+    try:
+        fmt, gz = file_format(path)
+    except UsageError as exc:
+        raise InputError(str(exc), file=str(path)) from exc
+    store = ox.Store()
+    graph = None if fmt.supports_datasets else ox.NamedNode(path.resolve().as_uri())
+    try:
+        if gz:
+            with gzip.open(path, "rb") as fh:
+                store.bulk_load(fh.read(), fmt, to_graph=graph)
+        else:
+            store.bulk_load(path=path, format=fmt, to_graph=graph)
+    except (SyntaxError, OSError, EOFError) as exc:
+        raise InputError(f"not valid RDF: {exc}", file=str(path)) from exc
+    return store
+
+
+def validate_file(
+    path: Path, *, jobs: int = 1, cross_trial: bool = True, on_trial: OnTrial | None = None
+) -> Report:
+    """Validate an RDF file kg can read (any format ``kg build -o`` writes, ``.gz`` too).
+
+    Raises:
+        InputError: no such file, an unknown extension, or not valid RDF.
+    """
+    store = load_file(path)
+    return validate_store(store, jobs=jobs, cross_trial=cross_trial, on_trial=on_trial)
+
+
+def validate_nquads(
+    data: bytes, *, jobs: int = 1, cross_trial: bool = True, on_trial: OnTrial | None = None
+) -> Report:
+    """Validate N-Quads (or N-Triples) bytes, as ``kg validate -`` reads them from stdin.
+
+    Raises:
+        InputError: the bytes are not N-Quads.
+    """
+    store = ox.Store()
+    try:
+        store.bulk_load(data, ox.RdfFormat.N_QUADS)
+    except SyntaxError as exc:
+        raise InputError(f"not valid N-Quads: {exc}", file="<stdin>") from exc
+    return validate_store(store, jobs=jobs, cross_trial=cross_trial, on_trial=on_trial)
+
+
+def validate_endpoint(
+    url: str, *, jobs: int = 1, cross_trial: bool = True, on_trial: OnTrial | None = None
+) -> Report:
+    """Validate every trial graph of a SPARQL 1.1 endpoint (one CONSTRUCT per trial graph).
+
+    Raises:
+        EndpointError: the endpoint failed or answered something that is not RDF.
+    """
+    from kg.validate._remote import Endpoint
+
+    endpoint = Endpoint(url)
+    report = Report()
+    _collect(endpoint.iter_trials(), jobs, on_trial, report)
+    if cross_trial:
+        for check in load_shapes().cross_checks:
+            for row in endpoint.select(check.query):
+                finding = _cross_finding(check, row)
+                if finding is not None:
+                    report.findings.append(finding)
+    return report
+
