@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, nullcontext
 from datetime import date
 from pathlib import Path
 from typing import Annotated, BinaryIO
 
-import click
 import typer
 
 from kg.cli._app import StoreOption, app, err, note, progress
@@ -119,7 +119,7 @@ def fetch_command(
     api = CtgovApi(HttpClient(rate=rate, timeout=timeout, retries=retries, on_retry=on_retry))
     to_stdout = output in (None, "-")
     sink: AbstractContextManager[BinaryIO] = (
-        nullcontext(click.get_binary_stream("stdout"))
+        nullcontext(sys.stdout.buffer)
         if to_stdout
         else atomic_output(Path(str(output)))
     )
