@@ -11,10 +11,11 @@ from typing import Annotated
 import typer
 
 from kg.cli._app import app, note, progress
-from kg.errors import InputError, UsageError
+from kg.errors import UsageError
 from kg.synth import (
     Layout,
     compare_with_real,
+    find_records,
     fit_params,
     load_params,
     read_studies,
@@ -41,20 +42,6 @@ SeedOption = Annotated[int, typer.Option("--seed", help="Random seed: same seed,
 JobsOption = Annotated[
     int, typer.Option("--jobs", "-j", min=0, help="Worker processes (0: one per core).")
 ]
-
-
-def _json_files(inputs: list[Path]) -> list[Path]:
-    files: list[Path] = []
-    for path in inputs:
-        if path.is_dir():
-            files.extend(sorted(path.glob("*.json")))
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise InputError("no such file or folder", file=str(path))
-    if not files:
-        raise InputError("no .json study found", file=" ".join(map(str, inputs)))
-    return files
 
 
 @synth_app.command("generate")
@@ -106,7 +93,7 @@ def fit_command(
 
     Example: kg synth fit ../shared/data/ctgov -o kg/synth/params.json
     """
-    files = _json_files(inputs)
+    files = find_records(inputs)
     obs = measure(read_studies(files), triples=False)
     fitted = fit_params(obs, source=", ".join(str(p) for p in inputs))
     if output is None:
@@ -129,6 +116,10 @@ def compare_command(
     Example: kg synth compare ../shared/data/ctgov -n 5000
     """
     table = compare_with_real(
-        _json_files(inputs), load_params(params), count, seed=seed, jobs=jobs or os.cpu_count() or 1
+        find_records(inputs),
+        load_params(params),
+        count,
+        seed=seed,
+        jobs=jobs or os.cpu_count() or 1,
     )
     sys.stdout.write(table + "\n")

@@ -12,7 +12,14 @@ Nothing of a real record is copied: the parameters are aggregate statistics, the
 """
 
 from kg.synth.compare import compare_table, compare_with_real
-from kg.synth.fit import DEFAULT_PARAMS, fit_params, load_params, read_studies, save_params
+from kg.synth.fit import (
+    DEFAULT_PARAMS,
+    find_records,
+    fit_params,
+    load_params,
+    read_studies,
+    save_params,
+)
 from kg.synth.generate import Generator, nct_id
 from kg.synth.observe import Observations
 from kg.synth.write import Layout, iter_documents, member_name, write_ndjson, write_zip
@@ -24,6 +31,7 @@ __all__ = [
     "Observations",
     "compare_table",
     "compare_with_real",
+    "find_records",
     "fit_params",
     "iter_documents",
     "load_params",

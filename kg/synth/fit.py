@@ -16,10 +16,18 @@ from typing import Any
 
 import orjson
 
+from kg.errors import InputError
 from kg.synth._dist import fit_categorical, fit_pool, fit_spliced
 from kg.synth.observe import Observations
 
-__all__ = ["DEFAULT_PARAMS", "fit_params", "load_params", "read_studies", "save_params"]
+__all__ = [
+    "DEFAULT_PARAMS",
+    "find_records",
+    "fit_params",
+    "load_params",
+    "read_studies",
+    "save_params",
+]
 
 DEFAULT_PARAMS = Path(__file__).with_name("params.json")
 
@@ -55,6 +63,25 @@ _POOLS = {
     "intervention_mesh": "intervention_mesh",
     "intervention_ancestor": "intervention_ancestor",
 }
+
+
+def find_records(inputs: Iterable[Path]) -> list[Path]:
+    """Return the ``.json`` records among files and folders, in a stable order.
+
+    Raises:
+        InputError: an input that does not exist, or no record at all.
+    """
+    files: list[Path] = []
+    for path in inputs:
+        if path.is_dir():
+            files.extend(sorted(path.glob("*.json")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InputError("no such file or folder", file=str(path))
+    if not files:
+        raise InputError("no .json study found", file=" ".join(map(str, inputs)))
+    return files
 
 
 def read_studies(paths: Iterable[Path]) -> Iterable[tuple[dict[str, Any], int]]:
