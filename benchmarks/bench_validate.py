@@ -228,7 +228,7 @@ def report(
                 f"{whole_rate:,.1f}" if whole_rate else "not run",
                 f"{(two['trials'] / two['seconds']) / whole_rate:.2f}x" if whole_rate else "-",
                 f"{(one['trials'] / one['seconds']) / whole_rate:.2f}x" if whole_rate else "-",
-                f"{gib(two['pss'])} / {gib(whole['rss']) if whole else '-'}",
+                f"{gib(two['pss'])} / {gib(whole['pss']) if whole else '-'}",
             )
         )
     sizes = ",".join(str(n) for n, *_ in rows)
@@ -244,8 +244,8 @@ def report(
         " ~800 of them read by the shapes), copied with new NCT ids. Rates count the validation"
         " only: per trial reads an on-disk store (as `kg validate --store`) and includes cutting"
         " it into trials, the conversion to rdflib and the findings; whole graph includes its"
-        " conversion. Memory: peak proportional set of all processes (per trial) and peak"
-        " resident set (whole graph).",
+        " conversion. Memory: peak proportional set size of all the processes (sampled every"
+        " 5 s).",
         "",
         md_table(
             [
@@ -275,14 +275,14 @@ def report(
             line += (
                 f" Whole graph: {1000 * whole0['seconds'] / n0:.0f} ->"
                 f" {1000 * whole1['seconds'] / n1:.0f} ms per trial, peak memory"
-                f" {gib(whole0['rss'])} -> {gib(whole1['rss'])}."
+                f" {gib(whole0['pss'])} -> {gib(whole1['pss'])}."
             )
         lines += [line]
     biggest = max((r for r in rows if r[3] is not None), key=lambda r: r[0], default=None)
     if biggest is not None:
         n, one, _, whole = biggest
         assert whole is not None
-        per_gb = whole["rss"] / n
+        per_gb = whole["pss"] / n
         lines += [
             f"- One core: per trial costs {one['cpu'] / whole['cpu']:.1f}x the CPU of one"
             f" whole-graph run at {n:,} trials (pyshacl sets up each run: targets, the report"
