@@ -10,22 +10,27 @@ here and nowhere else:
 - rdflib logs a traceback for each ill-typed literal it meets (``"2019-02-30"^^xsd:date``).
   Reporting such literals is the point of validating, so those log records are dropped while
   converting (the literal keeps rdflib's ill-typed flag, which ``sh:datatype`` checks).
+
+The graph is backed by :class:`TripleIndex`, not rdflib's ``Memory`` store: pyshacl only reads its
+data graph, and ``Memory`` pays for named graphs and events on every add and every match (a quarter
+of the validation time, profiled).
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
+from rdflib.store import Store
 from rdflib.term import Node
 
-__all__ = ["CachingGraph", "rdflib_term", "to_rdflib"]
+__all__ = ["CachingGraph", "TripleIndex", "graph_of", "rdflib_term", "rdflib_triples", "to_rdflib"]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDFLIB_TERM_LOG = logging.getLogger("rdflib.term")
@@ -42,6 +47,92 @@ _FILTER = _DropLexicalWarnings()
 @functools.lru_cache(maxsize=64)
 def _prepared(text: str) -> Query:
     return prepareQuery(text)
+
+
+Triple = tuple[Node, Node, Node]
+_Index = dict[Node, dict[Node, set[Node]]]
+_NO_CONTEXTS: tuple[Graph, ...] = ()
+
+
+class TripleIndex(Store):
+    """An in-memory rdflib store of triples: three indexes, no named graphs, no events.
+
+    >>> graph = Graph(store=TripleIndex(), bind_namespaces="none")
+    >>> s, p = URIRef("https://example.org/s"), URIRef("https://example.org/p")
+    >>> for value in ("a", "b", "a"):
+    ...     _ = graph.add((s, p, Literal(value)))
+    >>> len(graph), sorted(graph.objects(s, p))
+    (2, [rdflib.term.Literal('a'), rdflib.term.Literal('b')])
+    """
+
+    # pyshacl wraps its data graph in an rdflib Dataset, which asserts both; every context of
+    # this store sees its one graph.
+    context_aware = True
+    graph_aware = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._spo: _Index = {}
+        self._pos: _Index = {}
+        self._osp: _Index = {}
+        self._size = 0
+
+    def add(self, triple: Triple, context: Any = None, quoted: bool = False) -> None:
+        """Add a triple (the context is ignored: the store holds one graph)."""
+        s, p, o = triple
+        objects = self._spo.setdefault(s, {}).setdefault(p, set())
+        if o in objects:
+            return
+        objects.add(o)
+        self._pos.setdefault(p, {}).setdefault(o, set()).add(s)
+        self._osp.setdefault(o, {}).setdefault(s, set()).add(p)
+        self._size += 1
+
+    def remove(self, pattern: Any, context: Any = None) -> None:
+        """Remove every triple matching the pattern."""
+        for s, p, o in list(self._match(*pattern)):
+            self._spo[s][p].discard(o)
+            self._pos[p][o].discard(s)
+            self._osp[o][s].discard(p)
+            self._size -= 1
+
+    def _match(self, s: Node | None, p: Node | None, o: Node | None) -> Iterator[Triple]:
+        if s is not None:
+            by_p = self._spo.get(s, {})
+            if p is not None:
+                objects = by_p.get(p, ())
+                if o is None:
+                    yield from ((s, p, x) for x in objects)
+                elif o in objects:
+                    yield s, p, o
+            elif o is not None:
+                yield from ((s, x, o) for x in self._osp.get(o, {}).get(s, ()))
+            else:
+                yield from ((s, x, y) for x, ys in by_p.items() for y in ys)
+        elif p is not None:
+            by_o = self._pos.get(p, {})
+            if o is not None:
+                yield from ((x, p, o) for x in by_o.get(o, ()))
+            else:
+                yield from ((x, p, y) for y, xs in by_o.items() for x in xs)
+        elif o is not None:
+            yield from ((x, y, o) for x, ys in self._osp.get(o, {}).items() for y in ys)
+        else:
+            for x, by_p in self._spo.items():
+                yield from ((x, y, z) for y, zs in by_p.items() for z in zs)
+
+    def triples(self, pattern: Any, context: Any = None) -> Iterator[tuple[Triple, Any]]:
+        """Yield the triples matching a pattern (``None`` matches anything), without contexts."""
+        for t in self._match(*pattern):
+            yield t, iter(_NO_CONTEXTS)
+
+    def __len__(self, context: Any = None) -> int:
+        """Return the number of triples."""
+        return self._size
+
+    def contexts(self, triple: Any = None) -> Generator[Graph, None, None]:
+        """Yield no named graphs: the store holds one graph."""
+        yield from _NO_CONTEXTS
 
 
 class CachingGraph(Graph):
@@ -75,6 +166,51 @@ def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
     return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
+def rdflib_triples(
+    triples: Iterable[ox.Quad | ox.Triple],
+    keep: Callable[[str, str], bool] | None = None,
+    cache: dict[object, Node] | None = None,
+) -> list[Triple]:
+    """Return the rdflib triples of pyoxigraph quads or triples (graph names dropped).
+
+    Args:
+        triples: pyoxigraph quads or triples.
+        keep: called with the predicate IRI and the object's text; a triple it refuses is left
+            out (the vocabulary the shapes read, see ``kg.validate.Shapes.keeps``).
+        cache: the rdflib term of each pyoxigraph term met so far, shared between calls.
+    """
+    terms: dict[object, Node] = {} if cache is None else cache
+
+    def term(t: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+        found = terms.get(t)
+        if found is None:
+            found = terms[t] = rdflib_term(t)
+        return found
+
+    out: list[Triple] = []
+    _RDFLIB_TERM_LOG.addFilter(_FILTER)
+    try:
+        for t in triples:
+            s, o = t.subject, t.object
+            if isinstance(s, ox.Triple) or isinstance(o, ox.Triple):
+                continue  # RDF-star: kg never writes it, and SHACL does not apply to it
+            if keep is not None and not keep(t.predicate.value, o.value):
+                continue
+            out.append((term(s), term(t.predicate), term(o)))
+    finally:
+        _RDFLIB_TERM_LOG.removeFilter(_FILTER)
+    return out
+
+
+def graph_of(triples: Iterable[Triple]) -> CachingGraph:
+    """Return a graph of rdflib triples, backed by a :class:`TripleIndex`."""
+    store = TripleIndex()
+    add = store.add
+    for triple in triples:
+        add(triple)
+    return CachingGraph(store=store, bind_namespaces="none")
+
+
 def to_rdflib(
     triples: Iterable[ox.Quad | ox.Triple], keep: Callable[[str, str], bool] | None = None
 ) -> CachingGraph:
@@ -85,24 +221,4 @@ def to_rdflib(
         keep: called with the predicate IRI and the object's text; a triple it refuses is left
             out (the vocabulary the shapes read, see ``kg.validate.Shapes.keeps``).
     """
-    graph = CachingGraph()
-    cache: dict[object, Node] = {}
-
-    def term(t: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-        found = cache.get(t)
-        if found is None:
-            found = cache[t] = rdflib_term(t)
-        return found
-
-    add = graph.add
-    _RDFLIB_TERM_LOG.addFilter(_FILTER)
-    try:
-        for t in triples:
-            if isinstance(t.subject, ox.Triple) or isinstance(t.object, ox.Triple):
-                continue  # RDF-star: kg never writes it, and SHACL does not apply to it
-            if keep is not None and not keep(t.predicate.value, t.object.value):
-                continue
-            add((term(t.subject), term(t.predicate), term(t.object)))
-    finally:
-        _RDFLIB_TERM_LOG.removeFilter(_FILTER)
-    return graph
+    return graph_of(rdflib_triples(triples, keep))

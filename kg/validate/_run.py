@@ -25,7 +25,7 @@ from kg.errors import InputError, QueryError, UsageError
 from kg.ontology import ONTOLOGY_GRAPH
 from kg.terms import DCTERMS, RDF, SCHEMA
 from kg.validate._convert import rdflib_term
-from kg.validate._engine import TRIAL_GRAPH, TRIAL_IRI, Labels, TrialGraph, TrialResult, check_trial
+from kg.validate._engine import TRIAL_GRAPH, TRIAL_IRI, Labels, TrialGraph, TrialResult, check_batch
 from kg.validate._report import Finding, Report, Severity
 from kg.validate._shapes import CrossCheck, load_shapes
 
@@ -42,7 +42,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-_BATCH = 8  # trials per task: amortises inter-process overhead without hurting the window
+# Trials per pyshacl run (and per task sent to a worker): one run over 40 trial graphs costs a
+# third of 40 runs, and 40 trials of ~800 kept triples are small (benchmarks/RESULTS.md).
+_BATCH = 40
 _SMALL = 16  # fewer graphs than this are validated in this process
 _RDF_TYPE = ox.NamedNode(RDF + "type")
 _IDENTIFIER = ox.NamedNode(DCTERMS + "identifier")
@@ -129,10 +131,6 @@ def iter_store_trials(store: ox.Store) -> Iterator[TrialGraph]:
 # --- running units -----------------------------------------------------------------------------
 
 
-def _check_batch(batch: list[TrialGraph]) -> list[TrialResult]:
-    return [check_trial(unit) for unit in batch]
-
-
 def _batches(units: Iterable[TrialGraph]) -> Iterator[list[TrialGraph]]:
     batch: list[TrialGraph] = []
     for unit in units:
@@ -148,13 +146,13 @@ def iter_results(units: Iterable[TrialGraph], *, jobs: int = 1) -> Iterator[Tria
     """Validate every unit, in order, with ``jobs`` worker processes (0: one per core)."""
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1:
-        for unit in units:
-            yield check_trial(unit)
+        for batch in _batches(units):
+            yield from check_batch(batch)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         window: list[Future[list[TrialResult]]] = []
         for batch in _batches(units):
-            window.append(pool.submit(_check_batch, batch))
+            window.append(pool.submit(check_batch, batch))
             # A bounded window keeps memory flat however many trials there are.
             while len(window) > 4 * jobs:
                 yield from window.pop(0).result()
@@ -203,9 +201,7 @@ def cross_trial_findings(store: ox.Store) -> list[Finding]:
         names = [v.value for v in solutions.variables]
         for solution in solutions:
             row = {
-                name: rdflib_term(term)
-                for name in names
-                if (term := solution[name]) is not None
+                name: rdflib_term(term) for name in names if (term := solution[name]) is not None
             }
             finding = _cross_finding(check, row)
             if finding is not None:
@@ -319,4 +315,3 @@ def validate_endpoint(
                 if finding is not None:
                     report.findings.append(finding)
     return report
-

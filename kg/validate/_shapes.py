@@ -87,7 +87,7 @@ def compact(iri: str) -> str:
     """
     for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace) and re.fullmatch(r"[\w-]+", iri[len(namespace) :]):
-            return f"{prefix}:{iri[len(namespace):]}"
+            return f"{prefix}:{iri[len(namespace) :]}"
     return f"<{iri}>"
 
 
@@ -143,6 +143,7 @@ class Shapes:
     severities: dict[str, str]
     messages: dict[str, str]
     cross_checks: tuple[CrossCheck, ...]
+    vocabulary: frozenset[Node]
 
     def keeps(self, predicate: str, obj: str) -> bool:
         """Say whether a triple can matter to the per-record shapes (see :func:`load_shapes`)."""
@@ -258,6 +259,7 @@ def load_shapes() -> Shapes:
         severities=severities,
         messages=messages,
         cross_checks=tuple(sorted(checks, key=lambda c: c.shape)),
+        vocabulary=frozenset(t for triple in graph for t in triple if isinstance(t, URIRef)),
     )
 
 
