@@ -115,7 +115,7 @@ def child_per_trial(data: Path, jobs: int) -> dict[str, float]:
     start = time.perf_counter()
     report = validate_store(store, jobs=jobs, cross_trial=False)
     seconds = time.perf_counter() - start
-    return {"trials": report.trials, "results": len(report.findings), "seconds": seconds}
+    return {"trials": report.trials, "results": report.findings, "seconds": seconds}
 
 
 def child_whole_graph(data: Path) -> dict[str, float]:

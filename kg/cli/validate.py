@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -14,12 +14,13 @@ from kg.sinks import default_store_path, open_store
 from kg.validate import (
     OutputFormat,
     Report,
+    Severity,
     TrialResult,
-    format_report,
     validate_endpoint,
     validate_file,
     validate_nquads,
     validate_store,
+    writer,
 )
 
 __all__ = ["validate_command"]
@@ -73,7 +74,9 @@ def validate_command(
     """
     if sum(x is not None for x in (file, store, endpoint)) > 1:
         raise UsageError("give one of FILE, --store or --endpoint")
-    with progress() as bar:
+    # Findings are written as each trial's arrive (text and JSON to stdout, Turtle through a
+    # temporary file), so memory does not grow with the number of trials.
+    with progress() as bar, writer(fmt, sys.stdout) as out:
         task = bar.add_task("validate", total=None, errors=0) if bar else None
         checked = [0, 0]
 
@@ -83,30 +86,24 @@ def validate_command(
             if bar is not None and task is not None:
                 bar.update(task, completed=checked[0], errors=checked[1])
 
+        options: dict[str, Any] = {
+            "jobs": jobs,
+            "cross_trial": cross_trial,
+            "on_trial": on_trial,
+            "on_findings": out.write,
+        }
         if endpoint is not None:
-            source = endpoint
-            report = validate_endpoint(
-                endpoint, jobs=jobs, cross_trial=cross_trial, on_trial=on_trial
-            )
+            source, report = endpoint, validate_endpoint(endpoint, **options)
         elif file == "-":
-            source = "<stdin>"
-            report = validate_nquads(
-                sys.stdin.buffer.read(), jobs=jobs, cross_trial=cross_trial, on_trial=on_trial
-            )
+            source, report = "<stdin>", validate_nquads(sys.stdin.buffer.read(), **options)
         elif file is not None:
-            source = file
-            report = validate_file(
-                Path(file), jobs=jobs, cross_trial=cross_trial, on_trial=on_trial
-            )
+            source, report = file, validate_file(Path(file), **options)
         else:
             path = store or default_store_path()
-            source = str(path)
-            report = validate_store(
-                open_store(path), jobs=jobs, cross_trial=cross_trial, on_trial=on_trial
-            )
-    if report.trials == 0:
-        raise InputError("no trial graphs to validate", file=source)
-    sys.stdout.write(format_report(report, fmt))
+            source, report = str(path), validate_store(open_store(path), **options)
+        if report.trials == 0:
+            raise InputError("no trial graphs to validate", file=source)
+        out.close(report)
     if fmt is not OutputFormat.TEXT:
         note(_summary(report))
     if report.violations:
@@ -114,7 +111,7 @@ def validate_command(
 
 
 def _summary(report: Report) -> str:
-    failing = len({f.trial for f in report.findings if f.severity.rank == 0})
+    failing = report.trials_with(Severity.VIOLATION)
     return (
         f"{report.trials} trials checked: {report.violations} violations in {failing} trials, "
         f"{report.warnings} warnings"

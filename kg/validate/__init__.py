@@ -2,13 +2,16 @@
 
 ::
 
-    report = validate_store(open_store(path), jobs=2)    # or validate_file / validate_endpoint
-    print(format_report(report, OutputFormat.TEXT))
+    out = writer(OutputFormat.TEXT, sys.stdout)       # or JSON, TTL
+    report = validate_store(open_store(path), jobs=2, on_findings=out.write)
+    out.close(report)                                  # validate_file, validate_endpoint alike
 
 Each trial's graph is validated on its own (pyshacl, the shapes parsed once per process, no
 inference) in a pool of worker processes, so the time grows with the number of trials and memory
 stays flat; the cross-trial shapes then run once as SPARQL over the whole store. ``check_record``
-is the same check for one record's N-Quads, as ``kg build --validate`` uses it.
+is the same check for one record's N-Quads, as ``kg build --validate`` uses it. The report only
+counts; findings stream to a writer (or any callable) trial by trial, so memory does not grow with
+the number of trials either.
 """
 
 from __future__ import annotations
@@ -20,13 +23,22 @@ from kg.validate._engine import (
     Labels,
     TrialGraph,
     TrialResult,
+    check_batch,
     check_trial,
     run_pyshacl,
     shacl_findings,
     undeclared_terms,
     validate_quads,
 )
-from kg.validate._report import Finding, OutputFormat, Report, Severity, format_report
+from kg.validate._report import (
+    Finding,
+    OutputFormat,
+    Report,
+    ReportWriter,
+    Severity,
+    format_report,
+    writer,
+)
 from kg.validate._run import (
     cross_trial_findings,
     iter_results,
@@ -45,10 +57,12 @@ __all__ = [
     "Labels",
     "OutputFormat",
     "Report",
+    "ReportWriter",
     "Severity",
     "Shapes",
     "TrialGraph",
     "TrialResult",
+    "check_batch",
     "check_record",
     "check_trial",
     "cross_trial_findings",
@@ -68,6 +82,7 @@ __all__ = [
     "validate_quads",
     "validate_store",
     "violation_error",
+    "writer",
 ]
 
 

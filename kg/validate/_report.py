@@ -1,4 +1,7 @@
-"""Validation findings and the three ways to print them: text for people, JSON, SHACL Turtle.
+"""Validation findings and the three ways to write them: text for people, JSON, SHACL Turtle.
+
+A :class:`Report` only counts (trials, findings by severity and shape); the findings themselves go
+to a writer as each trial's arrive (:func:`writer`), so memory does not grow with the registry.
 
 The text report has one line per finding: trial, field, message in words, the offending value and
 the shape, in the ``file: record: field: message`` style of kg's error lines::
@@ -8,17 +11,24 @@ the shape, in the ``file: record: field: message`` style of kg's error lines::
 
 (one line, wrapped here).
 Findings of one shape that repeat over the numbered parts of a trial (87 sites without coordinates)
-are folded into one line that counts them; JSON and Turtle keep every finding.
+are folded into one line that counts them; JSON and Turtle keep every finding. Findings come trial
+by trial in the order the trials are checked (sorted within a trial), the cross-trial ones last.
 """
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
+import os
 import re
+import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
+from typing import IO, TextIO, cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
@@ -27,7 +37,16 @@ from rdflib.term import Node
 
 from kg.validate._shapes import PREFIXES, compact, load_shapes
 
-__all__ = ["Finding", "OutputFormat", "Report", "Severity", "format_report", "value_text"]
+__all__ = [
+    "Finding",
+    "OutputFormat",
+    "Report",
+    "ReportWriter",
+    "Severity",
+    "format_report",
+    "value_text",
+    "writer",
+]
 
 
 class Severity(StrEnum):
@@ -97,14 +116,38 @@ class Finding:
 
 @dataclass(slots=True)
 class Report:
-    """What validation found: findings of every trial checked, in a stable order."""
+    """What validation found, counted: trials checked, findings by severity and shape.
+
+    It holds no finding: give them to a :class:`ReportWriter` (or collect them yourself) as they
+    come. It names the trials that have a violation or a warning (one name a trial, not a finding).
+    """
 
     trials: int = 0
-    findings: list[Finding] = field(default_factory=list)
+    per_shape: Counter[tuple[Severity, str]] = field(default_factory=Counter)
+    messages: dict[str, str] = field(default_factory=dict)
+    failing: dict[Severity, set[str]] = field(
+        default_factory=lambda: {severity: set() for severity in Severity}
+    )
+
+    def add(self, findings: Iterable[Finding]) -> None:
+        """Count findings (of one trial, or the cross-trial ones)."""
+        for f in findings:
+            self.per_shape[f.severity, f.shape] += 1
+            self.messages.setdefault(f.shape, f.message)
+            self.failing[f.severity].add(f.trial)
 
     def count(self, severity: Severity) -> int:
         """Return how many findings have this severity."""
-        return sum(1 for f in self.findings if f.severity is severity)
+        return sum(n for (sev, _), n in self.per_shape.items() if sev is severity)
+
+    def trials_with(self, severity: Severity) -> int:
+        """Return how many trials have a finding of this severity."""
+        return len(self.failing[severity])
+
+    @property
+    def findings(self) -> int:
+        """Number of findings."""
+        return sum(self.per_shape.values())
 
     @property
     def violations(self) -> int:
@@ -115,10 +158,6 @@ class Report:
     def warnings(self) -> int:
         """Number of warnings."""
         return self.count(Severity.WARNING)
-
-    def sorted(self) -> list[Finding]:
-        """Return the findings by trial, severity, field and shape."""
-        return sorted(self.findings, key=Finding.sort_key)
 
 
 _IRI_IN_PATH = re.compile(r"<([^<>]+)>")
@@ -193,23 +232,57 @@ def _text_lines(findings: list[Finding]) -> Iterator[str]:
         yield _line(first.trial, pattern, first, value, f"; {len(group)} nodes: {nodes}")
 
 
-def format_text(report: Report) -> str:
-    """Return the report for people: one line per finding, then totals by shape."""
-    findings = report.sorted()
-    lines = list(_text_lines(findings))
-    trials_with = {sev: {f.trial for f in findings if f.severity is sev} for sev in Severity}
-    if lines:
-        lines.append("")
-    lines.append(
-        f"{report.trials:,} trials checked: {report.violations:,} violations"
-        f" ({len(trials_with[Severity.VIOLATION]):,} trials), {report.warnings:,} warnings"
-        f" ({len(trials_with[Severity.WARNING]):,} trials)"
-    )
-    per_shape = Counter((f.severity, f.shape) for f in findings)
-    messages = {f.shape: f.message for f in findings}
-    for (sev, shape), n in sorted(per_shape.items(), key=lambda kv: (kv[0][0].rank, -kv[1])):
-        lines.append(f"  {n:>8,} {sev.value:<9} {compact(shape)}: {messages[shape]}")
-    return "\n".join(lines) + "\n"
+class ReportWriter:
+    """Write findings as they come, then the totals; the base class writes nothing.
+
+    Used as a context manager, it drops what it holds if the block raises.
+    """
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def write(self, findings: list[Finding]) -> None:
+        """Write one trial's findings (or the cross-trial ones)."""
+
+    def close(self, report: Report) -> None:
+        """Write what follows the findings (totals)."""
+
+    def discard(self) -> None:
+        """Drop what is held (a temporary file) without writing more."""
+
+    def __enter__(self) -> ReportWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.discard()
+
+
+class TextWriter(ReportWriter):
+    """One line per finding (or per folded group), then the totals by shape."""
+
+    def __init__(self, out: TextIO) -> None:
+        super().__init__(out)
+        self.lines = 0
+
+    def write(self, findings: list[Finding]) -> None:
+        """Write the lines of one trial's findings."""
+        for line in _text_lines(sorted(findings, key=Finding.sort_key)):
+            self.out.write(line + "\n")
+            self.lines += 1
+
+    def close(self, report: Report) -> None:
+        """Write the totals: trials, violations and warnings, then a line per shape."""
+        if self.lines:
+            self.out.write("\n")
+        self.out.write(
+            f"{report.trials:,} trials checked: {report.violations:,} violations"
+            f" ({report.trials_with(Severity.VIOLATION):,} trials), {report.warnings:,} warnings"
+            f" ({report.trials_with(Severity.WARNING):,} trials)\n"
+        )
+        per_shape = sorted(report.per_shape.items(), key=lambda kv: (kv[0][0].rank, -kv[1]))
+        for (sev, shape), n in per_shape:
+            message = report.messages[shape]
+            self.out.write(f"  {n:>8,} {sev.value:<9} {compact(shape)}: {message}\n")
 
 
 # --- JSON --------------------------------------------------------------------------------------
@@ -231,29 +304,56 @@ def _json_term(term: Node | None) -> dict[str, str] | None:
     return {"type": "uri", "value": str(term)}
 
 
-def format_json(report: Report) -> str:
-    """Return the report as JSON: totals and every finding, terms as in SPARQL JSON results."""
-    document = {
-        "conforms": report.violations == 0,
-        "trials": report.trials,
-        "violations": report.violations,
-        "warnings": report.warnings,
-        "results": [
-            {
-                "trial": f.trial or None,
-                "severity": f.severity.value,
-                "field": f.field,
-                "message": f.message,
-                "value": _json_term(f.value),
-                "focus": _json_term(f.focus),
-                "path": f.path or None,
-                "shape": f.shape,
-                "component": f.component,
-            }
-            for f in report.sorted()
-        ],
+def _json_result(f: Finding) -> dict[str, object]:
+    return {
+        "trial": f.trial or None,
+        "severity": f.severity.value,
+        "field": f.field,
+        "message": f.message,
+        "value": _json_term(f.value),
+        "focus": _json_term(f.focus),
+        "path": f.path or None,
+        "shape": f.shape,
+        "component": f.component,
     }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+class JsonWriter(ReportWriter):
+    """One JSON object: every finding under ``results``, then the totals.
+
+    The results come first so that they can be written as they arrive.
+    """
+
+    def __init__(self, out: TextIO) -> None:
+        super().__init__(out)
+        self.first = True
+
+    def write(self, findings: list[Finding]) -> None:
+        """Write one trial's findings as elements of ``results``."""
+        for f in sorted(findings, key=Finding.sort_key):
+            if self.first:
+                self.out.write('{\n  "results": [')
+            text = json.dumps(_json_result(f), ensure_ascii=False, indent=2)
+            self.out.write(("\n" if self.first else ",\n") + _indent(text, "    "))
+            self.first = False
+
+    def close(self, report: Report) -> None:
+        """Close ``results`` and write the totals."""
+        totals = {
+            "conforms": report.violations == 0,
+            "trials": report.trials,
+            "violations": report.violations,
+            "warnings": report.warnings,
+        }
+        self.out.write('{\n  "results": [],' if self.first else "\n  ],")
+        for n, (key, value) in enumerate(totals.items(), 1):
+            comma = "," if n < len(totals) else ""
+            self.out.write(f"\n  {json.dumps(key)}: {json.dumps(value)}{comma}")
+        self.out.write("\n}\n")
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line for line in text.splitlines())
 
 
 # --- SHACL Turtle ------------------------------------------------------------------------------
@@ -284,51 +384,121 @@ def _copy(node: Node, triples: list[ox.Triple], done: set[Node]) -> None:
         _copy(o, triples, done)
 
 
-def format_turtle(report: Report) -> str:
-    """Return the standard SHACL validation report graph (``sh:ValidationReport``) as Turtle.
+_SH = str(SH)
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_TURTLE_PREFIXES = ("sh", "kgsh", "schema", "tkg", "dcterms", "bibo", "rdf", "xsd")
+
+
+class TurtleWriter(ReportWriter):
+    """The standard SHACL validation report graph (``sh:ValidationReport``) as Turtle.
 
     As the SHACL specification says, ``sh:conforms`` is false when there is any result, warnings
-    included; kg's exit code only counts violations.
+    included; kg's exit code only counts violations. Results go to a temporary N-Triples file as
+    they come; closing writes it out as Turtle, streaming, and removes it.
     """
-    sh = str(SH)
-    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-    shapes = load_shapes().graph
-    root = ox.BlankNode("report")
-    triples = [
-        ox.Triple(root, rdf_type, ox.NamedNode(sh + "ValidationReport")),
-        ox.Triple(root, ox.NamedNode(sh + "conforms"), ox.Literal(not report.findings)),
-    ]
-    done: set[Node] = set()
-    for n, f in enumerate(report.sorted(), 1):
-        r = ox.BlankNode(f"r{n}")
-        triples += [
-            ox.Triple(root, ox.NamedNode(sh + "result"), r),
-            ox.Triple(r, rdf_type, ox.NamedNode(sh + "ValidationResult")),
-            ox.Triple(r, ox.NamedNode(sh + "focusNode"), _ox(f.focus)),
-            ox.Triple(r, ox.NamedNode(sh + "resultSeverity"), ox.NamedNode(f.severity.iri)),
-            ox.Triple(r, ox.NamedNode(sh + "sourceShape"), ox.NamedNode(f.shape)),
-            ox.Triple(r, ox.NamedNode(sh + "sourceConstraintComponent"), ox.NamedNode(f.component)),
-            ox.Triple(r, ox.NamedNode(sh + "resultMessage"), ox.Literal(f.message, language="en")),
-        ]
-        if f.value is not None:
-            triples.append(ox.Triple(r, ox.NamedNode(sh + "value"), _ox(f.value)))
-        shape_path = shapes.value(URIRef(f.shape), SH.path)
-        if shape_path is not None:
-            triples.append(ox.Triple(r, ox.NamedNode(sh + "resultPath"), _ox(shape_path)))
-            _copy(shape_path, triples, done)
-        elif f.path.startswith("<") and f.path.endswith(">") and f.path.count("<") == 1:
-            path = ox.NamedNode(f.path[1:-1])
-            triples.append(ox.Triple(r, ox.NamedNode(sh + "resultPath"), path))
-    names = ("sh", "kgsh", "schema", "tkg", "dcterms", "bibo", "rdf", "xsd")
-    prefixes = {name: PREFIXES[name] for name in names}
-    text = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes) or b""
-    return text.decode("utf-8")
+
+    def __init__(self, out: TextIO) -> None:
+        super().__init__(out)
+        fd, name = tempfile.mkstemp(prefix="kg-validate-", suffix=".nt")
+        self.path = Path(name)
+        self.file = os.fdopen(fd, "wb")
+        self.root = ox.BlankNode("report")
+        self.results = 0
+        self.done: set[Node] = set()
+        self._emit([ox.Triple(self.root, _RDF_TYPE, ox.NamedNode(_SH + "ValidationReport"))])
+
+    def _emit(self, triples: list[ox.Triple]) -> None:
+        ox.serialize(triples, output=self.file, format=ox.RdfFormat.N_TRIPLES)
+
+    def write(self, findings: list[Finding]) -> None:
+        """Write one trial's findings as ``sh:result`` nodes."""
+        shapes = load_shapes().graph
+        triples: list[ox.Triple] = []
+        for f in sorted(findings, key=Finding.sort_key):
+            self.results += 1
+            r = ox.BlankNode(f"r{self.results}")
+            triples += [
+                ox.Triple(self.root, ox.NamedNode(_SH + "result"), r),
+                ox.Triple(r, _RDF_TYPE, ox.NamedNode(_SH + "ValidationResult")),
+                ox.Triple(r, ox.NamedNode(_SH + "focusNode"), _ox(f.focus)),
+                ox.Triple(r, ox.NamedNode(_SH + "resultSeverity"), ox.NamedNode(f.severity.iri)),
+                ox.Triple(r, ox.NamedNode(_SH + "sourceShape"), ox.NamedNode(f.shape)),
+                ox.Triple(
+                    r, ox.NamedNode(_SH + "sourceConstraintComponent"), ox.NamedNode(f.component)
+                ),
+                ox.Triple(
+                    r, ox.NamedNode(_SH + "resultMessage"), ox.Literal(f.message, language="en")
+                ),
+            ]
+            if f.value is not None:
+                triples.append(ox.Triple(r, ox.NamedNode(_SH + "value"), _ox(f.value)))
+            shape_path = shapes.value(URIRef(f.shape), SH.path)
+            if shape_path is not None:
+                triples.append(ox.Triple(r, ox.NamedNode(_SH + "resultPath"), _ox(shape_path)))
+                _copy(shape_path, triples, self.done)
+            elif f.path.startswith("<") and f.path.endswith(">") and f.path.count("<") == 1:
+                path = ox.NamedNode(f.path[1:-1])
+                triples.append(ox.Triple(r, ox.NamedNode(_SH + "resultPath"), path))
+        self._emit(triples)
+
+    def close(self, report: Report) -> None:
+        """Write the report graph as Turtle and remove the temporary file."""
+        try:
+            self._emit(
+                [ox.Triple(self.root, ox.NamedNode(_SH + "conforms"), ox.Literal(not self.results))]
+            )
+            self.file.close()
+            prefixes = {name: PREFIXES[name] for name in _TURTLE_PREFIXES}
+            triples = ox.parse(path=self.path, format=ox.RdfFormat.N_TRIPLES)
+            output = cast(IO[bytes], _TextOutput(self.out))
+            ox.serialize(triples, output=output, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        """Remove the temporary file."""
+        self.file.close()
+        self.path.unlink(missing_ok=True)
 
 
-def format_report(report: Report, fmt: OutputFormat) -> str:
-    """Return the report in one of the output formats."""
-    if fmt is OutputFormat.JSON:
-        return format_json(report)
-    if fmt is OutputFormat.TTL:
-        return format_turtle(report)
-    return format_text(report)
+class _TextOutput(io.RawIOBase):
+    """A binary stream writing UTF-8 bytes to a text stream (bytes may split a character)."""
+
+    def __init__(self, out: TextIO) -> None:
+        super().__init__()
+        self.out = out
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self.out.write(self.decoder.decode(bytes(data)))
+        return len(data)
+
+
+_WRITERS: dict[OutputFormat, type[ReportWriter]] = {
+    OutputFormat.TEXT: TextWriter,
+    OutputFormat.JSON: JsonWriter,
+    OutputFormat.TTL: TurtleWriter,
+}
+
+
+def writer(fmt: OutputFormat, out: TextIO) -> ReportWriter:
+    """Return the writer of a format; give it each trial's findings, then close it."""
+    return _WRITERS[fmt](out)
+
+
+def format_report(findings: Iterable[Finding], fmt: OutputFormat, *, trials: int) -> str:
+    """Return a report of findings (grouped as a writer is given them: by trial) as a string."""
+    report = Report(trials=trials)
+    out = io.StringIO()
+    by_trial: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        by_trial[f.trial].append(f)
+    with writer(fmt, out) as w:
+        for group in by_trial.values():
+            report.add(group)
+            w.write(group)
+        w.close(report)
+    return out.getvalue()

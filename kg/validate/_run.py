@@ -212,28 +212,48 @@ def cross_trial_findings(store: ox.Store) -> list[Finding]:
 # --- entry points ------------------------------------------------------------------------------
 
 OnTrial = Callable[[TrialResult], None]
+OnFindings = Callable[[list[Finding]], None]
 
 
 def _collect(
-    units: Iterable[TrialGraph], jobs: int, on_trial: OnTrial | None, report: Report
+    units: Iterable[TrialGraph],
+    jobs: int,
+    on_trial: OnTrial | None,
+    on_findings: OnFindings | None,
+    report: Report,
 ) -> None:
     for result in iter_results(units, jobs=jobs):
         report.trials += 1
-        report.findings.extend(result.findings)
+        _found(result.findings, on_findings, report)
         if on_trial is not None:
             on_trial(result)
 
 
+def _found(findings: list[Finding], on_findings: OnFindings | None, report: Report) -> None:
+    report.add(findings)
+    if on_findings is not None and findings:
+        on_findings(findings)
+
+
 def validate_store(
-    store: ox.Store, *, jobs: int = 1, cross_trial: bool = True, on_trial: OnTrial | None = None
+    store: ox.Store,
+    *,
+    jobs: int = 1,
+    cross_trial: bool = True,
+    on_trial: OnTrial | None = None,
+    on_findings: OnFindings | None = None,
 ) -> Report:
-    """Validate every trial of a store, then run the cross-trial checks over all of it."""
+    """Validate every trial of a store, then run the cross-trial checks over all of it.
+
+    The report counts; ``on_findings`` is given each trial's findings (and then the cross-trial
+    ones) as they come, ``on_trial`` each trial's result.
+    """
     report = Report()
     if len(list(itertools.islice(store.named_graphs(), _SMALL))) < _SMALL:
         jobs = 1  # a few trials: starting worker processes would take longer than validating
-    _collect(iter_store_trials(store), jobs, on_trial, report)
+    _collect(iter_store_trials(store), jobs, on_trial, on_findings, report)
     if cross_trial:
-        report.findings.extend(cross_trial_findings(store))
+        _found(cross_trial_findings(store), on_findings, report)
     return report
 
 
@@ -268,7 +288,12 @@ def load_file(path: Path) -> ox.Store:
 
 
 def validate_file(
-    path: Path, *, jobs: int = 1, cross_trial: bool = True, on_trial: OnTrial | None = None
+    path: Path,
+    *,
+    jobs: int = 1,
+    cross_trial: bool = True,
+    on_trial: OnTrial | None = None,
+    on_findings: OnFindings | None = None,
 ) -> Report:
     """Validate an RDF file kg can read (any format ``kg build -o`` writes, ``.gz`` too).
 
@@ -276,11 +301,18 @@ def validate_file(
         InputError: no such file, an unknown extension, or not valid RDF.
     """
     store = load_file(path)
-    return validate_store(store, jobs=jobs, cross_trial=cross_trial, on_trial=on_trial)
+    return validate_store(
+        store, jobs=jobs, cross_trial=cross_trial, on_trial=on_trial, on_findings=on_findings
+    )
 
 
 def validate_nquads(
-    data: bytes, *, jobs: int = 1, cross_trial: bool = True, on_trial: OnTrial | None = None
+    data: bytes,
+    *,
+    jobs: int = 1,
+    cross_trial: bool = True,
+    on_trial: OnTrial | None = None,
+    on_findings: OnFindings | None = None,
 ) -> Report:
     """Validate N-Quads (or N-Triples) bytes, as ``kg validate -`` reads them from stdin.
 
@@ -292,11 +324,18 @@ def validate_nquads(
         store.bulk_load(data, ox.RdfFormat.N_QUADS)
     except SyntaxError as exc:
         raise InputError(f"not valid N-Quads: {exc}", file="<stdin>") from exc
-    return validate_store(store, jobs=jobs, cross_trial=cross_trial, on_trial=on_trial)
+    return validate_store(
+        store, jobs=jobs, cross_trial=cross_trial, on_trial=on_trial, on_findings=on_findings
+    )
 
 
 def validate_endpoint(
-    url: str, *, jobs: int = 1, cross_trial: bool = True, on_trial: OnTrial | None = None
+    url: str,
+    *,
+    jobs: int = 1,
+    cross_trial: bool = True,
+    on_trial: OnTrial | None = None,
+    on_findings: OnFindings | None = None,
 ) -> Report:
     """Validate every trial graph of a SPARQL 1.1 endpoint (one CONSTRUCT per trial graph).
 
@@ -307,11 +346,13 @@ def validate_endpoint(
 
     endpoint = Endpoint(url)
     report = Report()
-    _collect(endpoint.iter_trials(), jobs, on_trial, report)
+    _collect(endpoint.iter_trials(), jobs, on_trial, on_findings, report)
     if cross_trial:
+        cross = []
         for check in load_shapes().cross_checks:
             for row in endpoint.select(check.query):
                 finding = _cross_finding(check, row)
                 if finding is not None:
-                    report.findings.append(finding)
+                    cross.append(finding)
+        _found(cross, on_findings, report)
     return report

@@ -165,4 +165,6 @@ def store_of(quads: Iterable[ox.Quad]) -> ox.Store:
 
 def validate_all(quads: Iterable[ox.Quad]) -> list[Finding]:
     """Validate quads as ``kg validate`` does a store: per trial, then across trials."""
-    return validate_store(store_of(quads), jobs=1).findings
+    found: list[Finding] = []
+    validate_store(store_of(quads), jobs=1, on_findings=found.extend)
+    return found
