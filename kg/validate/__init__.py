@@ -6,12 +6,12 @@
     report = validate_store(open_store(path), jobs=2, on_findings=out.write)
     out.close(report)                                  # validate_file, validate_endpoint alike
 
-Each trial's graph is validated on its own (pyshacl, the shapes parsed once per process, no
-inference) in a pool of worker processes, so the time grows with the number of trials and memory
-stays flat; the cross-trial shapes then run once as SPARQL over the whole store. ``check_record``
-is the same check for one record's N-Quads, as ``kg build --validate`` uses it. The report only
-counts; findings stream to a writer (or any callable) trial by trial, so memory does not grow with
-the number of trials either.
+Each trial's graph is validated as if on its own (pyshacl, the shapes parsed once per process, no
+inference; 40 trials to a run, kept apart) in a pool of worker processes, so the time grows with
+the number of trials and memory stays flat; the cross-trial shapes then run once as SPARQL over
+the whole store. ``check_record`` is the same check for one record's N-Quads, as ``kg build
+--validate`` uses it. The report only counts; findings stream to a writer (or any callable) trial
+by trial, so memory does not grow with the number of trials either.
 """
 
 from __future__ import annotations
@@ -30,15 +30,7 @@ from kg.validate._engine import (
     undeclared_terms,
     validate_quads,
 )
-from kg.validate._report import (
-    Finding,
-    OutputFormat,
-    Report,
-    ReportWriter,
-    Severity,
-    format_report,
-    writer,
-)
+from kg.validate._report import Finding, OutputFormat, Report, Severity
 from kg.validate._run import (
     cross_trial_findings,
     iter_results,
@@ -50,6 +42,7 @@ from kg.validate._run import (
     validate_store,
 )
 from kg.validate._shapes import SHAPES_NS, Shapes, compact, declared_terms, load_shapes
+from kg.validate._writers import ReportWriter, format_report, writer
 
 __all__ = [
     "SHAPES_NS",
