@@ -52,6 +52,10 @@ class _Discard:
         """Count one record's N-Quads."""
         self.bytes += len(text)
 
+    def replace(self, graph: str, text: str) -> None:
+        """Count a merged record's N-Quads."""
+        self.bytes += len(text)
+
     def commit(self) -> None:
         """Keep nothing."""
 

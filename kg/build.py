@@ -220,7 +220,7 @@ def build(
                     if on_error is not None:
                         on_error(merged)
                     continue
-                sink.add(merged.graph, merged.text)  # the later text of a graph replaces the first
+                sink.replace(merged.graph, merged.text)
                 report.triples += merged.triples
                 report.merged += 1
     except BaseException:

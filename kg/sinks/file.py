@@ -71,6 +71,10 @@ class FileSink:
         """Add one record's N-Quads (all in ``graph``)."""
         self._spool.write(graph, text)
 
+    def replace(self, graph: str, text: str) -> None:
+        """Replace what was added for ``graph`` (a trial merged from several records)."""
+        self._spool.write(graph, text)  # the spool keeps the last text of a graph
+
     def commit(self) -> None:
         """Write the target file atomically."""
         self._spool.close()

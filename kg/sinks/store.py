@@ -1,9 +1,11 @@
 """The embedded on-disk store (pyoxigraph): default location, opening, and loading a build.
 
-A build into a store that does not exist yet is bulk-loaded into a fresh folder which is then
-renamed into place, so a failed build leaves no store at all. A build into an existing store first
-drops the named graphs of the trials it rebuilds (no stale facts survive an update), then loads the
-new quads in one transaction (``Store.load``: all or nothing).
+A build into a store that does not exist yet streams: each record's N-Quads go down a pipe into
+one ``Store.bulk_load`` running in a thread, into a fresh folder that is renamed into place at the
+end, so loading overlaps the mapping, nothing is spooled to disk, and a failed build leaves no store
+at all. A build into an existing store first drops the named graphs of the trials it rebuilds (no
+stale facts survive an update), then loads the new quads in one transaction (``Store.load``: all or
+nothing).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import threading
 from pathlib import Path
 
 import platformdirs
@@ -70,27 +73,99 @@ def open_store(path: Path, *, read_only: bool = True) -> ox.Store:
         raise InputError(f"cannot open the store: {exc}", file=str(path)) from exc
 
 
+# The pipe a streamed load reads from: the loader's end is opened by path, so pyoxigraph reads it
+# without taking Python's lock; where /dev/fd does not exist the build is spooled, then loaded.
+_FD_DIR = Path("/dev/fd")
+
+
+class _StreamedLoad:
+    """One ``Store.bulk_load`` of a fresh store, in a thread, fed N-Quads through a pipe."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.store = ox.Store(str(folder))
+        read_fd, write_fd = os.pipe()
+        self._out = os.fdopen(write_fd, "wb", buffering=1 << 20)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._load, args=(read_fd,), name="kg-store-load", daemon=True
+        )
+        self._thread.start()
+
+    def _load(self, read_fd: int) -> None:
+        try:
+            # lenient: the quads are kg's own rendering, whose IRIs and literals are checked when
+            # minted (kg.terms); the loader's own checks cost a fifth of its time.
+            self.store.bulk_load(
+                path=_FD_DIR / str(read_fd), format=ox.RdfFormat.N_QUADS, lenient=True
+            )
+        except BaseException as exc:  # reported by finish() and write()
+            self._error = exc
+        finally:
+            os.close(read_fd)  # a writer still writing gets BrokenPipeError
+
+    def write(self, data: bytes) -> None:
+        try:
+            self._out.write(data)
+        except BrokenPipeError:
+            self.finish()  # raises the loader's error
+            raise
+
+    def finish(self) -> None:
+        """Close the pipe and wait for the load; re-raise what stopped it."""
+        try:
+            self._out.close()
+        except BrokenPipeError:
+            pass
+        self._thread.join()
+        if self._error is not None:
+            raise OSError(f"loading the store failed: {self._error}") from self._error
+
+
 class StoreSink:
-    """Collect records as N-Quads, then load them into the store in one step."""
+    """Load records' N-Quads into the store: streamed into a new store, or one update at the end."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._stream = not _is_store(path) and _FD_DIR.is_dir()
+        self._load: _StreamedLoad | None = None
+        # Streaming, only the graphs replaced later (merged records) are spooled.
         self._spool = Spool(path.resolve().parent, f".{path.name}.")
         self._dates: dict[str, str] = {}
         self.kept: list[str] = []
         """Graphs not replaced because the store's copy comes from a newer source."""
 
+    def _fresh(self) -> Path:
+        return self.path.resolve().parent / f".{self.path.name}.new-{os.getpid()}"
+
     def add(self, graph: str, text: str) -> None:
         """Add one record's N-Quads (all in ``graph``)."""
+        if self._stream:
+            if self._load is None:
+                shutil.rmtree(self._fresh(), ignore_errors=True)
+                self._load = _StreamedLoad(self._fresh())
+            self._load.write(text.encode("utf-8"))
+            return
         self._spool.write(graph, text)
         dates = _SOURCE_DATE.findall(text)
         if dates:
             self._dates[graph] = max(dates)
 
+    def replace(self, graph: str, text: str) -> None:
+        """Replace what was added for ``graph`` (a trial merged from several records)."""
+        self._spool.write(graph, text)
+        if not self._stream:
+            dates = _SOURCE_DATE.findall(text)
+            if dates:
+                self._dates[graph] = max(dates)
+
     def commit(self) -> None:
         """Load everything written into the store."""
         try:
-            if _is_store(self.path):
+            if self._stream:
+                self._spool.close()
+                self._finish_stream()
+            elif _is_store(self.path):
                 store = open_store(self.path, read_only=False)
                 self._keep_newer(store)
                 self._spool.close()
@@ -114,9 +189,45 @@ class StoreSink:
     def abort(self) -> None:
         """Forget everything written so far."""
         self._spool.discard()
+        if self._load is not None:
+            load, self._load = self._load, None
+            try:
+                load.finish()
+            except OSError:
+                pass  # already failing: the first error is the one reported
+            finally:
+                del load
+                shutil.rmtree(self._fresh(), ignore_errors=True)
+
+    def _finish_stream(self) -> None:
+        fresh = self._fresh()
+        if self._load is None:
+            shutil.rmtree(fresh, ignore_errors=True)
+            self._load = _StreamedLoad(fresh)
+        load, self._load = self._load, None
+        try:
+            load.finish()
+            store = load.store
+            del load
+            for graph in self._spool.kept_graphs():  # merged records: their last text wins
+                store.remove_graph(ox.NamedNode(graph[1:-1]))
+            if self._spool.graphs:
+                bulk_load_chunked(store, self._spool.path)
+            load_ontology(store)
+            store.optimize()
+            store.flush()
+            del store
+            self._publish(fresh)
+        finally:
+            shutil.rmtree(fresh, ignore_errors=True)
+
+    def _publish(self, fresh: Path) -> None:
+        if self.path.exists():
+            self.path.rmdir()  # an empty folder: _is_store said so
+        os.replace(fresh, self.path)
 
     def _create(self) -> None:
-        fresh = self.path.resolve().parent / f".{self.path.name}.new-{os.getpid()}"
+        fresh = self._fresh()
         shutil.rmtree(fresh, ignore_errors=True)
         try:
             store = ox.Store(str(fresh))
@@ -125,9 +236,7 @@ class StoreSink:
             store.optimize()
             store.flush()
             del store
-            if self.path.exists():
-                self.path.rmdir()  # an empty folder: _is_store said so
-            os.replace(fresh, self.path)
+            self._publish(fresh)
         finally:
             shutil.rmtree(fresh, ignore_errors=True)
 
