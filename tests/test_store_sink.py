@@ -8,6 +8,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.build import build
+from kg.errors import InputError
 from kg.ontology import ONTOLOGY_GRAPH
 from kg.sinks import FileSink, StoreSink
 from kg.sinks import store as store_module
@@ -61,7 +62,7 @@ def test_a_failed_load_leaves_no_store_and_says_why(tmp_path: Path) -> None:
     sink = StoreSink(path)
     sink.add(G, LINE.format("fine"))
     sink.add(G, "<not n-quads\n")
-    with pytest.raises(OSError, match="loading the store failed"):
+    with pytest.raises(InputError, match=r"store: loading the store failed: .*line 2"):
         sink.commit()
     assert list(tmp_path.iterdir()) == []
 

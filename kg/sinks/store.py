@@ -81,8 +81,9 @@ _FD_DIR = Path("/dev/fd")
 class _StreamedLoad:
     """One ``Store.bulk_load`` of a fresh store, in a thread, fed N-Quads through a pipe."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, target: Path) -> None:
         self.folder = folder
+        self.target = target
         self.store = ox.Store(str(folder))
         read_fd, write_fd = os.pipe()
         self._out = os.fdopen(write_fd, "wb", buffering=1 << 20)
@@ -119,7 +120,9 @@ class _StreamedLoad:
             pass
         self._thread.join()
         if self._error is not None:
-            raise OSError(f"loading the store failed: {self._error}") from self._error
+            raise InputError(
+                f"loading the store failed: {self._error}", file=str(self.target)
+            ) from self._error
 
 
 class StoreSink:
@@ -143,7 +146,7 @@ class StoreSink:
         if self._stream:
             if self._load is None:
                 shutil.rmtree(self._fresh(), ignore_errors=True)
-                self._load = _StreamedLoad(self._fresh())
+                self._load = _StreamedLoad(self._fresh(), self.path)
             self._load.write(text.encode("utf-8"))
             return
         self._spool.write(graph, text)
@@ -193,7 +196,7 @@ class StoreSink:
             load, self._load = self._load, None
             try:
                 load.finish()
-            except OSError:
+            except InputError:
                 pass  # already failing: the first error is the one reported
             finally:
                 del load
@@ -203,7 +206,7 @@ class StoreSink:
         fresh = self._fresh()
         if self._load is None:
             shutil.rmtree(fresh, ignore_errors=True)
-            self._load = _StreamedLoad(fresh)
+            self._load = _StreamedLoad(fresh, self.path)
         load, self._load = self._load, None
         try:
             load.finish()
