@@ -42,8 +42,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-# Trials per pyshacl run (and per task sent to a worker): one run over 40 trial graphs costs a
-# third of 40 runs, and 40 trials of ~800 kept triples are small (benchmarks/RESULTS.md).
+# Trials per pyshacl run (and per task sent to a worker): pyshacl's part of one run over 40 trial
+# graphs cost ~15 ms a trial against ~40 ms for one run a trial (profiled on the benchmark
+# registry), and 40 trials of ~800 kept triples are small.
 _BATCH = 40
 _SMALL = 16  # fewer graphs than this are validated in this process
 _RDF_TYPE = ox.NamedNode(RDF + "type")
