@@ -8,8 +8,11 @@ never stops the rest. The reader is chosen by content, never by file extension.
 from __future__ import annotations
 
 import functools
+import io
+import struct
 import sys
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +21,7 @@ from typing import BinaryIO
 from kg.errors import InputError
 from kg.model import Trial
 
-__all__ = ["FORMATS", "InputFile", "iter_input_files", "read_records", "sniff"]
+__all__ = ["FORMATS", "InputFile", "ZipEntry", "iter_input_files", "read_records", "sniff"]
 
 Reader = Callable[[BinaryIO, str], Iterator[Trial | InputError]]
 
@@ -70,6 +73,30 @@ def sniff(head: bytes) -> str | None:
 
 
 @dataclass(frozen=True, slots=True)
+class ZipEntry:
+    """Where a zip member's bytes are, from the archive's central directory.
+
+    With it a worker process reads the member directly (seek, read, inflate, check the CRC), and
+    never loads the central directory itself: ~0.6 KB per member and process otherwise (57 MB for
+    100,000 members).
+    """
+
+    offset: int
+    method: int
+    compressed: int
+    size: int
+    crc: int
+    flags: int
+
+
+# Members read straight from their offset: stored or deflated, not encrypted, not too big to read
+# at once (anything else goes through zipfile).
+_DIRECT_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+_DIRECT_MAX = 256 * 1024 * 1024
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, ..., file name length, extra field length
+
+
+@dataclass(frozen=True, slots=True)
 class InputFile:
     """One input document: a file, a member of a zip, or stdin (``path == "-"``); picklable."""
 
@@ -77,6 +104,8 @@ class InputFile:
     member: str | None = None
     label: str | None = None
     """The name in messages when it is not the path (a spooled copy of stdin is ``<stdin>``)."""
+    entry: ZipEntry | None = None
+    """A zip member's location, when the archive was listed (see :class:`ZipEntry`)."""
 
     @property
     def name(self) -> str:
@@ -88,12 +117,47 @@ class InputFile:
         return f"{self.path}:{self.member}" if self.member else self.path
 
     def open(self) -> BinaryIO:
-        """Open the document for binary reading."""
+        """Open the document for binary reading.
+
+        Raises:
+            OSError: it cannot be read (a damaged zip member included).
+        """
         if self.path == "-":
             return sys.stdin.buffer
         if self.member is None:
             return open(self.path, "rb")
+        entry = self.entry
+        if (
+            entry is not None
+            and entry.method in _DIRECT_METHODS
+            and not entry.flags & 0x1  # encrypted
+            and entry.compressed <= _DIRECT_MAX
+        ):
+            return io.BytesIO(_read_member(self.path, entry))
         return _archive(self.path).open(self.member)  # type: ignore[return-value]
+
+
+def _read_member(path: str, entry: ZipEntry) -> bytes:
+    """Read one stored or deflated zip member at its offset and check its CRC."""
+    with open(path, "rb") as fh:
+        fh.seek(entry.offset)
+        header = fh.read(_LOCAL_HEADER.size)
+        if len(header) != _LOCAL_HEADER.size:
+            raise OSError("damaged zip: truncated member header")
+        signature, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+        if signature != b"PK\x03\x04":
+            raise OSError("damaged zip: no member header at the listed offset")
+        fh.seek(name_length + extra_length, io.SEEK_CUR)
+        raw = fh.read(entry.compressed)
+    if len(raw) != entry.compressed:
+        raise OSError("damaged zip: truncated member")
+    try:
+        data = raw if entry.method == zipfile.ZIP_STORED else zlib.decompress(raw, -zlib.MAX_WBITS)
+    except zlib.error as exc:
+        raise OSError(f"damaged zip member: {exc}") from exc
+    if len(data) != entry.size or zlib.crc32(data) != entry.crc:
+        raise OSError("damaged zip member: its size or CRC does not match the archive's")
+    return data
 
 
 @functools.lru_cache(maxsize=4)
@@ -104,9 +168,15 @@ def _archive(path: str) -> zipfile.ZipFile:
 
 def _zip_members(path: Path) -> Iterator[InputFile]:
     with zipfile.ZipFile(path) as archive:
-        names = sorted(i.filename for i in archive.infolist() if not i.is_dir())
-    for member in names:
-        yield InputFile(str(path), member)
+        infos = sorted((i for i in archive.infolist() if not i.is_dir()), key=lambda i: i.filename)
+        members = [
+            (i.filename, ZipEntry(i.header_offset, i.compress_type, i.compress_size, i.file_size,
+                                  i.CRC, i.flag_bits))
+            for i in infos
+        ]  # fmt: skip
+        del infos
+    for member, entry in members:
+        yield InputFile(str(path), member, entry=entry)
 
 
 def iter_input_files(inputs: Iterable[str]) -> Iterator[InputFile]:
