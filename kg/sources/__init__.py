@@ -92,7 +92,7 @@ class ZipEntry:
 # Members read straight from their offset: stored or deflated, not encrypted, not too big to read
 # at once (anything else goes through zipfile).
 _DIRECT_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
-_DIRECT_MAX = 256 * 1024 * 1024
+_DIRECT_MAX = 64 * 1024 * 1024  # uncompressed bytes: a member read this way is held whole
 _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, ..., file name length, extra field length
 
 
@@ -131,7 +131,7 @@ class InputFile:
             entry is not None
             and entry.method in _DIRECT_METHODS
             and not entry.flags & 0x1  # encrypted
-            and entry.compressed <= _DIRECT_MAX
+            and entry.size <= _DIRECT_MAX
         ):
             return io.BytesIO(_read_member(self.path, entry))
         return _archive(self.path).open(self.member)  # type: ignore[return-value]

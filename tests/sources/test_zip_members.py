@@ -65,3 +65,16 @@ def test_a_member_without_its_entry_still_opens(tmp_path: Path) -> None:
     path = make_zip(tmp_path / "r.zip")
     with InputFile(str(path), "b/deflated.json").open() as stream:
         assert stream.read() == BODY
+
+
+def test_a_big_member_streams_through_zipfile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kg.sources as sources
+
+    path = make_zip(tmp_path / "r.zip")
+    (doc,) = [d for d in iter_input_files([str(path)]) if d.member == "b/deflated.json"]
+    monkeypatch.setattr(sources, "_DIRECT_MAX", len(BODY) - 1)  # not held whole in memory
+    with doc.open() as stream:
+        assert isinstance(stream, zipfile.ZipExtFile)
+        assert stream.read() == BODY
