@@ -78,6 +78,13 @@ def open_store(path: Path, *, read_only: bool = True) -> ox.Store:
 _FD_DIR = Path("/dev/fd")
 
 
+def _finalise(store: ox.Store) -> None:
+    """Add the ontology to a freshly loaded store, compact it and write it out."""
+    load_ontology(store)
+    store.optimize()
+    store.flush()
+
+
 class _StreamedLoad:
     """One ``Store.bulk_load`` of a fresh store, in a thread, fed N-Quads through a pipe."""
 
@@ -216,10 +223,8 @@ class StoreSink:
                 store.remove_graph(ox.NamedNode(graph[1:-1]))
             if self._spool.graphs:
                 bulk_load_chunked(store, self._spool.path)
-            load_ontology(store)
-            store.optimize()
-            store.flush()
-            del store
+            _finalise(store)
+            del store  # closed before its folder is renamed
             self._publish(fresh)
         finally:
             shutil.rmtree(fresh, ignore_errors=True)
@@ -235,10 +240,8 @@ class StoreSink:
         try:
             store = ox.Store(str(fresh))
             bulk_load_chunked(store, self._spool.path)
-            load_ontology(store)
-            store.optimize()
-            store.flush()
-            del store
+            _finalise(store)
+            del store  # closed before its folder is renamed
             self._publish(fresh)
         finally:
             shutil.rmtree(fresh, ignore_errors=True)
