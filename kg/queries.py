@@ -309,11 +309,12 @@ def with_values(text: str, bindings: Bindings) -> str:
     return "".join(parts)
 
 
-def load_data(path: Path) -> ox.Store:
+def load_data(path: Path, *, ontology: bool = True) -> ox.Store:
     """Load an RDF file (any format kg writes, ``.gz`` too) and the ontology into a new store.
 
     A file without graphs (Turtle, N-Triples, ...) goes into one named graph named after the file,
-    so queries that read ``GRAPH ?g`` see it as they see a trial's graph.
+    so queries that read ``GRAPH ?g`` see it as they see a trial's graph. ``ontology=False`` leaves
+    the ontology graph out (validation reads the shapes, not the ontology, from the store).
 
     Raises:
         InputError: no such file, an unknown extension, or not valid RDF.
@@ -328,14 +329,15 @@ def load_data(path: Path) -> ox.Store:
     except UsageError as exc:
         raise InputError(str(exc), file=str(path)) from exc
     store = ox.Store()
-    load_ontology(store)
+    if ontology:
+        load_ontology(store)
     graph = None if fmt.supports_datasets else ox.NamedNode(path.resolve().as_uri())
     try:
         if gz:
             with gzip.open(path, "rb") as fh:
-                store.load(fh.read(), fmt, to_graph=graph)
+                store.bulk_load(fh.read(), fmt, to_graph=graph)
         else:
-            store.load(path=str(path), format=fmt, to_graph=graph)
+            store.bulk_load(path=path, format=fmt, to_graph=graph)
     except (SyntaxError, OSError, EOFError) as exc:
         raise InputError(f"not valid RDF: {exc}", file=str(path)) from exc
     return store

@@ -9,7 +9,6 @@ as SPARQL over the whole store or endpoint.
 
 from __future__ import annotations
 
-import gzip
 import itertools
 import logging
 import os
@@ -21,7 +20,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 from rdflib.term import Node
 
-from kg.errors import InputError, QueryError, UsageError
+from kg.errors import InputError, QueryError
 from kg.ontology import ONTOLOGY_GRAPH
 from kg.terms import DCTERMS, RDF, SCHEMA
 from kg.validate._convert import rdflib_term
@@ -267,25 +266,9 @@ def load_file(path: Path) -> ox.Store:
     Raises:
         InputError: no such file, an unknown extension, or not valid RDF.
     """
-    from kg.sinks.file import file_format
+    from kg.queries import load_data
 
-    if not path.is_file():
-        raise InputError("no such file", file=str(path))
-    try:
-        fmt, gz = file_format(path)
-    except UsageError as exc:
-        raise InputError(str(exc), file=str(path)) from exc
-    store = ox.Store()
-    graph = None if fmt.supports_datasets else ox.NamedNode(path.resolve().as_uri())
-    try:
-        if gz:
-            with gzip.open(path, "rb") as fh:
-                store.bulk_load(fh.read(), fmt, to_graph=graph)
-        else:
-            store.bulk_load(path=path, format=fmt, to_graph=graph)
-    except (SyntaxError, OSError, EOFError) as exc:
-        raise InputError(f"not valid RDF: {exc}", file=str(path)) from exc
-    return store
+    return load_data(path, ontology=False)
 
 
 def validate_file(
