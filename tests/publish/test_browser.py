@@ -1,6 +1,6 @@
 """The seed trial's page in a real browser: headless Debian chromium driven by Selenium.
 
-Chromium and its driver come from Debian's packages (``.ci/browser-setup.sh`` installs them);
+Chromium and its driver come from Debian's packages (``.ci/system-setup.sh`` installs them);
 nothing is downloaded. Without them these tests fail, they do not skip.
 """
 
@@ -31,7 +31,7 @@ def browser() -> Iterator[object]:
     """A headless chromium session (fails, naming the set-up script, when chromium is missing)."""
     if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
         pytest.fail(
-            f"{CHROMIUM} or {CHROMEDRIVER} is missing: run .ci/browser-setup.sh "
+            f"{CHROMIUM} or {CHROMEDRIVER} is missing: run .ci/system-setup.sh "
             "(installs Debian's chromium and chromium-driver)"
         )
     from selenium import webdriver

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from servers import FakeEndpoint, OxigraphServer
+from virtuoso import VirtuosoServer
 
 from kg.sinks.remote import push
 
@@ -97,3 +98,13 @@ def fake_endpoint() -> Iterator[FakeEndpoint]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def virtuoso() -> Iterator[VirtuosoServer]:
+    """One empty Virtuoso 7 server for the session (Debian's package; see .ci/system-setup.sh)."""
+    server = VirtuosoServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
