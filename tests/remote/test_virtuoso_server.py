@@ -1,4 +1,4 @@
-"""The Virtuoso test server itself: started by the suite, read-only in public, writable with Digest."""
+"""The Virtuoso test server: started by the suite, read-only in public, writable with Digest."""
 
 from __future__ import annotations
 
@@ -46,5 +46,5 @@ def test_missing_program_names_the_setup_script(monkeypatch: pytest.MonkeyPatch)
     import virtuoso as module
 
     monkeypatch.setattr(module, "VIRTUOSO", "/nonexistent/virtuoso-t")
-    with pytest.raises(pytest.fail.Exception, match="system-setup.sh"):
+    with pytest.raises(pytest.fail.Exception, match=r"system-setup\.sh"):
         VirtuosoServer().start()

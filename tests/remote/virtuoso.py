@@ -1,4 +1,4 @@
-"""A real Virtuoso 7 server process (Debian's ``virtuoso-opensource-7-bin``) for the remote tests.
+"""A real Virtuoso 7 server (Debian's ``virtuoso-opensource-7-bin``) for the remote tests.
 
 ``.ci/system-setup.sh`` installs the package; the suite starts one server per session on free ports of
 127.0.0.1, in a fresh database folder, with the settings of Debian's default ``virtuoso.ini`` that
@@ -178,7 +178,9 @@ class VirtuosoServer:
 
     def make_public_writable(self) -> None:
         """Let anonymous /sparql and /sparql-graph-crud write, as some users set up their server."""
-        self.isql('GRANT SPARQL_UPDATE TO "SPARQL";', "DB.DBA.RDF_DEFAULT_USER_PERMS_SET('nobody', 7);")
+        self.isql(
+            'GRANT SPARQL_UPDATE TO "SPARQL";', "DB.DBA.RDF_DEFAULT_USER_PERMS_SET('nobody', 7);"
+        )
 
     def isql(self, *statements: str) -> str:
         """Run SQL statements as ``dba`` through ``isql-vt``; fail the test on an error."""
