@@ -1,11 +1,11 @@
-"""A real Virtuoso 7 server (Debian's ``virtuoso-opensource-7-bin``) for the remote tests.
+"""A real Virtuoso 7 server (Debian's virtuoso-opensource-7-bin) for the remote tests.
 
-``.ci/system-setup.sh`` installs the package; the suite starts one server per session on free ports of
-127.0.0.1, in a fresh database folder, with the settings of Debian's default ``virtuoso.ini`` that
-matter to kg (``ResultSetMaxRows = 10000``, the query cost and time limits). The public endpoints
-(``/sparql``, ``/sparql-graph-crud``) are read-only as shipped; the user ``kgpush`` (password
-``kgpush-secret``) may write through the Digest-authenticated ones (``/sparql-auth``,
-``/sparql-graph-crud-auth``), which is how users should push.
+``.ci/system-setup.sh`` installs the package; the suite starts one server per session on free
+ports of 127.0.0.1, in a fresh database folder, with the settings of Debian's default
+``virtuoso.ini`` that matter to kg (``ResultSetMaxRows = 10000``, the query cost and time limits).
+The public endpoints (``/sparql``, ``/sparql-graph-crud``) are read-only as shipped; the user
+``kgpush`` (password ``kgpush-secret``) may write through the Digest-authenticated ones
+(``/sparql-auth``, ``/sparql-graph-crud-auth``), which is how users should push.
 """
 
 from __future__ import annotations
