@@ -34,6 +34,7 @@ __all__ = [
     "IpdStatement",
     "Location",
     "Masking",
+    "MeshLeaf",
     "MeshTerm",
     "ObservationalModel",
     "Official",
@@ -393,6 +394,19 @@ class MeshTerm:
 
 
 @dataclass(frozen=True, slots=True)
+class MeshLeaf:
+    """A leaf of the registry's MeSH derivation: a descriptor's name and the text it was found as.
+
+    ``as_found`` is the record's own text the registry matched ("Low Back Pain"), ``relevance``
+    its code (``HIGH`` for descriptors found in the record's text, ``LOW`` for ones added above).
+    """
+
+    name: str
+    as_found: str | None = None
+    relevance: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Condition:
     """A condition as the source names it."""
 
@@ -568,6 +582,7 @@ class Trial:
     keywords: tuple[str, ...] = ()
     condition_mesh: tuple[MeshTerm, ...] = ()
     condition_mesh_ancestors: tuple[MeshTerm, ...] = ()
+    condition_mesh_leaves: tuple[MeshLeaf, ...] = ()
     intervention_mesh: tuple[MeshTerm, ...] = ()
     intervention_mesh_ancestors: tuple[MeshTerm, ...] = ()
     eligibility: Eligibility | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from kg import model
 from kg.mapping._emit import Triples
 from kg.mapping.arm_links import arm_links
+from kg.mapping.condition_mesh import condition_descriptors
 from kg.terms import SDO, T, mesh, name_key
 
 __all__ = ["map_conditions", "map_interventions"]
@@ -45,16 +46,20 @@ def map_interventions(t: Triples, trial: model.Trial, node: str) -> None:
 
 
 def map_conditions(t: Triples, trial: model.Trial, node: str) -> None:
-    """Add conditions (shared nodes by name) and the derived condition MeSH terms."""
-    mesh_by_key = {name_key(m.term): m.id for m in trial.condition_mesh}
-    for condition in trial.conditions:
+    """Add conditions (shared nodes by name), their descriptors and the derived MeSH terms.
+
+    A condition gets ``tkg:meshDescriptor`` for every descriptor the registry derived from its
+    text, and ``schema:sameAs`` for the one it is (kg.mapping.condition_mesh).
+    """
+    for condition, links in zip(trial.conditions, condition_descriptors(trial), strict=True):
         c = t.mint.condition(condition.name)
         t.add(node, SDO.healthCondition, c)
         t.a(c, SDO.MedicalCondition)
         t.text(c, SDO.name, condition.name)
-        descriptor = mesh_by_key.get(name_key(condition.name))
-        if descriptor:
-            t.add(c, SDO.sameAs, mesh(descriptor))
+        for link in links:
+            t.add(c, T.meshDescriptor, mesh(link.descriptor))
+            if link.exact:
+                t.add(c, SDO.sameAs, mesh(link.descriptor))
     for term in trial.condition_mesh:
         _mesh_term(t, node, T.conditionMeshTerm, term)
     for term in trial.condition_mesh_ancestors:

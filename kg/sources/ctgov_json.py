@@ -18,6 +18,7 @@ import orjson
 
 from kg import model
 from kg.errors import InputError
+from kg.mesh_ids import canonical_mesh_id
 from kg.sources.citation import parse_citation
 from kg.sources.criteria import split_criteria
 
@@ -237,6 +238,7 @@ def _trial(root: _Node, nct_id: str, source: model.SourceInfo) -> model.Trial:
         keywords=topics.texts("keywords"),
         condition_mesh=tuple(_mesh(cond_browse, "meshes")),
         condition_mesh_ancestors=tuple(_mesh(cond_browse, "ancestors")),
+        condition_mesh_leaves=tuple(_leaves(cond_browse)),
         intervention_mesh=tuple(_mesh(int_browse, "meshes")),
         intervention_mesh_ancestors=tuple(_mesh(int_browse, "ancestors")),
         eligibility=_eligibility(protocol.node("eligibilityModule")),
@@ -319,7 +321,14 @@ def _mesh(module: _Node, key: str) -> Iterator[model.MeshTerm]:
     for n in module.nodes(key):
         mesh_id, term = n.text("id"), n.text("term")
         if mesh_id is not None and term is not None:
-            yield model.MeshTerm(mesh_id, term)
+            yield model.MeshTerm(canonical_mesh_id(mesh_id), term)
+
+
+def _leaves(module: _Node) -> Iterator[model.MeshLeaf]:
+    for n in module.nodes("browseLeaves"):
+        name = n.text("name")
+        if name is not None:
+            yield model.MeshLeaf(name, n.text("asFound"), n.text("relevance"))
 
 
 def _eligibility(module: _Node) -> model.Eligibility | None:
