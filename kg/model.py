@@ -38,6 +38,7 @@ __all__ = [
     "MeshTerm",
     "ObservationalModel",
     "Official",
+    "OfficialKind",
     "OfficialRole",
     "Outcome",
     "PartialDate",
@@ -226,6 +227,14 @@ class OfficialRole(Code):
     SUB_INVESTIGATOR = "SUB_INVESTIGATOR"
 
 
+class OfficialKind(StrEnum):
+    """What an overall official's text names (kg's reading, not a registry code)."""
+
+    PERSON = "PERSON"
+    ORGANIZATION = "ORGANIZATION"  # the sponsor, a department or a post in it, a call centre
+    NOTE = "NOTE"  # text that names no person and no organisation: kept as text only
+
+
 class ReferenceType(Code):
     """Reference type (``references[].type``)."""
 
@@ -356,12 +365,21 @@ class Sponsor:
 
 @dataclass(frozen=True, slots=True)
 class Official:
-    """An overall official; ``degrees`` is the text after the name's comma ("PhD", "MD, PhD")."""
+    """An overall official, as :mod:`kg.sources.officials` reads the registry's text.
+
+    A person has a ``name``, ``degrees`` (the known degrees and credentials, "MD, PhD") and a
+    ``prefix`` (titles, "Prof. Dr."). An organisation official's ``name`` is the organisation's.
+    ``note`` keeps the registry's text when it is not wholly read as a person's name, degrees and
+    titles (a post, a call-centre note, an unread part).
+    """
 
     name: str
     role: OfficialRole | None = None
     affiliation: str | None = None
     degrees: str | None = None
+    kind: OfficialKind = OfficialKind.PERSON
+    prefix: str | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

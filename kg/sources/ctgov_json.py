@@ -21,6 +21,7 @@ from kg.errors import InputError
 from kg.mesh_ids import canonical_mesh_id
 from kg.sources.citation import parse_citation
 from kg.sources.criteria import split_criteria
+from kg.sources.officials import read_official
 
 __all__ = ["FORMAT", "iter_studies", "looks_like_json", "parse_study"]
 
@@ -231,7 +232,7 @@ def _trial(root: _Node, nct_id: str, source: model.SourceInfo) -> model.Trial:
         results_first_posted=status.node("resultsFirstPostDateStruct").date("date"),
         has_results=root.flag("hasResults"),
         sponsors=tuple(_sponsors(protocol.node("sponsorCollaboratorsModule"))),
-        officials=tuple(_officials(places)),
+        officials=tuple(_officials(places, nct_id)),
         arms=tuple(_arms(plan)),
         interventions=tuple(_interventions(plan)),
         conditions=tuple(model.Condition(c) for c in topics.texts("conditions")),
@@ -278,18 +279,13 @@ def _sponsors(module: _Node) -> Iterator[model.Sponsor]:
             yield model.Sponsor(name, n.code(model.AgencyClass, "class"), role)
 
 
-def _officials(module: _Node) -> Iterator[model.Official]:
+def _officials(module: _Node, nct_id: str) -> Iterator[model.Official]:
     for n in module.nodes("overallOfficials"):
         full = n.text("name")
         if full is None:
             continue
-        name, _, degrees = full.partition(",")
-        yield model.Official(
-            name=name.strip() or full,
-            role=n.code(model.OfficialRole, "role"),
-            affiliation=n.text("affiliation"),
-            degrees=degrees.strip() or None,
-        )
+        role = n.code(model.OfficialRole, "role")
+        yield read_official(full, role, n.text("affiliation"), where=f"{nct_id}: {n.path}")
 
 
 def _arms(module: _Node) -> Iterator[model.Arm]:
