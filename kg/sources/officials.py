@@ -47,23 +47,28 @@ _TITLES = frozenset(
     profdr sirdr
     """.split()
 )
-# A word that names an organisation, never a person ...
-_ORG_WORDS = re.compile(
-    r"\b(?:llc|inc|incorporated|ltd|limited|corp|corporation|company|co\.|gmbh|plc|pty|"
-    r"pharmaceuticals?|pharma|pharmaceutica|therapeutics|biotech(?:nology)?|biosciences|"
-    r"biopharma(?:ceuticals)?|biologics|laboratories|labs|holdings|research\s*(?:&|and)\s*"
-    r"development|r&d|university|hospital|institute|foundation|association|consortium)\b|"
-    r"\b(?:AG|SA|S\.A\.|NV|N\.V\.|BV|B\.V\.|A/S|KK|K\.K\.|SpA)\b",
+# A legal form names an organisation wherever it stands ("Acme, Inc."); short ones only in capitals.
+_LEGAL = re.compile(
+    r"\b(?:llc|inc|incorporated|ltd|limited|corp|corporation|co\.|gmbh|plc|pty)(?!\w)",
     re.IGNORECASE,
 )
-# ... and one that names a department or a post in one ("Medical Director", "Clinical Trials").
+_LEGAL_CAPS = re.compile(r"\b(?:AG|SA|S\.A\.|NV|N\.V\.|BV|B\.V\.|A/S|KK|K\.K\.|SpA)(?!\w)")
+# A word that names an organisation in the name itself ("Novartis Pharmaceuticals") ...
+_ORG_WORDS = re.compile(
+    r"\b(?:company|pharmaceuticals?|pharma|pharmaceutica|therapeutics|biotech(?:nology)?|"
+    r"biosciences|biopharma(?:ceuticals)?|biologics|laboratories|labs|holdings|"
+    r"research\s*(?:&|and)\s*development|r&d|university|hospital|clinic|cent(?:er|re)|college|"
+    r"school|institute|foundation|association|consortium|society|agency|ministry|council|"
+    r"network|group|organi[sz]ation)\b",
+    re.IGNORECASE,
+)
+# ... or a department or a post in one ("Medical Director", "Clinical Trials").
 _POST_WORDS = re.compile(
     r"\b(?:department|dept|clinical|trials?|stud(?:y|ies)|director|leader|manager|management|"
     r"transparency|operations|sponsor|team|office|call\s+cent(?:er|re)|hotline|helpline|"
     r"disclosure|ct\.gov)\b",
     re.IGNORECASE,
 )
-_UPPER_LEGAL = re.compile(r"\b(?:AG|SA|NV|BV|KK|SpA)\b")  # these only count in capitals
 _CONTACT = re.compile(r"\d{3}\W{0,2}\d{3}\W?\d{4}|^\s*call\b", re.IGNORECASE)
 _NOT_ORG = re.compile(r"@|https?://|\d{3}\W{0,2}\d{3}\W?\d{4}")  # an e-mail, a URL, a phone
 _PAREN = re.compile(r"^(.*?)\s*\(([^()]*)\)$")
@@ -132,13 +137,12 @@ def _organisation(affiliation: str | None) -> str | None:
 
 
 def _names_organisation(text: str) -> bool:
-    m = _ORG_WORDS.search(text)
-    while m is not None:
-        word = m.group(0)
-        if not _UPPER_LEGAL.fullmatch(word) or word.isupper() or word == "SpA":
-            return True
-        m = _ORG_WORDS.search(text, m.end())
-    return False
+    """Tell whether a text names an organisation (a legal form, or a sector or institution word).
+
+    >>> _names_organisation("ABBVIE INC."), _names_organisation("Nguyen Van Sa")
+    (True, False)
+    """
+    return bool(_LEGAL.search(text) or _LEGAL_CAPS.search(text) or _ORG_WORDS.search(text))
 
 
 def read_official(
@@ -166,7 +170,11 @@ def read_official(
     head, _, tail = text.partition(",")
     name, titles = _split_titles(head.strip())
     not_a_name = not name or _is_degree(name) or _compact(name) in _TITLES
-    if _CONTACT.search(text) or _names_organisation(text) or _POST_WORDS.search(text) or not_a_name:
+    # Words after the name's comma may be an affiliation ("Jane Doe, MD, Mayo Clinic"): only
+    # the name itself, a legal form or a phone number make an official no person.
+    legal = _LEGAL.search(text) or _LEGAL_CAPS.search(text)
+    post = _ORG_WORDS.search(head) or _POST_WORDS.search(head)
+    if _CONTACT.search(text) or legal or post or not_a_name:
         return _not_a_person(text, role, org, where)
     degrees: list[str] = []
     unread: list[str] = []

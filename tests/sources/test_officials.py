@@ -142,3 +142,22 @@ def test_a_person_s_titles_are_an_honorific_prefix_in_the_graph() -> None:
         (SDO.honorificPrefix, literal("Professor")),
         (SDO.honorificSuffix, literal("MD, PhD")),
     }
+
+
+def test_an_institution_after_the_name_is_no_reason_to_drop_the_person() -> None:
+    """ "Jane Doe, MD, Mayo Clinic": a person whose unread part is kept, not an organisation."""
+    found = _read("Jane Doe, MD, Mayo Clinic")
+    assert (found.kind, found.name, found.degrees) == (model.OfficialKind.PERSON, "Jane Doe", "MD")
+    assert found.note == "Jane Doe, MD, Mayo Clinic"
+
+
+@pytest.mark.parametrize("text", ["Nguyen Van Sa, MD", "Ag Ko, PhD", "Coe Inca, MD"])
+def test_a_name_that_looks_like_a_legal_form_in_lower_case_is_a_person(text: str) -> None:
+    """Short legal forms (SA, AG) count only in capitals, and only as whole words."""
+    assert _read(text, "Acme University").kind is model.OfficialKind.PERSON
+
+
+def test_a_legal_form_after_the_comma_is_an_organisation() -> None:
+    """ "Acme, Inc." is a company whatever the comma says."""
+    found = _read("Acme, Inc.")
+    assert (found.kind, found.name) == (ORG, "Acme, Inc.")
