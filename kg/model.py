@@ -34,9 +34,11 @@ __all__ = [
     "IpdStatement",
     "Location",
     "Masking",
+    "MeshLeaf",
     "MeshTerm",
     "ObservationalModel",
     "Official",
+    "OfficialKind",
     "OfficialRole",
     "Outcome",
     "PartialDate",
@@ -225,6 +227,14 @@ class OfficialRole(Code):
     SUB_INVESTIGATOR = "SUB_INVESTIGATOR"
 
 
+class OfficialKind(StrEnum):
+    """What an overall official's text names (kg's reading, not a registry code)."""
+
+    PERSON = "PERSON"
+    ORGANIZATION = "ORGANIZATION"  # the sponsor, a department or a post in it, a call centre
+    NOTE = "NOTE"  # text that names no person and no organisation: kept as text only
+
+
 class ReferenceType(Code):
     """Reference type (``references[].type``)."""
 
@@ -355,12 +365,21 @@ class Sponsor:
 
 @dataclass(frozen=True, slots=True)
 class Official:
-    """An overall official; ``degrees`` is the text after the name's comma ("PhD", "MD, PhD")."""
+    """An overall official, as :mod:`kg.sources.officials` reads the registry's text.
+
+    A person has a ``name``, ``degrees`` (the known degrees and credentials, "MD, PhD") and a
+    ``prefix`` (titles, "Prof. Dr."). An organisation official's ``name`` is the organisation's.
+    ``note`` keeps the registry's text when it is not wholly read as a person's name, degrees and
+    titles (a post, a call-centre note, an unread part).
+    """
 
     name: str
     role: OfficialRole | None = None
     affiliation: str | None = None
     degrees: str | None = None
+    kind: OfficialKind = OfficialKind.PERSON
+    prefix: str | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -390,6 +409,19 @@ class MeshTerm:
 
     id: str
     term: str
+
+
+@dataclass(frozen=True, slots=True)
+class MeshLeaf:
+    """A leaf of the registry's MeSH derivation: a descriptor's name and the text it was found as.
+
+    ``as_found`` is the record's own text the registry matched ("Low Back Pain"), ``relevance``
+    its code (``HIGH`` for descriptors found in the record's text, ``LOW`` for ones added above).
+    """
+
+    name: str
+    as_found: str | None = None
+    relevance: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -568,6 +600,7 @@ class Trial:
     keywords: tuple[str, ...] = ()
     condition_mesh: tuple[MeshTerm, ...] = ()
     condition_mesh_ancestors: tuple[MeshTerm, ...] = ()
+    condition_mesh_leaves: tuple[MeshLeaf, ...] = ()
     intervention_mesh: tuple[MeshTerm, ...] = ()
     intervention_mesh_ancestors: tuple[MeshTerm, ...] = ()
     eligibility: Eligibility | None = None

@@ -17,6 +17,7 @@ from enum import Enum
 from urllib.parse import quote
 
 from kg import model
+from kg.mesh_ids import canonical_mesh_id
 from kg.orgs import OrgIndex
 
 __all__ = [
@@ -413,5 +414,5 @@ class Minter:
 
 
 def mesh(descriptor_id: str) -> str:
-    """The NLM MeSH RDF IRI of a descriptor ("D001416")."""
-    return iri(MESH + descriptor_id)
+    """The NLM MeSH RDF IRI of a descriptor ("D001416"), its id in NLM's form (kg.mesh_ids)."""
+    return iri(MESH + canonical_mesh_id(descriptor_id))

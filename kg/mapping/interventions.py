@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-import re
-
 from kg import model
 from kg.mapping._emit import Triples
+from kg.mapping.arm_links import arm_links
+from kg.mapping.condition_mesh import condition_descriptors
 from kg.terms import SDO, T, mesh, name_key
 
 __all__ = ["map_conditions", "map_interventions"]
 
-# v2 arm groups name interventions "Type: Name" ("Drug: Anakinra"); intervention names lack it.
-_TYPED_NAME = re.compile(r"^(?:[A-Z][A-Za-z ]+):\s+(.*)$")
-
-
-def _link_key(name: str) -> str:
-    m = _TYPED_NAME.match(name)
-    return name_key(m.group(1) if m else name)
-
-
 def map_interventions(t: Triples, trial: model.Trial, node: str) -> None:
     """Add interventions and arms, linking each arm to the interventions it receives."""
-    nodes: dict[str, str] = {}
+    nodes: list[str] = []
     mesh_by_key = {name_key(m.term): m.id for m in trial.intervention_mesh}
     for n, iv in enumerate(trial.interventions, 1):
         i = t.mint.part(trial.nct_id, "intervention", n)
-        nodes.setdefault(_link_key(iv.name), i)
+        nodes.append(i)
         t.add(node, SDO.studySubject, i)
         t.a(i, T.Intervention)
         t.text(i, SDO.name, iv.name)
@@ -36,23 +27,18 @@ def map_interventions(t: Triples, trial: model.Trial, node: str) -> None:
         descriptor = mesh_by_key.get(name_key(iv.name))
         if descriptor:
             t.add(i, SDO.sameAs, mesh(descriptor))
-    arm_nodes: dict[str, str] = {}
+    arm_nodes: list[str] = []
     for n, arm in enumerate(trial.arms, 1):
         a = t.mint.part(trial.nct_id, "arm", n)
-        arm_nodes.setdefault(name_key(arm.label), a)
+        arm_nodes.append(a)
         t.add(node, T.arm, a)
         t.a(a, T.Arm)
         t.text(a, SDO.name, arm.label)
         t.text(a, SDO.description, arm.description)
         t.code(a, T.armType, arm.type)
-        for name in arm.intervention_names:
-            if _link_key(name) in nodes:
-                t.add(a, T.intervention, nodes[_link_key(name)])
-    # The registry states links from both sides; either side alone is enough.
-    for iv in trial.interventions:
-        for label in iv.arm_labels:
-            if name_key(label) in arm_nodes:
-                t.add(arm_nodes[name_key(label)], T.intervention, nodes[_link_key(iv.name)])
+    # Both sides of the registry's cross-references, by position (kg.mapping.arm_links).
+    for k, j in arm_links(trial):
+        t.add(arm_nodes[k], T.intervention, nodes[j])
     for term in trial.intervention_mesh:
         _mesh_term(t, node, T.interventionMeshTerm, term)
     for term in trial.intervention_mesh_ancestors:
@@ -60,16 +46,20 @@ def map_interventions(t: Triples, trial: model.Trial, node: str) -> None:
 
 
 def map_conditions(t: Triples, trial: model.Trial, node: str) -> None:
-    """Add conditions (shared nodes by name) and the derived condition MeSH terms."""
-    mesh_by_key = {name_key(m.term): m.id for m in trial.condition_mesh}
-    for condition in trial.conditions:
+    """Add conditions (shared nodes by name), their descriptors and the derived MeSH terms.
+
+    A condition gets ``tkg:meshDescriptor`` for every descriptor the registry derived from its
+    text, and ``schema:sameAs`` for the one it is (kg.mapping.condition_mesh).
+    """
+    for condition, links in zip(trial.conditions, condition_descriptors(trial), strict=True):
         c = t.mint.condition(condition.name)
         t.add(node, SDO.healthCondition, c)
         t.a(c, SDO.MedicalCondition)
         t.text(c, SDO.name, condition.name)
-        descriptor = mesh_by_key.get(name_key(condition.name))
-        if descriptor:
-            t.add(c, SDO.sameAs, mesh(descriptor))
+        for link in links:
+            t.add(c, T.meshDescriptor, mesh(link.descriptor))
+            if link.exact:
+                t.add(c, SDO.sameAs, mesh(link.descriptor))
     for term in trial.condition_mesh:
         _mesh_term(t, node, T.conditionMeshTerm, term)
     for term in trial.condition_mesh_ancestors:

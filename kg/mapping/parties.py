@@ -1,4 +1,8 @@
-"""Map sponsors, collaborators and overall officials: one node per organisation across trials."""
+"""Map sponsors, collaborators and overall officials: one node per organisation across trials.
+
+An official whose text names an organisation, not a person (kg.sources.officials), is that
+organisation's node under the same role property; the text goes to ``tkg:officialNote``.
+"""
 
 from __future__ import annotations
 
@@ -47,13 +51,28 @@ def map_parties(t: Triples, trial: model.Trial, node: str) -> None:
         elif sponsor.role is model.SponsorRole.COLLABORATOR:
             t.add(node, T.collaborator, org)
     for official in trial.officials:
-        # Names alone are not unique: key by name and affiliation, else by the trial.
-        person = t.mint.person(official.name, official.affiliation or trial.nct_id)
-        t.a(person, SDO.Person)
-        t.text(person, SDO.name, official.name)
-        t.text(person, SDO.honorificSuffix, official.degrees)
-        if official.affiliation:
-            t.add(person, SDO.affiliation, map_organization(t, official.affiliation))
-        t.add(node, T.overallOfficial, person)
+        # Text not read as a person's name, degrees and titles is kept as the registry wrote it.
+        t.text(node, T.officialNote, official.note)
+        official_node = _official(t, trial, official)
+        if official_node is None:
+            continue
+        t.add(node, T.overallOfficial, official_node)
         if official.role is not None:
-            t.add(node, _ROLE_PROPERTY[official.role], person)
+            t.add(node, _ROLE_PROPERTY[official.role], official_node)
+
+
+def _official(t: Triples, trial: model.Trial, official: model.Official) -> str | None:
+    """Add an official's node: a person, or the organisation for an organisation official."""
+    if official.kind is model.OfficialKind.NOTE:
+        return None
+    if official.kind is model.OfficialKind.ORGANIZATION:
+        return map_organization(t, official.name)
+    # Names alone are not unique: key by name and affiliation, else by the trial.
+    person = t.mint.person(official.name, official.affiliation or trial.nct_id)
+    t.a(person, SDO.Person)
+    t.text(person, SDO.name, official.name)
+    t.text(person, SDO.honorificPrefix, official.prefix)
+    t.text(person, SDO.honorificSuffix, official.degrees)
+    if official.affiliation:
+        t.add(person, SDO.affiliation, map_organization(t, official.affiliation))
+    return person

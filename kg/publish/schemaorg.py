@@ -79,6 +79,7 @@ def _person(r: Reader, node: ox.NamedNode) -> JsonObject:
             "@type": "Person",
             "@id": node.value,
             "name": r.label(node),
+            "honorificPrefix": r.text(node, SCHEMA + "honorificPrefix"),
             "honorificSuffix": r.text(node, SCHEMA + "honorificSuffix"),
             "affiliation": affiliation,
         }

@@ -18,8 +18,10 @@ import orjson
 
 from kg import model
 from kg.errors import InputError
+from kg.mesh_ids import canonical_mesh_id
 from kg.sources.citation import parse_citation
 from kg.sources.criteria import split_criteria
+from kg.sources.officials import read_official
 
 __all__ = ["FORMAT", "iter_studies", "looks_like_json", "parse_study"]
 
@@ -230,13 +232,14 @@ def _trial(root: _Node, nct_id: str, source: model.SourceInfo) -> model.Trial:
         results_first_posted=status.node("resultsFirstPostDateStruct").date("date"),
         has_results=root.flag("hasResults"),
         sponsors=tuple(_sponsors(protocol.node("sponsorCollaboratorsModule"))),
-        officials=tuple(_officials(places)),
+        officials=tuple(_officials(places, nct_id)),
         arms=tuple(_arms(plan)),
         interventions=tuple(_interventions(plan)),
         conditions=tuple(model.Condition(c) for c in topics.texts("conditions")),
         keywords=topics.texts("keywords"),
         condition_mesh=tuple(_mesh(cond_browse, "meshes")),
         condition_mesh_ancestors=tuple(_mesh(cond_browse, "ancestors")),
+        condition_mesh_leaves=tuple(_leaves(cond_browse)),
         intervention_mesh=tuple(_mesh(int_browse, "meshes")),
         intervention_mesh_ancestors=tuple(_mesh(int_browse, "ancestors")),
         eligibility=_eligibility(protocol.node("eligibilityModule")),
@@ -276,18 +279,13 @@ def _sponsors(module: _Node) -> Iterator[model.Sponsor]:
             yield model.Sponsor(name, n.code(model.AgencyClass, "class"), role)
 
 
-def _officials(module: _Node) -> Iterator[model.Official]:
+def _officials(module: _Node, nct_id: str) -> Iterator[model.Official]:
     for n in module.nodes("overallOfficials"):
         full = n.text("name")
         if full is None:
             continue
-        name, _, degrees = full.partition(",")
-        yield model.Official(
-            name=name.strip() or full,
-            role=n.code(model.OfficialRole, "role"),
-            affiliation=n.text("affiliation"),
-            degrees=degrees.strip() or None,
-        )
+        role = n.code(model.OfficialRole, "role")
+        yield read_official(full, role, n.text("affiliation"), where=f"{nct_id}: {n.path}")
 
 
 def _arms(module: _Node) -> Iterator[model.Arm]:
@@ -319,7 +317,14 @@ def _mesh(module: _Node, key: str) -> Iterator[model.MeshTerm]:
     for n in module.nodes(key):
         mesh_id, term = n.text("id"), n.text("term")
         if mesh_id is not None and term is not None:
-            yield model.MeshTerm(mesh_id, term)
+            yield model.MeshTerm(canonical_mesh_id(mesh_id), term)
+
+
+def _leaves(module: _Node) -> Iterator[model.MeshLeaf]:
+    for n in module.nodes("browseLeaves"):
+        name = n.text("name")
+        if name is not None:
+            yield model.MeshLeaf(name, n.text("asFound"), n.text("relevance"))
 
 
 def _eligibility(module: _Node) -> model.Eligibility | None:

@@ -22,6 +22,7 @@ from kg import model
 from kg.errors import InputError
 from kg.sources.citation import parse_citation
 from kg.sources.criteria import split_criteria
+from kg.sources.officials import read_official
 
 __all__ = ["FORMAT", "iter_xml_studies", "parse_xml_study"]
 
@@ -333,7 +334,7 @@ def _trial(study: _Node, nct_id: str, source: model.SourceInfo) -> model.Trial:
         results_first_posted=study.date("results_first_posted"),
         has_results=study.has("clinical_results"),
         sponsors=tuple(_sponsors(study.node("sponsors"))),
-        officials=tuple(_officials(study)),
+        officials=tuple(_officials(study, nct_id)),
         arms=tuple(_arms(study)),
         interventions=tuple(_interventions(study)),
         conditions=tuple(model.Condition(c) for c in study.texts("condition")),
@@ -386,18 +387,13 @@ def _sponsors(module: _Node) -> Iterator[model.Sponsor]:
             yield model.Sponsor(name, n.code(_AGENCY_CLASSES, "agency_class"), role)
 
 
-def _officials(study: _Node) -> Iterator[model.Official]:
+def _officials(study: _Node, nct_id: str) -> Iterator[model.Official]:
     for n in study.nodes("overall_official"):
         full = n.text("last_name")  # the whole name, degrees included
         if full is None:
             continue
-        name, _, degrees = full.partition(",")
-        yield model.Official(
-            name=name.strip() or full,
-            role=n.code(_ROLES, "role"),
-            affiliation=n.text("affiliation"),
-            degrees=degrees.strip() or None,
-        )
+        role = n.code(_ROLES, "role")
+        yield read_official(full, role, n.text("affiliation"), where=f"{nct_id}: {n.path}")
 
 
 def _arms(study: _Node) -> Iterator[model.Arm]:

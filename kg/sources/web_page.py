@@ -28,6 +28,7 @@ from kg.errors import InputError
 from kg.model import PartialDate, Trial
 from kg.sources.citation import parse_citation
 from kg.sources.criteria import split_criteria
+from kg.sources.officials import read_official
 
 __all__ = ["FORMAT", "SECTIONS", "iter_web_pages", "looks_like_web_page", "parse_web_page"]
 
@@ -383,7 +384,7 @@ def _sponsors(page: _Page, lines: list[str]) -> tuple[model.Sponsor, ...]:
 
 
 def _officials(page: _Page, lines: list[str]) -> tuple[model.Official, ...]:
-    """Read "Name, Degrees", "Role: CODE" and affiliation lines."""
+    """Read "Name, Degrees", "Role: CODE" and affiliation lines (kg.sources.officials)."""
     people: list[dict[str, str]] = []
     for i, line in enumerate(lines):
         head, _, tail = line.partition(":")
@@ -394,17 +395,16 @@ def _officials(page: _Page, lines: list[str]) -> tuple[model.Official, ...]:
         elif has_role and "affiliation" not in people[-1] and not next_is_role:
             people[-1]["affiliation"] = line
         else:
-            name, _, degrees = line.partition(",")
-            people.append({"name": name.strip(), "degrees": degrees.strip()})
+            people.append({"text": line})
     role = "Principal Investigators.role"
     return tuple(
-        model.Official(
-            p["name"],
-            role=page.code(model.OfficialRole, p["role"], role) if p.get("role") else None,
-            affiliation=p.get("affiliation"),
-            degrees=p["degrees"] or None,
+        read_official(
+            p["text"],
+            page.code(model.OfficialRole, p["role"], role) if p.get("role") else None,
+            p.get("affiliation"),
+            where=f"{page.nct_id}: Principal Investigators[{n}]",
         )
-        for p in people
+        for n, p in enumerate(people, 1)
     )
 
 

@@ -384,8 +384,8 @@ UNREAD_FIELDS = {
     "official_title", "acronym", "observational_model", "time_perspective", "enrollment_type",
     "start_date_type", "primary_completion_date_type", "completion_date_type", "first_posted",
     "results_first_posted", "has_results", "keywords", "condition_mesh",
-    "condition_mesh_ancestors", "intervention_mesh", "intervention_mesh_ancestors",
-    "outcomes_primary", "outcomes_secondary", "outcomes_other",
+    "condition_mesh_ancestors", "condition_mesh_leaves", "intervention_mesh",
+    "intervention_mesh_ancestors", "outcomes_primary", "outcomes_secondary", "outcomes_other",
     # Registry-record fields no page layout shows:
     "last_known_status", "why_stopped", "status_verified", "nct_aliases", "central_contacts",
     "responsible_party", "ipd", "has_dmc", "fda_regulated_drug", "fda_regulated_device",
