@@ -17,6 +17,7 @@ from lxml import etree
 
 from kg import model
 from kg.errors import InputError
+from kg.sources._xml_admin import administration, site_contacts
 from kg.sources._xml_node import Node, code, parse_date, spelled
 from kg.sources.citation import parse_citation
 from kg.sources.criteria import split_criteria
@@ -172,6 +173,7 @@ def _trial(study: Node, nct_id: str, source: model.SourceInfo) -> model.Trial:
         org_study_id=ident.text("org_study_id"),
         secondary_ids=tuple(model.SecondaryId(v) for v in ident.texts("secondary_id")),
         status=study.code(_STATUS, "overall_status"),
+        last_known_status=study.code(_STATUS, "last_known_status"),
         study_type=study.code(_STUDY_TYPES, "study_type"),
         phases=phase or (),
         allocation=_design_code(design, "allocation", _ALLOCATIONS),
@@ -204,6 +206,7 @@ def _trial(study: Node, nct_id: str, source: model.SourceInfo) -> model.Trial:
         outcomes_secondary=tuple(_outcomes(study, "secondary_outcome")),
         outcomes_other=tuple(_outcomes(study, "other_outcome")),
         references=tuple(_references(study)),
+        **administration(study),
     )
 
 
@@ -309,6 +312,7 @@ def _locations(study: Node) -> Iterator[model.Location]:
             zip=address.text("zip"),
             country=address.text("country"),
             status=n.code(_STATUS, "status"),
+            contacts=site_contacts(n),
         )
         if site != model.Location():
             yield site
