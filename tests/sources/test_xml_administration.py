@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -116,41 +117,40 @@ def test_oversight_flags_equal_the_raw_xml(pairs: list[tuple[etree._Element, mod
         assert (trial.fda_regulated_drug, trial.fda_regulated_device) == (drug, device)
 
 
+def _present(
+    pairs: list[tuple[etree._Element, model.Trial]], tag: str, field: str
+) -> Iterator[tuple[etree._Element, Any, str]]:
+    """Yield (element, kg's value, NCT id) where the record has the element; else kg has None."""
+    for root, trial in pairs:
+        el, value = root.find(tag), getattr(trial, field)
+        assert (el is None) == (value is None), (trial.nct_id, tag)
+        if el is not None:
+            yield el, value, trial.nct_id
+
+
 def test_responsible_party_equals_the_raw_xml(
     pairs: list[tuple[etree._Element, model.Trial]],
 ) -> None:
-    for root, trial in pairs:
-        rp = root.find("responsible_party")
-        if rp is None:
-            assert trial.responsible_party is None, trial.nct_id
-            continue
-        party = trial.responsible_party
-        assert party is not None, trial.nct_id
+    for rp, party, nct in _present(pairs, "responsible_party", "responsible_party"):
         assert (party.type.value if party.type else None) == _code(
             _text(rp, "responsible_party_type")
         )
         name = _text(rp, "investigator_full_name") or _text(rp, "name_title")
         place = _text(rp, "investigator_affiliation") or _text(rp, "organization")
         got = (party.investigator_name, party.investigator_title, party.investigator_affiliation)
-        assert got == (name, _text(rp, "investigator_title"), place), trial.nct_id
+        assert got == (name, _text(rp, "investigator_title"), place), nct
 
 
 def test_ipd_plan_equals_the_raw_xml(pairs: list[tuple[etree._Element, model.Trial]]) -> None:
-    for root, trial in pairs:
-        pd = root.find("patient_data")
-        if pd is None:
-            assert trial.ipd is None, trial.nct_id
-            continue
-        ipd = trial.ipd
-        assert ipd is not None, trial.nct_id
+    for pd, ipd, nct in _present(pairs, "patient_data", "ipd"):
         assert (ipd.sharing.value if ipd.sharing else None) == _code(_text(pd, "sharing_ipd"))
         assert [t.value for t in ipd.info_types] == [
             INFO_TYPES[(t.text or "").strip()] for t in pd.findall("ipd_info_type")
-        ], trial.nct_id
+        ], nct
         assert (ipd.description, ipd.time_frame, ipd.access_criteria, ipd.url) == (
             _text(pd, "ipd_description"), _text(pd, "ipd_time_frame"),
             _text(pd, "ipd_access_criteria"), _text(pd, "ipd_url"),
-        ), trial.nct_id  # fmt: skip
+        ), nct  # fmt: skip
 
 
 def test_central_contacts_equal_the_raw_xml(
