@@ -12,9 +12,9 @@ or a word. So the key keeps every word that can tell organisations apart: a city
 word like "Hospital" ("Nagoya University" is not "Nagoya University Hospital"). Word order is kept
 where it is the only difference: names made only of common words ("Institute of Cancer Research" is
 not "Cancer Research Institute") and a few known pairs ("University of Washington" is not
-"Washington University"). Names are not unique across places ("St. Mary's Medical Center",
-"Memorial Hospital" exist in many towns), so a facility is keyed by its name at its place
-and its country (:meth:`kg.orgs.OrgIndex.node_key`); a sponsor, known by name alone, by its name.
+"Washington University"). Names are not unique across places, so a facility is keyed by its name
+at its place (:meth:`kg.orgs.OrgIndex.node_key`), a sponsor by its name alone; a name that many
+towns share ("St. Mary's Medical Center", "Memorial Hospital": :func:`needs_place`) needs its city.
 tests/test_orgs.py measures all this on a labelled sample of names from real records
 (tests/fixtures/org_sample.tsv).
 """
