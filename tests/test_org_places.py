@@ -138,6 +138,7 @@ def test_same_name_different_place_pairs_from_the_records_stay_apart(
         ("Lahey Clinic Med Ctr", "Lahey Clinic Medical Center"),
         ("Los Angeles County - USC Med Ctr", "Los Angeles County-USC Medical Center"),
         ("Hagaziekenhuis", "Haga ziekenhuis"),
+        ("CLCC Antoine Lacassagne", "Centre Antoine-Lacassagne"),
         ("HagaZiekenhuis", "Haga Ziekenhuis"),
         ("Lowcountry Hematology Oncology PA-Mount Pleasant",
          "Lowcountry Hematology Oncology PA - Mount Pleasant"),

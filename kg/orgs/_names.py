@@ -72,7 +72,7 @@ _canon("clinical", "clinico klinische klinisch")
 _canon(
     "institute", "inst institut instituto istituto instytut institutul intezet institutet instituut"
 )
-_canon("center", "centre centro centrum zentrum centar centru ctr cntr")
+_canon("center", "centre centro centrum zentrum centar centru ctr cntr clcc")
 _canon("associates", "assoc assocs")
 _canon("centers", "centres centros")
 _canon("foundation", "fondation fundacion fundacao fondazione stiftung fundacja stichting")
