@@ -376,8 +376,8 @@ class Minter:
         """One node per organisation: keyed by :func:`kg.orgs.org_key`, or by the mapping.
 
         A name the mapping sends to a preferred IRI is that IRI; one it sends to a ROR id is keyed
-        by the id, so every name mapped to it is one node. ``place`` (a site's city and country)
-        tells apart organisations whose name many places share (:func:`kg.orgs.needs_place`).
+        by the id, so every name mapped to it is one node. ``place`` ("city, country") is a
+        facility's: the node is the name at that place (:meth:`kg.orgs.OrgIndex.node_key`).
         """
         target = self.orgs.lookup(name)
         if target is not None and target.iri:

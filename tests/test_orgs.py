@@ -36,10 +36,11 @@ def sample() -> list[dict[str, str]]:
 
 
 def merged(row: dict[str, str]) -> bool:
-    index = OrgIndex()
-    return index.node_key(row["a"], row["place_a"] or None) == index.node_key(
-        row["b"], row["place_b"] or None
-    )
+    """Tell whether kg makes the pair one node: two facilities at their places, else by name."""
+    if row["place_a"] and row["place_b"]:
+        index = OrgIndex()
+        return index.node_key(row["a"], row["place_a"]) == index.node_key(row["b"], row["place_b"])
+    return org_key(row["a"]) == org_key(row["b"])
 
 
 def test_sample_has_hundreds_of_labelled_pairs_of_both_kinds() -> None:
@@ -50,16 +51,17 @@ def test_sample_has_hundreds_of_labelled_pairs_of_both_kinds() -> None:
     assert all(r["a"] and r["b"] and r["why"] and r["source"] for r in rows)
 
 
-def test_sample_precision_is_at_least_99_percent() -> None:
+def test_sample_precision_is_at_least_99_5_percent() -> None:
     hits = [r for r in sample() if merged(r)]
     wrong = [(r["a"], r["b"]) for r in hits if r["same"] == "0"]
-    assert 1 - len(wrong) / len(hits) >= 0.99, wrong
+    assert 1 - len(wrong) / len(hits) >= 0.995, wrong
 
 
-def test_sample_recall_on_pairs_not_drawn_from_merges_stays_above_80_percent() -> None:
+def test_sample_recall_on_pairs_not_drawn_from_merges_stays_above_83_percent() -> None:
+    """Issue 14 asks 0.90; kg reaches 0.840 (README, Organisations): the floor guards it."""
     positives = [r for r in sample() if r["same"] == "1" and not r["source"].startswith("merges")]
     found = sum(merged(r) for r in positives)
-    assert found / len(positives) >= 0.80
+    assert found / len(positives) >= 0.83
 
 
 def test_untuned_sample_of_merges_is_at_least_98_percent_right() -> None:
@@ -260,22 +262,27 @@ def test_common_names_need_their_place() -> None:
 
 def test_place_tells_common_names_apart() -> None:
     index = OrgIndex()
-    saginaw = index.node_key("St. Mary's Medical Center", "Saginaw, United States")
-    assert saginaw != index.node_key(
-        "Saint Mary's Medical Center", "West Palm Beach, United States"
-    )
-    assert saginaw == index.node_key("Saint Mary's Medical Center", "Saginaw,  United States")
+    saginaw = index.node_key("St. Mary's Medical Center", "Saginaw, Michigan, United States")
+    assert saginaw != index.node_key("Saint Mary's Medical Center", "Saginaw, Texas, United States")
+    assert saginaw == index.node_key("Saint Mary's Medical Center", "Saginaw,  Michigan, US")
 
 
-def test_place_does_not_split_distinctive_names() -> None:
+def test_distinctive_facility_is_one_node_across_towns_of_one_country_and_state() -> None:
     index = OrgIndex()
-    assert index.node_key("Mayo Clinic", "Rochester, United States") == index.node_key(
+    assert index.node_key("Tata Memorial Centre", "Mumbai, India") == index.node_key(
+        "Tata Memorial Center", "Kolkata, India"
+    )
+
+
+def test_facility_key_is_not_the_name_key_a_sponsor_has() -> None:
+    index = OrgIndex()
+    assert index.node_key("Mayo Clinic", "Rochester, Minnesota, United States") != index.node_key(
         "Mayo Clinic"
     )
 
 
 def test_place_key_folds_accents_and_punctuation() -> None:
-    assert place_key("Pécs, Hungary") == place_key("Pecs  Hungary")
+    assert place_key("Pécs, Hungary") == place_key("PECS ,  Hungary")
 
 
 def test_key_of_a_key_is_the_same_key() -> None:

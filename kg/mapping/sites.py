@@ -1,72 +1,51 @@
-"""Map sites: one ``tkg:Site`` per location of the source, in order, with address and geo."""
+"""Map sites: one ``tkg:Site`` per location of the source, in order, with address and geo.
+
+A site's facility is an organisation at a place: names are not unique across places, so the
+facility node is keyed by its name at its country (and US state), and at its city too for a name
+many towns share (:meth:`kg.orgs.OrgIndex.node_key`). One exception keeps sponsors whole: a
+facility named as one of the trial's own sponsors (a university hospital that sponsors the trial
+and is one of its sites) is that sponsor's node, keyed by name as every sponsor is. A ROR id from
+``--org-map`` makes every spelling and place of an organisation one node.
+"""
 
 from __future__ import annotations
-
-import functools
-
-import pycountry
 
 from kg import model
 from kg.mapping._emit import Triples
 from kg.mapping.administration import map_contacts
 from kg.mapping.parties import map_organization
 from kg.orgs import is_placeholder
+from kg.places import country_code
 from kg.terms import SDO, T, decimal, literal, slug
 
-__all__ = ["country_code", "map_sites"]
-
-# Country names ClinicalTrials.gov uses that pycountry's lookup does not know.
-_COUNTRY_ALIASES = {
-    "turkey": "TR",
-    "turkey (turkiye)": "TR",
-    "turkey (türkiye)": "TR",
-    "russia": "RU",
-    "palestinian territory, occupied": "PS",
-    "macedonia, the former yugoslav republic of": "MK",
-    "korea, republic of": "KR",
-    "south korea": "KR",
-    "korea, democratic people's republic of": "KP",
-    "iran, islamic republic of": "IR",
-    "taiwan": "TW",
-    "congo, the democratic republic of the": "CD",
-    "kosovo": "XK",
-    "former serbia and montenegro": "CS",
-    "czech republic": "CZ",
-    "swaziland": "SZ",
-    "cape verde": "CV",
-    "micronesia, federated states of": "FM",
-}
+__all__ = ["country_code", "map_sites"]  # country_code: kg.places, kept here for importers
 
 
-@functools.lru_cache(maxsize=4096)
-def country_code(name: str) -> str | None:
-    """Return the ISO 3166-1 alpha-2 code of a country name as the registry writes it.
-
-    >>> country_code("France"), country_code("Korea, Republic of"), country_code("Atlantis")
-    ('FR', 'KR', None)
-    """
-    key = name.strip().casefold()
-    if key in _COUNTRY_ALIASES:
-        return _COUNTRY_ALIASES[key]
-    try:
-        found = pycountry.countries.lookup(name.strip())
-    except LookupError:
+def _facility(t: Triples, loc: model.Location, sponsors: frozenset[str]) -> str | None:
+    """Return the organisation node of a site's facility; None for an anonymous site."""
+    # "Research Site" and the like name no organisation: keep the site's name, link nothing.
+    if not loc.facility or is_placeholder(loc.facility):
         return None
-    return str(found.alpha_2)
+    if t.mint.organization(loc.facility) in sponsors:
+        return map_organization(t, loc.facility)
+    if not (loc.city or loc.country):
+        return map_organization(t, loc.facility)  # no place to tell it apart: its name alone
+    place = ", ".join(p or "" for p in (loc.city, loc.state, loc.country))
+    return map_organization(t, loc.facility, place)
 
 
 def map_sites(t: Triples, trial: model.Trial, node: str, *, details: bool = False) -> None:
     """Add the trial's sites, their addresses, coordinates and countries."""
     countries: dict[str, str] = {}
+    sponsors = frozenset(t.mint.organization(s.name) for s in trial.sponsors)
     for n, loc in enumerate(trial.locations, 1):
         site = t.mint.part(trial.nct_id, "site", n)
         t.add(node, T.site, site)
         t.a(site, T.Site)
         t.text(site, SDO.name, loc.facility)
-        # "Research Site" and the like name no organisation: keep the site's name, link nothing.
-        if loc.facility and not is_placeholder(loc.facility):
-            place = ", ".join(p for p in (loc.city, loc.country) if p) or None
-            t.add(site, T.facility, map_organization(t, loc.facility, place))
+        facility = _facility(t, loc, sponsors)
+        if facility is not None:
+            t.add(site, T.facility, facility)
         t.code(site, T.siteStatus, loc.status)
         where = f"trial/{trial.nct_id}/site/{n}"
         map_contacts(t, site, T.siteContact, loc.contacts, where, details)

@@ -8,18 +8,17 @@ the MeSH fields stay empty. Entities are never expanded, no DTD is loaded, nothi
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import re
-import textwrap
 from collections.abc import Iterator, Mapping
-from enum import Enum
 from typing import BinaryIO, TypeVar
 
 from lxml import etree
 
 from kg import model
 from kg.errors import InputError
+from kg.sources._xml_admin import administration, site_contacts
+from kg.sources._xml_node import Node, code, parse_date, spelled
 from kg.sources.citation import parse_citation
 from kg.sources.criteria import split_criteria
 from kg.sources.officials import read_official
@@ -29,35 +28,17 @@ __all__ = ["FORMAT", "iter_xml_studies", "parse_xml_study"]
 FORMAT = "ctgov-xml"
 
 _NCT_ID = re.compile(r"NCT[0-9]{8}")
-_DATE = re.compile(r"([A-Z][a-z]+)\s+(?:(\d{1,2}),\s*)?(\d{4})")
 _PROCESSED = re.compile(r"processed this data on\s+(.+?)\s*$")
 _LXML_WHERE = re.compile(r",?\s*line \d+, column \d+\s*$")
 # "Allocation: Randomized, Masking: Double Blind (Subject, Investigator), ..." -> split at ", Key:"
 _DESIGN_SPLIT = re.compile(r",\s*(?=[A-Z][A-Za-z ]*:)")
-# Text blocks are cut at 99 columns (the longest line in the shared files); a line that would not
-# have fit on the line above was cut from it, unless it starts a list item.
-_WIDTH = 99
-_ITEM = re.compile(r"\s*(?:[-*•]|\d{1,3}[.)])\s")
-_MONTHS = {name: number for number, name in enumerate(calendar.month_name) if name}
 _T = TypeVar("_T")
 _Design = dict[str, tuple[str, str]]  # element name -> (label, path)
-_NOTHING = etree.Element("nothing")  # stands for an absent element: finds nothing, has no text
-
-_E = TypeVar("_E", bound=Enum)
-
-
-def _spelled(enum: type[_E], *labels: str) -> dict[str, _E]:
-    """Map labels to the codes they spell in capitals ("Active, not recruiting" -> ACTIVE_NOT_...).
-
-    >>> _spelled(model.ArmType, "No Intervention")
-    {'No Intervention': <ArmType.NO_INTERVENTION: 'NO_INTERVENTION'>}
-    """
-    return {label: enum[re.sub(r"[^A-Z0-9]+", "_", label.upper())] for label in labels}
 
 
 # Keys: every label of the shared records (tests/sources/test_ctgov_xml.py checks that), the
 # labels of the schema's enumerations, and the pre-2017 <study_design> text ("Open Label").
-_STATUS = _spelled(
+_STATUS = spelled(
     model.Status,
     *("Not yet recruiting", "Recruiting", "Enrolling by invitation", "Active, not recruiting"),
     *("Suspended", "Terminated", "Completed", "Withdrawn", "Available", "No longer available"),
@@ -75,58 +56,54 @@ _PHASES: dict[str, tuple[model.Phase, ...]] = {
     "Phase 4": (model.Phase.PHASE4,),
 }
 _STUDY_TYPES: dict[str, model.StudyType | None] = {
-    **_spelled(model.StudyType, "Interventional", "Observational", "Expanded Access"),
+    **spelled(model.StudyType, "Interventional", "Observational", "Expanded Access"),
     "Observational [Patient Registry]": model.StudyType.OBSERVATIONAL,
     "N/A": None,  # withheld device trials (NCT03182660): v2 has no code for it
 }
-_AGENCY_CLASSES = _spelled(model.AgencyClass, "NIH", "Industry", "Other")
+_AGENCY_CLASSES = spelled(model.AgencyClass, "NIH", "Industry", "Other")
 _AGENCY_CLASSES["U.S. Fed"] = model.AgencyClass.FED
-_ALLOCATIONS = _spelled(model.Allocation, "Randomized", "Non-Randomized")
+_ALLOCATIONS = spelled(model.Allocation, "Randomized", "Non-Randomized")
 _ALLOCATIONS["N/A"] = model.Allocation.NA
 _INTERVENTION_MODELS = {
     f"{label} Assignment": code
-    for label, code in _spelled(
+    for label, code in spelled(
         model.InterventionModel, "Single Group", "Parallel", "Crossover", "Factorial", "Sequential"
     ).items()
 }
-_PURPOSES = _spelled(
+_PURPOSES = spelled(
     model.PrimaryPurpose,
     *("Treatment", "Prevention", "Diagnostic", "Supportive Care", "Screening", "Other"),
     *("Health Services Research", "Basic Science", "Device Feasibility"),
 ) | {"Educational/Counseling/Training": model.PrimaryPurpose.ECT}
 # Keyed by the label's head: the roles in brackets ("Double (Participant, ...)") are not kept.
-_MASKINGS = _spelled(model.Masking, "None", "Single", "Double", "Triple", "Quadruple") | {
+_MASKINGS = spelled(model.Masking, "None", "Single", "Double", "Triple", "Quadruple") | {
     "No masking": model.Masking.NONE,
     "Open Label": model.Masking.NONE,
     "Single Blind": model.Masking.SINGLE,
     "Double Blind": model.Masking.DOUBLE,
 }
-_OBSERVATIONAL_MODELS = _spelled(
+_OBSERVATIONAL_MODELS = spelled(
     model.ObservationalModel,
     *("Cohort", "Case-Control", "Case Control", "Case-Only", "Case-Crossover", "Other"),
     *("Ecologic or Community", "Family-Based", "Defined Population", "Natural History"),
 )
-_TIME_PERSPECTIVES = _spelled(
+_TIME_PERSPECTIVES = spelled(
     model.TimePerspective, "Retrospective", "Prospective", "Cross-Sectional", "Other"
 )
-_SEXES = _spelled(model.Sex, "All", "Female", "Male") | {"Both": model.Sex.ALL}
+_SEXES = spelled(model.Sex, "All", "Female", "Male") | {"Both": model.Sex.ALL}
 _VOLUNTEERS = {"Accepts Healthy Volunteers": True, "No": False}
-_DATE_TYPES = _spelled(model.DateType, "Actual", "Estimated") | {
-    "Anticipated": model.DateType.ESTIMATED,
-    "Estimate": model.DateType.ESTIMATED,
-}
-_ARM_TYPES = _spelled(
+_ARM_TYPES = spelled(
     model.ArmType,
     *("Experimental", "Active Comparator", "Placebo Comparator", "Sham Comparator"),
     *("No Intervention", "Other"),
 )
-_INTERVENTION_TYPES = _spelled(
+_INTERVENTION_TYPES = spelled(
     model.InterventionType,
     *("Drug", "Device", "Biological", "Procedure", "Radiation", "Behavioral", "Genetic"),
     *("Dietary Supplement", "Combination Product", "Diagnostic Test", "Other"),
 )
-_ROLES = _spelled(model.OfficialRole, "Principal Investigator", "Study Chair", "Study Director")
-_ROLES |= _spelled(model.OfficialRole, "Sub-Investigator")
+_ROLES = spelled(model.OfficialRole, "Principal Investigator", "Study Chair", "Study Director")
+_ROLES |= spelled(model.OfficialRole, "Sub-Investigator")
 _DESIGN_KEYS = (
     "allocation intervention_model primary_purpose masking observational_model time_perspective"
 ).split()
@@ -134,53 +111,6 @@ _REFERENCE_TYPES = {
     "reference": model.ReferenceType.BACKGROUND,
     "results_reference": model.ReferenceType.RESULT,
 }
-
-
-def _code(table: Mapping[str, _T], value: str, field: str) -> _T:
-    """Return the code of a label, or raise InputError naming the field."""
-    try:
-        return table[value]
-    except KeyError:
-        raise InputError(f"unknown value {value!r}", field=field) from None
-
-
-def _parse_date(text: str) -> model.PartialDate:
-    """Parse a legacy date ("March 2019", "March 15, 2019"); raise ValueError on anything else.
-
-    >>> _parse_date("March 15, 2019").iso(), _parse_date("June 2000").iso()
-    ('2019-03-15', '2000-06')
-    """
-    m = _DATE.fullmatch(text.strip())
-    if not m or m.group(1) not in _MONTHS:
-        raise ValueError(f"not a date: {text!r}")
-    month, day = _MONTHS[m.group(1)], m.group(2)
-    iso = f"{m.group(3)}-{month:02d}" + (f"-{int(day):02d}" if day else "")
-    return model.PartialDate.parse(iso)
-
-
-def _textblock(text: str) -> str:
-    r"""Undo the XML's wrapping at 99 columns and its indentation of a text block.
-
-    >>> _textblock("\n    Some\n    lines\r\n\r\n    -  a\n    b")
-    'Some\nlines\n\n-  a\nb'
-    >>> [len(line) for line in _textblock("\n  " + "a" * 96 + "\n  cut here\n").splitlines()]
-    [105]
-    """
-    lines: list[str] = []
-    last = ""  # the previous line as written, before it was joined to another
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        word = line.split(maxsplit=1)[0] if line.strip() else ""
-        wrapped = len(last.rstrip()) + 1 + len(word) > _WIDTH and not _ITEM.match(line)
-        if word and last.strip() and wrapped and _indent(line) >= _indent(last):
-            lines[-1] += " " + line.strip()
-        else:
-            lines.append(line.rstrip())
-        last = line
-    return textwrap.dedent("\n".join(lines)).strip()
-
-
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip())
 
 
 def _design_text(text: str) -> dict[str, str]:
@@ -193,89 +123,20 @@ def _design_text(text: str) -> dict[str, str]:
     return {k.strip().lower().replace(" ", "_"): v.strip() for k, _, v in pairs if v.strip()}
 
 
-class _Node:
-    """An element and its XML path; getters read absent or blank elements as None."""
-
-    __slots__ = ("_el", "path")
-
-    def __init__(self, el: etree._Element, path: str = "") -> None:
-        self._el = el
-        self.path = path
-
-    def at(self, tag: str) -> str:
-        """Return the path of a child element."""
-        return f"{self.path}/{tag}" if self.path else tag
-
-    def node(self, tag: str) -> _Node:
-        found = self._el.find(tag)
-        return _Node(_NOTHING if found is None else found, self.at(tag))
-
-    def nodes(self, tag: str) -> list[_Node]:
-        return [_Node(el, f"{self.at(tag)}[{i}]") for i, el in enumerate(self._el.findall(tag), 1)]
-
-    def has(self, tag: str) -> bool:
-        return self._el.find(tag) is not None
-
-    def text(self, tag: str) -> str | None:
-        found = self._el.find(tag)
-        return None if found is None else _own_text(found)
-
-    def texts(self, tag: str) -> tuple[str, ...]:
-        return tuple(t for t in (_own_text(el) for el in self._el.findall(tag)) if t)
-
-    def block(self, tag: str) -> str | None:
-        found = self._el.find(f"{tag}/textblock")
-        text = None if found is None else _own_text(found, strip=False)
-        return _textblock(text) or None if text else None
-
-    def code(self, table: Mapping[str, _T], tag: str) -> _T | None:
-        text = self.text(tag)
-        return None if text is None else _code(table, text, self.at(tag))
-
-    def date(self, tag: str) -> model.PartialDate | None:
-        text = self.text(tag)
-        if text is None:
-            return None
-        try:
-            return _parse_date(text)
-        except ValueError:
-            raise InputError(f"malformed date {text!r}", field=self.at(tag)) from None
-
-    def date_type(self, tag: str) -> model.DateType | None:
-        label = self.node(tag)._el.get("type")
-        return None if label is None else _code(_DATE_TYPES, label, f"{self.at(tag)}/@type")
-
-    def count(self, tag: str) -> int | None:
-        text = self.text(tag)
-        if text is None:
-            return None
-        if not text.isascii() or not text.isdigit():
-            raise InputError(f"expected an integer, got {text!r}", field=self.at(tag))
-        return int(text)
-
-
-def _own_text(el: etree._Element, *, strip: bool = True) -> str | None:
-    """Return an element's text, stripped; unexpanded entity references are left out."""
-    text = el.text or ""
-    if len(el):  # comments or entity references inside: keep the text around them
-        text += "".join(child.tail or "" for child in el)
-    return (text.strip() if strip else text) or None
-
-
 def parse_xml_study(root: etree._Element, name: str) -> model.Trial:
     """Map a ``<clinical_study>`` element to a Trial; raise InputError naming the field."""
     if root.tag != "clinical_study":
         raise InputError(f"expected <clinical_study>, got <{root.tag}>", file=name)
     record: str | None = None
     try:
-        study = _Node(root)
+        study = Node(root)
         record = _nct_id(study)
         return _trial(study, record, _source(study, root, name))
     except InputError as exc:
         raise exc.located(file=name, record=record) from exc
 
 
-def _nct_id(study: _Node) -> str:
+def _nct_id(study: Node) -> str:
     nct_id = study.node("id_info").text("nct_id")
     if nct_id is None:
         raise InputError("missing NCT id", field="id_info/nct_id")
@@ -284,21 +145,21 @@ def _nct_id(study: _Node) -> str:
     return nct_id
 
 
-def _source(study: _Node, root: etree._Element, name: str) -> model.SourceInfo:
+def _source(study: Node, root: etree._Element, name: str) -> model.SourceInfo:
     digest = hashlib.sha1(etree.tostring(root), usedforsecurity=False).hexdigest()[:16]
     header = study.node("required_header")
     stamp, date = header.text("download_date"), None
     if stamp is not None:
         m = _PROCESSED.search(stamp)
         try:
-            date = _parse_date(m.group(1) if m else stamp)
+            date = parse_date(m.group(1) if m else stamp)
         except ValueError:
             field = header.at("download_date")
             raise InputError(f"malformed date {stamp!r}", field=field) from None
     return model.SourceInfo(name=name, format=FORMAT, date=date, digest=digest)
 
 
-def _trial(study: _Node, nct_id: str, source: model.SourceInfo) -> model.Trial:
+def _trial(study: Node, nct_id: str, source: model.SourceInfo) -> model.Trial:
     ident = study.node("id_info")
     phase = study.code(_PHASES, "phase")
     design = _design(study)
@@ -313,6 +174,7 @@ def _trial(study: _Node, nct_id: str, source: model.SourceInfo) -> model.Trial:
         org_study_id=ident.text("org_study_id"),
         secondary_ids=tuple(model.SecondaryId(v) for v in ident.texts("secondary_id")),
         status=study.code(_STATUS, "overall_status"),
+        last_known_status=study.code(_STATUS, "last_known_status"),
         study_type=study.code(_STUDY_TYPES, "study_type"),
         phases=phase or (),
         allocation=_design_code(design, "allocation", _ALLOCATIONS),
@@ -345,15 +207,16 @@ def _trial(study: _Node, nct_id: str, source: model.SourceInfo) -> model.Trial:
         outcomes_secondary=tuple(_outcomes(study, "secondary_outcome")),
         outcomes_other=tuple(_outcomes(study, "other_outcome")),
         references=tuple(_references(study)),
+        **administration(study),
     )
 
 
-def _first_date(study: _Node, *tags: str) -> model.PartialDate | None:
+def _first_date(study: Node, *tags: str) -> model.PartialDate | None:
     """Return the date of the first of these elements that is present (new names before old)."""
     return next((d for d in map(study.date, tags) if d is not None), None)
 
 
-def _design(study: _Node) -> _Design:
+def _design(study: Node) -> _Design:
     """Return design labels by element name, with their paths, from either form of the design."""
     if study.has("study_design_info"):
         info = study.node("study_design_info")
@@ -373,12 +236,12 @@ def _design_code(
     label, path = design[key]
     head = label.split(" (", 1)[0] if bracketed else label
     try:
-        return _code(table, head, path)
+        return code(table, head, path)
     except InputError:
         raise InputError(f"unknown value {label!r}", field=path) from None
 
 
-def _sponsors(module: _Node) -> Iterator[model.Sponsor]:
+def _sponsors(module: Node) -> Iterator[model.Sponsor]:
     parties = [(module.node("lead_sponsor"), model.SponsorRole.LEAD)]
     parties += [(n, model.SponsorRole.COLLABORATOR) for n in module.nodes("collaborator")]
     for n, role in parties:
@@ -387,7 +250,7 @@ def _sponsors(module: _Node) -> Iterator[model.Sponsor]:
             yield model.Sponsor(name, n.code(_AGENCY_CLASSES, "agency_class"), role)
 
 
-def _officials(study: _Node, nct_id: str) -> Iterator[model.Official]:
+def _officials(study: Node, nct_id: str) -> Iterator[model.Official]:
     for n in study.nodes("overall_official"):
         full = n.text("last_name")  # the whole name, degrees included
         if full is None:
@@ -396,7 +259,7 @@ def _officials(study: _Node, nct_id: str) -> Iterator[model.Official]:
         yield read_official(full, role, n.text("affiliation"), where=f"{nct_id}: {n.path}")
 
 
-def _arms(study: _Node) -> Iterator[model.Arm]:
+def _arms(study: Node) -> Iterator[model.Arm]:
     # Legacy arm groups do not list their interventions: the links come from the interventions.
     for n in study.nodes("arm_group"):
         label = n.text("arm_group_label")
@@ -404,7 +267,7 @@ def _arms(study: _Node) -> Iterator[model.Arm]:
             yield model.Arm(label, n.code(_ARM_TYPES, "arm_group_type"), n.text("description"))
 
 
-def _interventions(study: _Node) -> Iterator[model.Intervention]:
+def _interventions(study: Node) -> Iterator[model.Intervention]:
     for n in study.nodes("intervention"):
         name = n.text("intervention_name")
         if name is not None:
@@ -417,7 +280,7 @@ def _interventions(study: _Node) -> Iterator[model.Intervention]:
             )
 
 
-def _eligibility(module: _Node) -> model.Eligibility | None:
+def _eligibility(module: Node) -> model.Eligibility | None:
     criteria = module.block("criteria")
     inclusion, exclusion = split_criteria(criteria)
     ages = [module.text(tag) for tag in ("minimum_age", "maximum_age")]
@@ -434,7 +297,7 @@ def _eligibility(module: _Node) -> model.Eligibility | None:
     return None if found == model.Eligibility() else found
 
 
-def _locations(study: _Node) -> Iterator[model.Location]:
+def _locations(study: Node) -> Iterator[model.Location]:
     for n in study.nodes("location"):
         facility = n.node("facility")
         address = facility.node("address")
@@ -445,19 +308,20 @@ def _locations(study: _Node) -> Iterator[model.Location]:
             zip=address.text("zip"),
             country=address.text("country"),
             status=n.code(_STATUS, "status"),
+            contacts=site_contacts(n),
         )
         if site != model.Location():
             yield site
 
 
-def _outcomes(study: _Node, tag: str) -> Iterator[model.Outcome]:
+def _outcomes(study: Node, tag: str) -> Iterator[model.Outcome]:
     for n in study.nodes(tag):
         measure = n.text("measure")
         if measure is not None:
             yield model.Outcome(measure, n.text("description"), n.text("time_frame"))
 
 
-def _references(study: _Node) -> Iterator[model.Reference]:
+def _references(study: Node) -> Iterator[model.Reference]:
     for tag, kind in _REFERENCE_TYPES.items():
         for n in study.nodes(tag):
             text, pmid = n.text("citation"), n.text("PMID")

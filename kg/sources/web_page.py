@@ -11,6 +11,15 @@ layouts:
 
 Both are read, and may be mixed. The page never says which sponsor leads, nor which arm receives
 which intervention; the reader does not guess either.
+
+Renderings differ in their labels ("Study Classification", "Study Start Date"). A line the reader
+does not know, in Basic Information, Study Design or below the eligibility criteria, is skipped with
+a warning naming the file, section and line, and the values around it are read by their shape (a
+registry code, a date, "113 participants", "18 Years"). A date right after an unknown label goes to
+the date its label names (start, primary completion, completion); after a label that names none of
+them ("First Posted") it is left out with a warning rather than taken for the start. A page is
+rejected only when its NCT id is missing or a value it does read is malformed (``PHASE9``,
+``2019-02-30``): a known field is never filled with a guess.
 """
 
 from __future__ import annotations
@@ -19,13 +28,13 @@ import hashlib
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from enum import Enum
-from typing import BinaryIO, TypeVar
+from typing import BinaryIO
 
 from kg import model
 from kg.errors import InputError
-from kg.model import PartialDate, Trial
+from kg.model import Trial
+from kg.sources._page_lines import AGE, YES_NO, E, Page, date_named, has, take_tail
 from kg.sources.citation import parse_citation
 from kg.sources.criteria import split_criteria
 from kg.sources.officials import read_official
@@ -67,37 +76,8 @@ _DATE_SHAPE = re.compile(r"\d{4}(?:-\d{1,2}){0,2}")
 _PARTICIPANTS = re.compile(r"(.*?)\s*participants?", re.I)
 _ENROLLMENT = re.compile(r"(\d[\d,]*)(?:\s+participants?)?", re.I)
 _PHASES = re.compile(r"NA|[A-Z_]*PHASE\w*(?:\s*/\s*\w+)*")
-_AGE = re.compile(r"\d+(?:\.\d+)?\s+(?:year|month|week|day|hour|minute)s?", re.I)
-_YES_NO = {"yes": True, "no": False}
 _NONE = frozenset({"", "-", "N/A"})
-E = TypeVar("E", bound=Enum)
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class _Page:
-    """The page being read: what its errors name."""
-
-    name: str
-    nct_id: str | None
-
-    def error(self, field: str, message: str) -> InputError:
-        return InputError(message, file=self.name, record=self.nct_id, field=field)
-
-    def code(self, enum: type[E], value: str, field: str) -> E:
-        try:
-            return enum(value.strip())
-        except ValueError:
-            raise self.error(field, f"unknown value {value.strip()!r}") from None
-
-    def date(self, value: str | None, field: str) -> PartialDate | None:
-        try:
-            return PartialDate.parse(value) if value else None
-        except ValueError:
-            raise self.error(field, f"not a date: {value!r}") from None
-
-    def get(self, enum: type[E], values: dict[str, str], key: str, section: str) -> E | None:
-        return self.code(enum, values[key], f"{section}.{key}") if key in values else None
 
 
 def looks_like_web_page(head: bytes) -> bool:
@@ -135,7 +115,7 @@ def parse_web_page(text: str, name: str) -> Trial:
     # The page renders nested criteria bullets flat, so stripping indentation loses nothing.
     header, sections = _split([s.strip() for s in text.lstrip("\ufeff").splitlines() if s.strip()])
     title, nct_id, updated = _header(header, name)
-    page = _Page(name, nct_id)
+    page = Page(name, nct_id)
     last_updated = page.date(updated, "Last Updated")
     basic = _basic(page, sections.get("Basic Information", []))
     design = _design(page, sections.get("Study Design", []))
@@ -238,47 +218,57 @@ def _labelled(lines: list[str]) -> tuple[dict[str, str], list[str]]:
     return {k: v for k, v in values.items() if v not in _NONE}, rest
 
 
-def _basic(page: _Page, lines: list[str]) -> dict[str, str]:
+def _basic(page: Page, lines: list[str]) -> dict[str, str]:
     """Return Basic Information values by field, from their labels or the shape of bare values."""
+    b = "Basic Information"
     values, rest = _labelled(lines)
+    labelled_layout = bool(values)
     dates: list[str] = []
+    unknown: str | None = None  # the unknown line just before this one
     for line in rest:
-        if _has(model.Status, line):
+        if has(model.Status, line):
             values.setdefault("status", line)
-        elif _has(model.StudyType, line):
+        elif has(model.StudyType, line):
             values.setdefault("study_type", line)
         elif _PHASES.fullmatch(line):
             values.setdefault("phase", line)
         elif m := _PARTICIPANTS.fullmatch(line):
             values.setdefault("enrollment", m.group(1))
         elif _DATE_SHAPE.fullmatch(line):
-            dates.append(line)
+            named = date_named(unknown) if unknown is not None else None
+            if named is not None and named not in values:
+                values[named] = line
+            elif unknown is not None and labelled_layout:
+                page.skip(b, line, f"date under the unknown label {unknown!r}:")
+            else:
+                dates.append(line)
         else:
-            raise page.error("Basic Information", f"unknown value {line!r}")
-    if len(dates) > 2:
-        raise page.error("Basic Information", f"unexpected date {dates[2]!r}")
-    # Bare dates are start, then end. A lone one is the start: of the 594 API records we hold, 593
-    # give both dates and 1 gives only a start date.
-    for key, value in zip(("start_date", "completion_date"), dates, strict=False):
-        values.setdefault(key, value)
+            page.skip(b, line)
+            unknown = line
+            continue
+        unknown = None
+    # Bare dates are start, then end, in the free ones of these. A lone one is the start: of the
+    # 594 API records we hold, 593 give both dates and 1 gives only a start date.
+    free = [k for k in ("start_date", "completion_date") if k not in values]
+    for i, value in enumerate(dates):
+        if i < len(free):
+            values[free[i]] = value
+        else:
+            page.skip(b, value, "date with no free date field:")
     return values
 
 
-def _enrollment(page: _Page, value: str) -> int:
+def _enrollment(page: Page, value: str) -> int:
     if not (m := _ENROLLMENT.fullmatch(value.strip())):
         raise page.error("Basic Information.enrollment", f"not a number of participants: {value!r}")
     return int(m.group(1).replace(",", ""))
-
-
-def _has(enum: type[Enum], value: str) -> bool:
-    return any(value == m.value for m in enum)
 
 
 def _pick(codes: dict[str, Enum], enum: type[E]) -> E | None:
     return next((c for c in codes.values() if isinstance(c, enum)), None)
 
 
-def _design(page: _Page, lines: list[str]) -> dict[str, Enum]:
+def _design(page: Page, lines: list[str]) -> dict[str, Enum]:
     """Return design codes by field: bare codes go where their Enum says, page order breaks ties."""
     labelled, rest = _labelled(lines)
     enums = dict(_DESIGN)
@@ -289,35 +279,31 @@ def _design(page: _Page, lines: list[str]) -> dict[str, Enum]:
     for line in rest:
         # "OTHER" is a purpose, an observational model and a time perspective: take the first free
         # field after the one the line before filled.
-        free = [i for i, (k, e) in enumerate(_DESIGN) if k not in codes and _has(e, line)]
+        free = [i for i, (k, e) in enumerate(_DESIGN) if k not in codes and has(e, line)]
         if not free:
-            raise page.error("Study Design", f"unknown value {line!r}")
+            page.skip("Study Design", line)
+            continue
         last = next((j for j in free if j > last), free[0])
         key, enum = _DESIGN[last]
         codes[key] = enum(line)
     return codes
 
 
-def _eligibility(page: _Page, lines: list[str]) -> model.Eligibility | None:
+def _eligibility(page: Page, lines: list[str]) -> model.Eligibility | None:
     """Return the eligibility: criteria bullets, then ages, sex and healthy volunteers."""
     if not lines:
         return None
     values, rest = _labelled(lines)
-    tail: list[str] = []
-    while rest and len(tail) < 4:  # bare values after the bullets: "18 Years", "ALL", "No"
-        last = rest[-1]
-        if not (_AGE.fullmatch(last) or _has(model.Sex, last) or last.casefold() in _YES_NO):
-            break
-        tail.insert(0, rest.pop())
-    ages = [s for s in tail if _AGE.fullmatch(s)]
+    tail = take_tail(page, rest, labelled_layout=bool(values))
+    ages = [s for s in tail if AGE.fullmatch(s)]
     # A lone bare age is the minimum: of the 594 API records, 276 give only a minimum age, 1 only
     # a maximum.
     for key, age in zip(("minimum_age", "maximum_age"), ages, strict=False):
         values.setdefault(key, age)
     for s in (s for s in tail if s not in ages):
-        values.setdefault("sex" if _has(model.Sex, s) else "healthy_volunteers", s)
+        values.setdefault("sex" if has(model.Sex, s) else "healthy_volunteers", s)
     hv = values.get("healthy_volunteers", "")
-    if hv and hv.casefold() not in _YES_NO:
+    if hv and hv.casefold() not in YES_NO:
         raise page.error("Eligibility Criteria.healthy_volunteers", f"unknown value {hv!r}")
     criteria = "\n".join(rest) or None
     inclusion, exclusion = split_criteria(criteria)
@@ -328,7 +314,7 @@ def _eligibility(page: _Page, lines: list[str]) -> model.Eligibility | None:
         minimum_age=values.get("minimum_age"),
         maximum_age=values.get("maximum_age"),
         sex=page.get(model.Sex, values, "sex", "Eligibility Criteria"),
-        healthy_volunteers=_YES_NO[hv.casefold()] if hv else None,
+        healthy_volunteers=YES_NO[hv.casefold()] if hv else None,
     )
 
 
@@ -372,7 +358,7 @@ def _interventions(
     )
 
 
-def _sponsors(page: _Page, lines: list[str]) -> tuple[model.Sponsor, ...]:
+def _sponsors(page: Page, lines: list[str]) -> tuple[model.Sponsor, ...]:
     """Read name + agency class pairs; the page does not say which sponsor leads, so none does."""
     unspecified = model.SponsorRole.UNSPECIFIED
     return tuple(
@@ -383,7 +369,7 @@ def _sponsors(page: _Page, lines: list[str]) -> tuple[model.Sponsor, ...]:
     )
 
 
-def _officials(page: _Page, lines: list[str]) -> tuple[model.Official, ...]:
+def _officials(page: Page, lines: list[str]) -> tuple[model.Official, ...]:
     """Read "Name, Degrees", "Role: CODE" and affiliation lines (kg.sources.officials)."""
     people: list[dict[str, str]] = []
     for i, line in enumerate(lines):

@@ -22,7 +22,7 @@ from rdflib.term import Node
 
 from kg.errors import InputError, QueryError
 from kg.ontology import ONTOLOGY_GRAPH
-from kg.terms import DCTERMS, RDF, SCHEMA
+from kg.terms import DCTERMS, PROV, RDF, SCHEMA, TKG
 from kg.validate._convert import rdflib_term
 from kg.validate._engine import TRIAL_GRAPH, TRIAL_IRI, Labels, TrialGraph, TrialResult, check_batch
 from kg.validate._report import Finding, Report, Severity
@@ -51,6 +51,16 @@ _IDENTIFIER = ox.NamedNode(DCTERMS + "identifier")
 _NAME = ox.NamedNode(SCHEMA + "name")
 _SAME_AS = ox.NamedNode(SCHEMA + "sameAs")
 _REFERENCE_KEEPS = (_RDF_TYPE, _IDENTIFIER, _NAME)
+_DERIVED_FROM = ox.NamedNode(PROV + "wasDerivedFrom")
+# The classes kg types a record's trial with; a related trial is only schema:MedicalStudy.
+_RECORD_CLASSES = tuple(
+    ox.NamedNode(c)
+    for c in (
+        SCHEMA + "MedicalTrial",
+        SCHEMA + "MedicalObservationalStudy",
+        TKG + "ExpandedAccessStudy",
+    )
+)
 
 
 # --- units of work -----------------------------------------------------------------------------
@@ -61,8 +71,14 @@ def _unit(nct: str, trial_iri: str, quads: Iterable[ox.Quad]) -> TrialGraph:
 
 
 def _record_trials(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> list[ox.NamedNode]:
-    """Return the record trials of a graph: study nodes with an NCT number and a registry page."""
-    found = []
+    """Return the record trials of a graph, whatever part of them a broken file lost.
+
+    A record's trial is a trial IRI (``{base}trial/NCT...``) that has an NCT number and a registry
+    page, or is typed as a record's study class (interventional, observational, expanded access),
+    or has its provenance node (``{base}graph/NCT...``) in the graph. A related trial (typed only
+    ``schema:MedicalStudy``, with a number and a title) is none of these, so it stays a reference.
+    """
+    found: set[ox.NamedNode] = set()
     for q in store.quads_for_pattern(None, _IDENTIFIER, None, graph):
         subject = q.subject
         if (
@@ -70,8 +86,16 @@ def _record_trials(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> li
             and TRIAL_IRI.match(subject.value)
             and next(store.quads_for_pattern(subject, _SAME_AS, None, graph), None) is not None
         ):
-            found.append(subject)
-    return sorted(set(found), key=lambda n: n.value)
+            found.add(subject)
+    for cls in _RECORD_CLASSES:
+        for q in store.quads_for_pattern(None, _RDF_TYPE, cls, graph):
+            if isinstance(q.subject, ox.NamedNode) and TRIAL_IRI.match(q.subject.value):
+                found.add(q.subject)
+    for q in store.quads_for_pattern(None, _DERIVED_FROM, None, graph):
+        m = isinstance(q.subject, ox.NamedNode) and TRIAL_GRAPH.match(q.subject.value)
+        if m:
+            found.add(ox.NamedNode(f"{m['base']}trial/{m['nct']}"))
+    return sorted(found, key=lambda n: n.value)
 
 
 def _closure(

@@ -138,8 +138,8 @@ REFERENCE = part("reference/1")
 LEAD = data("org/montpellier-university")
 COLLABORATOR = data("org/citospin")
 OTHER_SPONSOR = data("org/rennes-hospital-university")
-FACILITY1 = data("org/montpellier-hospital-university")
-FACILITY2 = data("org/hospital-clinic-in-barcelona-spain")
+FACILITY1 = data("org/montpellier-hospital-university-in-fr")  # a facility: name at its place
+FACILITY2 = data("org/hospital-clinic-in-barcelona-es")
 UNTYPED = part("nowhere")
 
 

@@ -1,4 +1,4 @@
-"""Organisation names: the key that decides which spellings are one organisation, and user mappings.
+"""Organisation names: the key that decides which spellings are one organisation.
 
 :func:`org_key` folds case, accents, punctuation, common abbreviations in several languages
 ("Univ.", "Hôpital", "CHU", "AP-HP", "St."), legal suffixes ("Co., Ltd.", "GmbH", "S.A.S"), an
@@ -12,39 +12,22 @@ or a word. So the key keeps every word that can tell organisations apart: a city
 word like "Hospital" ("Nagoya University" is not "Nagoya University Hospital"). Word order is kept
 where it is the only difference: names made only of common words ("Institute of Cancer Research" is
 not "Cancer Research Institute") and a few known pairs ("University of Washington" is not
-"Washington University"). A name that many places share ("St. Mary's Medical Center", "Memorial
-Hospital", "Research Site") is one organisation only together with its place (:func:`needs_place`).
+"Washington University"). Names are not unique across places, so a facility is keyed by its name
+at its place (:meth:`kg.orgs.OrgIndex.node_key`), a sponsor by its name alone; a name that many
+towns share ("St. Mary's Medical Center", "Memorial Hospital": :func:`needs_place`) needs its city.
 tests/test_orgs.py measures all this on a labelled sample of names from real records
 (tests/fixtures/org_sample.tsv).
-
-:class:`OrgIndex` is a user-supplied mapping (CSV or TSV: a name or key, and a ROR id or a preferred
-IRI), loaded once and carried, immutable, by :class:`kg.terms.Minter`.
 """
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from pathlib import Path
-from types import MappingProxyType
+from collections.abc import Iterable
 from typing import NamedTuple
 
-from kg.errors import InputError
-
-__all__ = [
-    "OrgIndex",
-    "OrgTarget",
-    "is_placeholder",
-    "needs_place",
-    "org_key",
-    "parse_ror",
-    "place_key",
-]
+__all__ = ["is_placeholder", "needs_place", "org_key"]
 
 
 def _words(text: str) -> frozenset[str]:
@@ -61,44 +44,63 @@ def _canon(target: str, variants: str) -> None:
         _CANON[word] = tuple(target.split())
 
 
-_canon("university", "univ uni universite universitat universitaet universita universidad "
-       "universidade universiteit uniwersytet univerzita univerzitet universitet universitetet "
-       "universitesi universitario universitaria universitari universitaire universitair "
-       "universitar universitas egyetem fakultni fakultna uniwersytecki uniwersyteckie")
-_canon("hospital", "hosp hopital ospedale ospedaliero ospedaliera hospitalario hospitalaria "
-       "hospitalier hospitaliere krankenhaus ziekenhuis sjukhus sjukhuset sykehus sygehus szpital "
-       "nemocnice nemocnica korhaz hastanesi hastane bolnica spital spitalul sairaala klinikum "
-       "kliniken arcispedale")
+_canon(
+    "university",
+    "univ uni universite universitat universitaet universita universidad "
+    "universidade universiteit uniwersytet univerzita univerzitet universitet universitetet "
+    "universitesi universitario universitaria universitari universitaire universitair "
+    "universitar universitas egyetem fakultni fakultna uniwersytecki uniwersyteckie",
+)
+_canon(
+    "hospital",
+    "hosp hopital ospedale ospedaliero ospedaliera hospitalario hospitalaria "
+    "hospitalier hospitaliere krankenhaus ziekenhuis sjukhus sjukhuset sykehus sygehus szpital "
+    "nemocnice nemocnica korhaz hastanesi hastane bolnica spital spitalul sairaala klinikum "
+    "kliniken arcispedale",
+)
 _canon("hospitals", "hopitaux hospitais hospitales ospedali")
-_canon("hospital university", "chu chru uh uz aou universitatsklinikum universitaetsklinikum "
-       "uniklinikum uniklinik universitatsspital universitetssjukhus universitetssjukhuset "
-       "universitetssykehus universitetshospital universitetshospitalet")
+_canon(
+    "hospital university",
+    "chu chru uh uz aou universitatsklinikum universitaetsklinikum "
+    "uniklinikum uniklinik universitatsspital universitetssjukhus universitetssjukhuset "
+    "universitetssykehus universitetshospital universitetshospitalet",
+)
 _canon("university medicine", "universitatsmedizin")
 _canon("clinic", "clinica clinique klinik klinika")
 _canon("clinics", "cliniques clinicas")
 _canon("clinical", "clinico klinische klinisch")
-_canon("institute", "inst institut instituto istituto instytut institutul intezet institutet "
-       "instituut")
-_canon("center", "centre centro centrum zentrum centar centru ctr cntr")
+_canon(
+    "institute", "inst institut instituto istituto instytut institutul intezet institutet instituut"
+)
+_canon("center", "centre centro centrum zentrum centar centru ctr cntr clcc")
+_canon("associates", "assoc assocs")
 _canon("centers", "centres centros")
 _canon("foundation", "fondation fundacion fundacao fondazione stiftung fundacja stichting")
 _canon("faculty", "faculte facultad faculdade facolta fakultat fakultesi fakulta")
 _canon("department", "dept departement departamento dipartimento abteilung")
 _canon("laboratory", "lab laboratoire laboratorio laboratorium")
-_canon("medical", "medico medica medicale medizinische medizinisches medizinischen medyczne "
-       "medyczny")
+_canon(
+    "medical",
+    "med medico medica medicale medizinische medizinisches medizinischen medyczne medyczny",
+)
 _canon("medicine", "medicina medecine medizin")
-_canon("oncology", "oncologia oncologie onkologie onkologii onkologia oncologico oncologica "
-       "oncologique onkologiai")
-_canon("research", "recherche investigacion investigaciones investigacao ricerca forschung "
-       "pesquisa")
+_canon(
+    "oncology",
+    "oncologia oncologie onkologie onkologii onkologia oncologico oncologica "
+    "oncologique onkologiai",
+)
+_canon(
+    "research", "recherche investigacion investigaciones investigacao ricerca forschung pesquisa"
+)
 _canon("national", "nacional nazionale nationale narodowy nationaal natl")
 _canon("international", "internacional internazionale intl")
 _canon("general", "generale allgemeines allgemeine algemeen")
 _canon("province", "provincial provincia provinciale")
 _canon("health", "salud saude sanita sante gesundheit")
-_canon("saint", "s st saint sainte ste sankt san santa santo sant sao sf sfantul sfanta sveti "
-       "sveta szent")
+_canon(
+    "saint",
+    "s st saint sainte ste sankt san santa santo sant sao sf sfantul sfanta sveti sveta szent",
+)
 _canon("mount", "mt")
 _canon("fort", "ft")
 
@@ -190,11 +192,30 @@ _COMMON = _words(
 _ORDER_MATTERS = frozenset({("washington",), ("miami",), ("louis", "saint"), ("new", "york")})
 
 # --- text clean-up, compiled once ----------------------------------------------------------------
-_LETTERS = str.maketrans({
-    "ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ł": "l", "Ł": "L",
-    "đ": "d", "Đ": "D", "\u0131": "i", "þ": "th", "\u2019": "'", "\u2018": "'", "`": "'",
-    "\u00b4": "'", "\u2013": "-", "\u2014": "-", "\uff0c": ",",
-})  # dotless i, curly quotes, acute accent, en and em dashes, fullwidth comma
+_LETTERS = str.maketrans(
+    {
+        "ß": "ss",
+        "ø": "o",
+        "Ø": "O",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "\u0131": "i",
+        "þ": "th",
+        "\u2019": "'",
+        "\u2018": "'",
+        "`": "'",
+        "\u00b4": "'",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\uff0c": ",",
+    }
+)  # dotless i, curly quotes, acute accent, en and em dashes, fullwidth comma
 _PHRASES = [
     (re.compile(p, re.I), r)
     for p, r in (
@@ -205,8 +226,11 @@ _PHRASES = [
         (r"\bcentre\s+hospitalier\s+(?:r[eé]gional\s+(?:et\s+)?)?universitaire\b", " CHU "),
         (r"\bazienda\s+ospedalier[oa]\W+universitari[ao]\b", " AOU "),
         (r"\bazienda\s+ospedaliera\b", " ospedale "),
-        (r"\buc\s+(?=(?:san diego|davis|irvine|los angeles|san francisco|berkeley|santa cruz|"
-         r"riverside|santa barbara|merced)\b)", " university of california "),
+        (
+            r"\buc\s+(?=(?:san diego|davis|irvine|los angeles|san francisco|berkeley|santa cruz|"
+            r"riverside|santa barbara|merced)\b)",
+            " university of california ",
+        ),
         (r"\bucsf\b", " university of california san francisco "),
         (r"\bucla\b", " university of california los angeles "),
         (r"\bucsd\b", " university of california san diego "),
@@ -232,6 +256,9 @@ _PLACEHOLDER = re.compile(
 _PAREN = re.compile(r"\(([^()]*)\)")
 _POSSESSIVE = re.compile(r"(?<=\w)\s?'\s?[sS]\b|(?<=\w\w) s\b(?![.\w])")
 _APOSTROPHE = re.compile(r"(?<=\w)\?(?=\w)")
+# A legal form joined to a site's town by a bare hyphen ("Oncology PC-Elkhart") ends the name part,
+# as it does when spaced ("Oncology PC - Elkhart").
+_LEGAL_HYPHEN = re.compile(r"\b((?:p\.?\s?[ac]|llc|pllc|llp|inc|ltd)\.?)-(?=\w)", re.I)
 _SEPARATOR = re.compile(r"\s*[,;|/]\s*|\s+-+\s*|\s*-+\s+|\s+at\s+", re.I)
 _TOKEN = re.compile(r"[^\W_]+")
 
@@ -321,13 +348,16 @@ def _abbreviates(acronym: str, words: list[str], *, strict: bool = False) -> boo
 
 def _drop_acronyms(parts: list[list[_Token]]) -> list[list[_Token]]:
     """Drop a part, or a first or last word, that only abbreviates the rest of the name."""
+
     def rest(skip: _Token) -> list[str]:
         return [t.word for p in parts for t in p if t is not skip]
 
     kept = [
-        p for p in parts
+        p
+        for p in parts
         if not (
-            len(parts) > 1 and len(p) == 1
+            len(parts) > 1
+            and len(p) == 1
             and _abbreviates(p[0].word, rest(p[0]), strict=not p[0].caps)
         )
     ]
@@ -339,10 +369,18 @@ def _drop_acronyms(parts: list[list[_Token]]) -> list[list[_Token]]:
     return kept
 
 
+# Dutch, German and Scandinavian names write "hospital" into one word with the name
+# ("Hagaziekenhuis", "HagaZiekenhuis"): split it off, as the spaced spelling has it.
+_COMPOUND = re.compile(r"^([a-z]{3,}?)(ziekenhuis|krankenhaus|sjukhuset|sjukhus|sykehus|sygehus)$")
+
+
 def _canonical(tokens: list[_Token]) -> list[str]:
     words: list[str] = []
     for t in tokens:
-        words.extend(_CANON.get(t.word, (t.word,)))
+        if t.word not in _CANON and (m := _COMPOUND.match(t.word)):
+            words.extend((m.group(1), *_CANON[m.group(2)]))
+        else:
+            words.extend(_CANON.get(t.word, (t.word,)))
     return words
 
 
@@ -389,6 +427,8 @@ def _analyse(name: str) -> tuple[str, bool]:
     if "'" in text or " s" in low:
         text = _POSSESSIVE.sub("s", text)
     text = _drop_paren_acronyms(text.replace('"', " ").replace("+", " and "))
+    if "-" in text:
+        text = _LEGAL_HYPHEN.sub(r"\1 - ", text)
     if _PHRASE_HINT.search(low):
         for pattern, replacement in _PHRASES:
             text = pattern.sub(replacement, text)
@@ -419,9 +459,16 @@ def _drop_paren_acronyms(text: str) -> str:
     def paren(m: re.Match[str]) -> str:
         inner = _tokens(m.group(1))
         joined = "".join(t.word for t in inner)
-        if inner and (len(inner) == 1 or all(t.caps for t in inner)) and (
-            joined in _NETWORK_TAGS or _abbreviates(joined, outside)
+        if (
+            inner
+            and (len(inner) == 1 or all(t.caps for t in inner))
+            and (joined in _NETWORK_TAGS or _abbreviates(joined, outside))
         ):
+            return " "
+        # A closing bracketed capitals-only word is the name's own short form, even when its
+        # letters follow another word order or language ("(KUCC)", "(PGIMER)", "(NIMS)").
+        closing = m.end() == len(text.rstrip())
+        if closing and len(inner) == 1 and inner[0].caps and 2 <= len(joined) <= 8:
             return " "
         return f" {m.group(1)} "
 
@@ -462,174 +509,3 @@ def needs_place(name: str) -> bool:
     (True, False)
     """
     return _analyse(name)[1]
-
-
-def place_key(place: str) -> str:
-    """Return the normalised form of a place ("Saginaw, Michigan, United States").
-
-    >>> place_key("Pécs,  Hungary")
-    'pecs hungary'
-    """
-    return " ".join(t.word for t in _tokens(_fold(place)))
-
-
-# --- user mapping ---------------------------------------------------------------------------------
-_ROR_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
-_ROR = re.compile(r"^(?:https?://)?(?:ror\.org/)?(0[0-9a-hjkmnp-tv-z]{6}[0-9]{2})/?$", re.I)
-_ABSOLUTE_IRI = re.compile(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]+$", re.I)
-
-
-def parse_ror(text: str) -> str | None:
-    """Return the bare ROR id of a ROR id or URL whose checksum holds, else None.
-
-    >>> parse_ror("https://ror.org/02feahw73")
-    '02feahw73'
-    >>> parse_ror("02feahw74") is None
-    True
-    """
-    m = _ROR.match(text.strip())
-    if not m:
-        return None
-    ror = m.group(1).lower()
-    number = 0
-    for char in ror[:7]:
-        number = number * 32 + _ROR_ALPHABET.index(char)
-    return ror if 98 - (number * 100) % 97 == int(ror[7:]) else None
-
-
-@dataclass(frozen=True, slots=True)
-class OrgTarget:
-    """Where the mapping sends an organisation: a ROR id, or a preferred IRI for its node."""
-
-    ror: str | None = None
-    iri: str | None = None
-
-    @property
-    def same_as(self) -> str | None:
-        """Return the ROR URL to state as ``schema:sameAs``, if any."""
-        return f"https://ror.org/{self.ror}" if self.ror else None
-
-
-_NAME_COLUMNS = ("name", "key")
-_TARGET_COLUMNS = ("id", "ror", "iri", "target")
-
-
-class OrgIndex:
-    """An immutable mapping from organisation keys to ROR ids or preferred IRIs.
-
-    >>> index = OrgIndex({org_key("CNRS"): OrgTarget(ror="02feahw73")})
-    >>> index.node_key("CNRS")
-    'ror-02feahw73'
-    >>> index.node_key("Université Montpellier") == org_key("Université Montpellier")
-    True
-    """
-
-    __slots__ = ("_entries",)
-    _entries: Mapping[str, OrgTarget]
-
-    def __init__(self, entries: Mapping[str, OrgTarget] | None = None) -> None:
-        """Hold ``entries`` (org key -> target), copied."""
-        object.__setattr__(self, "_entries", MappingProxyType(dict(entries or {})))
-
-    def __setattr__(self, name: str, value: object) -> None:
-        """Refuse: the index is shared by every worker and must not change."""
-        raise AttributeError(f"OrgIndex is immutable: cannot set {name!r}")
-
-    def __reduce__(self) -> tuple[type[OrgIndex], tuple[dict[str, OrgTarget]]]:
-        """Pickle as the entries, so the index reaches worker processes."""
-        return (OrgIndex, (dict(self._entries),))  # a mappingproxy cannot be pickled
-
-    def __len__(self) -> int:
-        """Return the number of mapped keys."""
-        return len(self._entries)
-
-    def __repr__(self) -> str:
-        """Show the size, not the entries."""
-        return f"OrgIndex({len(self._entries)} entries)"
-
-    def lookup(self, name: str) -> OrgTarget | None:
-        """Return where the mapping sends the organisation named ``name``, if anywhere."""
-        if not self._entries:
-            return None
-        return self._entries.get(org_key(name))
-
-    def node_key(self, name: str, place: str | None = None) -> str:
-        """Return the key of the node for ``name``: its ROR id when mapped, else :func:`org_key`.
-
-        ``place`` (a site's city and country) joins the key of a name that :func:`needs_place`.
-        """
-        target = self.lookup(name)
-        if target is not None and target.ror:
-            return f"ror-{target.ror}"
-        key = org_key(name)
-        if place and needs_place(name):
-            return f"{key} in {place_key(place)}"
-        return key
-
-    @classmethod
-    def load(cls, path: str | Path) -> OrgIndex:
-        """Read a mapping file: CSV, or TSV when it ends in .tsv/.tab or its header has a tab.
-
-        The header names a ``name`` (normalised with :func:`org_key`) or ``key`` (used as is)
-        column, and an ``id`` column: a ROR id (``05f82e368`` or ``https://ror.org/...``) or any
-        absolute IRI. Lines starting with ``#`` and blank lines are skipped.
-
-        Raises:
-            InputError: the file is unreadable, a row is malformed, or a key maps to two targets.
-        """
-        source = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read the organisation mapping: {exc}", file=source) from exc
-        return cls.parse(text, source=source, tabs=Path(path).suffix.lower() in {".tsv", ".tab"})
-
-    @classmethod
-    def parse(cls, text: str, *, source: str = "<mapping>", tabs: bool | None = None) -> OrgIndex:
-        """Read a mapping from text (see :meth:`load`)."""
-        lines = [(n, line) for n, line in enumerate(text.splitlines(), 1)
-                 if line.strip() and not line.lstrip().startswith("#")]
-        if not lines:
-            return cls()
-        if tabs is None:
-            tabs = "\t" in lines[0][1]
-        rows = csv.reader(io.StringIO("\n".join(line for _, line in lines)),
-                          delimiter="\t" if tabs else ",")
-        numbers = iter(n for n, _ in lines)
-        header = [h.strip().lower() for h in next(rows)]
-        header_line = next(numbers)
-        name_col = next((h for h in _NAME_COLUMNS if h in header), None)
-        target_col = next((h for h in _TARGET_COLUMNS if h in header), None)
-        if name_col is None or target_col is None:
-            raise InputError(
-                "the header needs a 'name' (or 'key') column and an 'id' column",
-                file=source, record=f"line {header_line}",
-            )
-        entries: dict[str, OrgTarget] = {}
-        for line, row in zip(numbers, rows, strict=True):
-            cell = dict(zip(header, (c.strip() for c in row), strict=False))
-            where = {"file": source, "record": f"line {line}"}
-            name, value = cell.get(name_col, ""), cell.get(target_col, "")
-            if not name or not value:
-                raise InputError("a row needs a name and an id", **where, field=target_col)
-            key = name if name_col == "key" else org_key(name)
-            target = _target(value)
-            if target is None:
-                raise InputError(f"not a ROR id or an absolute IRI: {value!r}", **where,
-                                 field=target_col)
-            if entries.setdefault(key, target) != target:
-                raise InputError(f"{name!r} is already mapped elsewhere", **where, field=name_col)
-        return cls(entries)
-
-    def items(self) -> Iterator[tuple[str, OrgTarget]]:
-        """Yield every (key, target) pair, sorted by key."""
-        yield from sorted(self._entries.items())
-
-
-def _target(value: str) -> OrgTarget | None:
-    ror = parse_ror(value)
-    if ror is not None:
-        return OrgTarget(ror=ror)
-    if _ROR.match(value) or "ror.org/" in value.lower():
-        return None  # a ROR id whose checksum fails: a typo, not an IRI
-    return OrgTarget(iri=value) if _ABSOLUTE_IRI.match(value) else None

@@ -1,0 +1,22 @@
+"""Organisations: which names are one organisation, at which place, and the user's mapping.
+
+:mod:`kg.orgs._names` keys names (:func:`org_key`); :mod:`kg.orgs._index` holds the user's
+mapping to ROR ids and decides the node of a name, a facility's at its place
+(:meth:`OrgIndex.node_key`); :mod:`kg.places` keys places.
+"""
+
+from __future__ import annotations
+
+from kg.orgs._index import OrgIndex, OrgTarget, parse_ror
+from kg.orgs._names import is_placeholder, needs_place, org_key
+from kg.places import place_key
+
+__all__ = [
+    "OrgIndex",
+    "OrgTarget",
+    "is_placeholder",
+    "needs_place",
+    "org_key",
+    "parse_ror",
+    "place_key",
+]
