@@ -212,6 +212,11 @@ class Transport:
         for url in candidates:
             try:
                 rows = self.select(url, probe, "a probe for the query endpoint", ("n",))
+            except RefusedError as exc:
+                if exc.status in (401, 403):
+                    raise  # the credentials, not the URL: say so
+                log.info("%s is no SPARQL query endpoint: %s", url, exc)
+                continue
             except EndpointError as exc:
                 log.info("%s is no SPARQL query endpoint: %s", url, exc)
                 continue

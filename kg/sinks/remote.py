@@ -4,7 +4,7 @@ Two protocols (DESIGN.md): the Graph Store Protocol (``--store-url``, Oxigraph's
 graph to replace is ``PUT ?graph=...``; graphs to add go in one ``POST`` of N-Quads to the store URL
 where the server takes a dataset there, else one ``POST ?graph=...`` each. Or SPARQL Update
 (``--update-url``): ``DROP SILENT GRAPH`` (to replace) and ``INSERT DATA`` operations of at most
-500 triples each (:mod:`kg.sinks._update`), packed into requests of at most 5,000.
+500 triples each (:mod:`kg.sinks._update`), packed into requests of at most 500 triples.
 
 Nothing is taken as stored on the server's word. After each batch, kg counts the triples each
 graph holds on the server (one SPARQL query per 100 graphs, at ``--query-url`` or the query URL

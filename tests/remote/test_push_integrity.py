@@ -8,6 +8,7 @@ as 500, an update too large to compile (Virtuoso's SP031).
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -132,9 +133,8 @@ def test_a_graph_stored_short_fails_the_push_by_name_and_a_rerun_sends_only_it(
         push(source, **url)  # type: ignore[arg-type]
     said = str(failed.value)
     assert "does not hold 1 graphs as sent" in said
-    assert f"graph <{short}>: {expected[short] - 1} of {expected[short]} triples" in said or (
-        protocol == "update" and f"graph <{short}>: {expected[short] - 2} of" in said  # 2 requests
-    )
+    held = re.search(rf"graph <{re.escape(short)}>: (\d+) of {expected[short]} triples", said)
+    assert held and int(held.group(1)) < expected[short]
     assert journaled(source) == 12  # every other graph was verified
 
     fake.lose = set()
