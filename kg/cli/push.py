@@ -60,7 +60,12 @@ def push_command(
         ),
     ] = False,
     batch: Annotated[
-        int, typer.Option("--batch", min=1, help="Graphs per request (at most ~8 MB).")
+        int,
+        typer.Option(
+            "--batch", min=1,
+            help="Graphs per batch (at most ~8 MB): one dataset POST where the server takes it, "
+            "then one count query.",
+        ),
     ] = 64,
     journal: Annotated[
         Path | None,

@@ -233,3 +233,30 @@ def test_no_query_endpoint_to_count_with_is_a_usage_error(
     with pytest.raises(UsageError, match="give --query-url"):
         push(source, store_url=fake_endpoint.url + "/store")
     assert journaled(source) == 0
+
+
+@pytest.mark.parametrize(
+    ("env", "header"),
+    [
+        ({"KG_ENDPOINT_TOKEN": "t0k3n"}, "Bearer t0k3n"),
+        ({"KG_ENDPOINT_USER": "ann", "KG_ENDPOINT_PASSWORD": "pw", "KG_ENDPOINT_AUTH": "basic"},
+         "Basic YW5uOnB3"),
+    ],
+)
+def test_bearer_and_basic_credentials_go_with_every_request(
+    fake: FakeStore, fake_endpoint: FakeEndpoint, source: Path, env: dict[str, str], header: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    push(source, store_url=fake_endpoint.url + "/store")
+    sent = [headers.get("Authorization") for _, _, headers, _ in fake_endpoint.seen]
+    assert sent and set(sent) == {header}
+
+
+def test_a_bad_auth_scheme_is_a_usage_error(
+    fake: FakeStore, fake_endpoint: FakeEndpoint, source: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KG_ENDPOINT_AUTH", "ntlm")
+    with pytest.raises(UsageError, match="KG_ENDPOINT_AUTH must be auto, basic or digest"):
+        push(source, store_url=fake_endpoint.url + "/store")
