@@ -163,6 +163,10 @@ class Credentials:
             return True
         return False
 
+    def answers_digest(self, url: str) -> bool:
+        """Whether requests to ``url`` carry a Digest answer (to a challenge that may expire)."""
+        return _key(url) in self._digest
+
     def header(self, method: str, url: str) -> str | None:
         """Return the ``Authorization`` value for a request, if any is due."""
         if self.token is not None:
@@ -185,7 +189,9 @@ def _key(url: str) -> tuple[str, str]:
     return parts.netloc, parts.path
 
 
-def _digest(user: str, password: str, method: str, url: str, state: _DigestState) -> str:
+def _digest(
+    user: str, password: str, method: str, url: str, state: _DigestState, cnonce: str | None = None
+) -> str:
     """Answer a Digest challenge for one request (RFC 7616, qop ``auth`` or none)."""
     params = state.challenge.params
     algorithm = params.get("algorithm", "MD5")
@@ -200,7 +206,7 @@ def _digest(user: str, password: str, method: str, url: str, state: _DigestState
     parts = urlsplit(url)
     uri = parts.path + (f"?{parts.query}" if parts.query else "")
     realm, nonce = params.get("realm", ""), params.get("nonce", "")
-    cnonce = os.urandom(8).hex()
+    cnonce = cnonce or os.urandom(8).hex()
     nc = f"{state.count:08x}"
     ha1 = h(f"{user}:{realm}:{password}")
     if sess:

@@ -234,9 +234,19 @@ class Transport:
             challenge = probe.headers.get("www-authenticate") if probe.status == 401 else None
             creds.probed(url, challenge)
         for _ in range(3):
-            reply = self._once(
-                method, url, body, content_type, accept, creds.header(method, url)
-            )
+            try:
+                reply = self._once(
+                    method, url, body, content_type, accept, creds.header(method, url)
+                )
+            except _Dropped:
+                if creds.answers_digest(url):
+                    # Virtuoso closes the connection unread on a 401 (an expired nonce): fetch a
+                    # fresh challenge with a bodiless request before the retry
+                    probe = self._once("GET", url, None, None, None, None)
+                    challenge = probe.headers.get("www-authenticate")
+                    if probe.status == 401 and challenge:
+                        creds.challenged(url, challenge)
+                raise
             challenge = reply.headers.get("www-authenticate")
             if reply.status != 401 or not challenge or not creds.challenged(url, challenge):
                 return reply
