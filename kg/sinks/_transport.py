@@ -75,17 +75,26 @@ def query_url_candidates(url: str) -> list[str]:
     'http://h/sparql-auth'
     >>> query_url_candidates("http://h:3030/ds/update")[:2]
     ['http://h:3030/ds/query', 'http://h:3030/ds/sparql']
+    >>> query_url_candidates("http://h:8890/sparql-auth")
+    ['http://h:8890/sparql-auth']
+    >>> query_url_candidates("http://h:3030/ds")[:2]
+    ['http://h:3030/ds/query', 'http://h:3030/ds/sparql']
     """
     parts = urlsplit(url)
     path = parts.path.rstrip("/")
     head, _, last = path.rpartition("/")
-    names = {
-        "sparql-graph-crud-auth": ["sparql-auth"],
-        "sparql-graph-crud": ["sparql"],
-    }.get(last, ["query", "sparql"])
-    paths = [f"{head}/{name}" for name in names]
-    if last not in ("store", "update", "data", "sparql-graph-crud-auth", "sparql-graph-crud"):
-        paths += [f"{path}/query", f"{path}/sparql"]  # a Fuseki dataset URL: /ds
+    same = {  # Virtuoso: queries go where updates go, with the same credentials
+        "sparql-graph-crud-auth": "sparql-auth",
+        "sparql-graph-crud": "sparql",
+        "sparql-auth": "sparql-auth",
+        "sparql": "sparql",
+    }
+    if last in same:
+        paths = [f"{head}/{same[last]}"]
+    elif last in ("store", "update", "data"):  # Oxigraph, Fuseki's services
+        paths = [f"{head}/query", f"{head}/sparql"]
+    else:  # a Fuseki dataset URL (/ds), or a server kg does not know
+        paths = [f"{path}/query", f"{path}/sparql", f"{head}/query", f"{head}/sparql"]
     paths.append(path)  # Virtuoso's /sparql and Fuseki's /ds take queries and updates
     seen: list[str] = []
     for candidate in paths:
