@@ -22,8 +22,9 @@ import orjson
 
 from kg import __version__
 from kg.errors import EndpointError
-from kg.http import parse_retry_after, server_message, transient_failure
+from kg.http import parse_retry_after
 from kg.http_auth import ENV_AUTH, Credentials
+from kg.http_errors import server_message, transient_failure
 from kg.remote import ENV_PASSWORD, ENV_TOKEN, ENV_USER, TransientEndpointError
 from kg.terms import iri
 

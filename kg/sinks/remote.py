@@ -39,8 +39,8 @@ from urllib.parse import quote, urlencode
 import pyoxigraph as ox
 
 from kg.errors import EndpointError, UsageError
-from kg.http import is_html, server_message
 from kg.http_auth import Credentials
+from kg.http_errors import is_html, server_message
 from kg.remote import Endpoint
 from kg.sinks import _update as upd
 from kg.sinks._journal import GraphData, Journal, iter_graphs, journal_path, open_source
