@@ -12,6 +12,7 @@ import hashlib
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import orjson
@@ -22,7 +23,17 @@ from kg.ontology import load_ontology
 from kg.sinks.file import file_format
 from kg.sinks.store import open_store
 
-__all__ = ["GraphData", "Journal", "iter_graphs", "journal_path", "open_source"]
+__all__ = ["GraphData", "Journal", "iter_graphs", "journal_path", "open_source", "value_keys"]
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_NUMBERS = frozenset(
+    _XSD + name
+    for name in (
+        "integer decimal double float int long short byte nonNegativeInteger positiveInteger "
+        "negativeInteger nonPositiveInteger unsignedLong unsignedInt unsignedShort unsignedByte"
+    ).split()
+)
+_BOOLEAN = _XSD + "boolean"
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,3 +171,41 @@ class Journal:
         part = self.path.with_name(self.path.name + ".part")
         part.write_bytes(b"".join(latest.values()))
         os.replace(part, self.path)
+
+
+def value_keys(ntriples: bytes) -> set[tuple[str, str, object]]:
+    r"""Return the triples as an engine that stores literals by value tells them apart.
+
+    Virtuoso 7 stores numbers by value, booleans as the integers 1 and 0, and language tags in
+    lower case, so ``"true"^^xsd:boolean`` and ``"1"^^xsd:integer`` of one subject and predicate
+    are one triple there, two in RDF (and in pyoxigraph, which already folds ``"1.50"`` into
+    ``"1.5"``). Other literals, IRIs and blank nodes are kept as written.
+
+    >>> nt = (b'<http://s> <http://p> "true"^^<http://www.w3.org/2001/XMLSchema#boolean> .\n'
+    ...       b'<http://s> <http://p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+    ...       b'<http://s> <http://p> "x"@en .\n')
+    >>> len(value_keys(nt))
+    2
+    """
+    keys: set[tuple[str, str, object]] = set()
+    for triple in ox.parse(ntriples, ox.RdfFormat.N_TRIPLES):
+        keys.add((str(triple.subject), str(triple.predicate), _value(triple.object)))
+    return keys
+
+
+def _value(term: object) -> object:
+    if not isinstance(term, ox.Literal):
+        return str(term)
+    if term.language:
+        return ("lang", term.value, term.language.lower())
+    datatype = term.datatype.value
+    try:
+        if datatype == _BOOLEAN:
+            return ("number", Decimal(1 if term.value in ("true", "1") else 0))
+        if datatype in _NUMBERS:
+            number = Decimal(term.value.replace("INF", "Infinity"))
+            return ("number", str(number) if number.is_nan() else number)
+    except InvalidOperation:
+        pass
+    return str(term)
+

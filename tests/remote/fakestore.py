@@ -28,6 +28,7 @@ class FakeStore:
     every_write: Answer | None = None  # answered to every write, which stores nothing
     dataset_post: Answer | None = None  # answered to a POST without ?graph=, storing nothing
     lose: set[str] = field(default_factory=set)  # graphs whose writes keep one triple less
+    by_value: bool = False  # store booleans as the integers 1 and 0, as Virtuoso 7 does
     writes: int = 0
 
     def respond(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
@@ -61,13 +62,24 @@ class FakeStore:
             self.store.load(body, ox.RdfFormat.N_TRIPLES, to_graph=name)
         for lost in self.lose:
             self._lose(lost)
+        if self.by_value:
+            self._booleans_as_integers()
         return 204, "text/plain", b""
 
+    def _booleans_as_integers(self) -> None:
+        boolean = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+        for quad in list(self.store.quads_for_pattern(None, None, None, None)):
+            term = quad.object
+            if isinstance(term, ox.Literal) and term.datatype == boolean:
+                number = ox.Literal("1" if term.value == "true" else "0",
+                                    datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+                self.store.remove(quad)
+                self.store.add(ox.Quad(quad.subject, quad.predicate, number, quad.graph_name))
+
     def _lose(self, graph: str) -> None:
-        name = ox.NamedNode(graph)
-        for quad in self.store.quads_for_pattern(None, None, None, name):
-            self.store.remove(quad)
-            return
+        quads = list(self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+        if quads:
+            self.store.remove(max(quads, key=str))  # the same one every time
 
     def _query(self, text: str) -> Answer:
         result = self.store.query(text)

@@ -260,3 +260,28 @@ def test_a_bad_auth_scheme_is_a_usage_error(
     monkeypatch.setenv("KG_ENDPOINT_AUTH", "ntlm")
     with pytest.raises(UsageError, match="KG_ENDPOINT_AUTH must be auto, basic or digest"):
         push(source, store_url=fake_endpoint.url + "/store")
+
+
+BY_VALUE = (
+    b'<http://x/s> <http://x/p> "true"^^<http://www.w3.org/2001/XMLSchema#boolean> <{g}> .\n'
+    b'<http://x/s> <http://x/p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> <{g}> .\n'
+    b'<http://x/s> <http://x/q> "a"@en <{g}> .\n'
+)
+
+
+@pytest.mark.parametrize("lose", [False, True])
+def test_a_server_that_stores_literals_by_value_is_verified_by_value(
+    fake: FakeStore, fake_endpoint: FakeEndpoint, tmp_path: Path, lose: bool
+) -> None:
+    graph = f"{DEFAULT_BASE}graph/NCT00000000"
+    source = tmp_path / "by-value.nq"
+    source.write_bytes(BY_VALUE.replace(b"{g}", graph.encode()))
+    fake.by_value = True
+    fake.lose = {graph} if lose else set()
+    if lose:  # one triple really lost: 1 held, 2 by value, 3 in RDF
+        with pytest.raises(EndpointError, match=r"NCT00000000>: 1 of 3 triples"):
+            push(source, store_url=fake_endpoint.url + "/store")
+        return
+    report = push(source, store_url=fake_endpoint.url + "/store")
+    assert report.sent == 2  # the graph and the ontology's
+    assert fake.counts()[graph] == 2  # "true" and 1 are one triple there
