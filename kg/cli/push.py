@@ -27,11 +27,18 @@ def push_command(
     ] = None,
     store_url: Annotated[
         str | None,
-        typer.Option("--store-url", help="Graph Store Protocol URL (Oxigraph: .../store)."),
+        typer.Option(
+            "--store-url",
+            help="Graph Store Protocol URL (Oxigraph: .../store; Virtuoso: "
+            ".../sparql-graph-crud-auth).",
+        ),
     ] = None,
     update_url: Annotated[
         str | None,
-        typer.Option("--update-url", help="SPARQL Update URL (Oxigraph: .../update)."),
+        typer.Option(
+            "--update-url",
+            help="SPARQL Update URL (Oxigraph: .../update; Virtuoso: .../sparql-auth).",
+        ),
     ] = None,
     query_url: Annotated[
         str | None,
