@@ -86,19 +86,24 @@ def test_a_server_answering_every_write_with_an_html_page_is_never_taken_as_done
 
 
 @pytest.mark.parametrize("protocol", ["store", "update"])
+@pytest.mark.parametrize("answer", [(200, "text/plain", b"OK"), HTML_FORM])
 def test_the_command_exits_non_zero_naming_the_graph_and_journals_nothing(
     fake: FakeStore, fake_endpoint: FakeEndpoint, source: Path, protocol: str,
+    answer: tuple[int, str, bytes],
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:
-    fake.every_write = (200, "text/plain", b"OK")  # a 2xx for everything, and nothing stored
+    fake.every_write = answer  # a 2xx for every write, and nothing stored
     monkeypatch.setattr(sys, "argv", ["kg", "push", "--store", str(source),
                                       f"--{protocol}-url", f"{fake_endpoint.url}/{protocol}"])
     with pytest.raises(SystemExit) as stop:
         main()
     err = capsys.readouterr().err
-    assert stop.value.code != 0
-    assert "does not hold 13 graphs as sent" in err and "graph <https://w3id.org/trialkg/" in err
-    assert "0 of " in err
+    assert stop.value.code == 2 and err.startswith("kg: error: ")
+    assert "graph <https://w3id.org/trialkg/" in err and "<html" not in err.lower()
+    if answer == HTML_FORM:  # a page, a form: no acknowledgement of a write
+        assert "answered HTTP 200 with an HTML " in err and "('Virtuoso SPARQL 1.1" in err
+    else:
+        assert "does not hold 13 graphs as sent" in err and "0 of " in err
     assert journaled(source) == 0
 
 
