@@ -27,11 +27,27 @@ def push_command(
     ] = None,
     store_url: Annotated[
         str | None,
-        typer.Option("--store-url", help="Graph Store Protocol URL (Oxigraph: .../store)."),
+        typer.Option(
+            "--store-url",
+            help="Graph Store Protocol URL (Oxigraph: .../store; Virtuoso: "
+            ".../sparql-graph-crud-auth).",
+        ),
     ] = None,
     update_url: Annotated[
         str | None,
-        typer.Option("--update-url", help="SPARQL Update URL (Oxigraph: .../update)."),
+        typer.Option(
+            "--update-url",
+            help="SPARQL Update URL (Oxigraph: .../update; Virtuoso: .../sparql-auth).",
+        ),
+    ] = None,
+    query_url: Annotated[
+        str | None,
+        typer.Option(
+            "--query-url",
+            help="SPARQL query URL to count what the server holds after each batch (default: "
+            "found beside the store or update URL: Oxigraph /query, Virtuoso /sparql, Fuseki "
+            "/ds/query).",
+        ),
     ] = None,
     store: StoreOption = None,
     replace: Annotated[
@@ -51,7 +67,12 @@ def push_command(
         ),
     ] = False,
     batch: Annotated[
-        int, typer.Option("--batch", min=1, help="Graphs per request (at most ~8 MB).")
+        int,
+        typer.Option(
+            "--batch", min=1,
+            help="Graphs per batch (at most ~8 MB): one dataset POST where the server takes it, "
+            "then one count query.",
+        ),
     ] = 64,
     journal: Annotated[
         Path | None,
@@ -73,11 +94,16 @@ def push_command(
 ) -> None:
     """Push the store (or a build file) to a SPARQL 1.1 store, one named graph per trial.
 
-    Resumable: what the server acknowledged is kept in a journal, so a rerun after a failure
-    sends only what is missing or changed. Credentials come from the environment: KG_ENDPOINT_TOKEN,
-    or KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD.
+    Verified: after each batch kg counts the triples each graph holds on the server; only graphs
+    held as sent go in the journal, so a rerun after a failure sends every graph not verified,
+    and a graph the server does not hold as sent fails the push, named. Credentials come from the
+    environment: KG_ENDPOINT_TOKEN (Bearer), or KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD (Digest
+    or Basic, as the server asks; KG_ENDPOINT_AUTH=basic|digest forces one).
 
     Example: kg push --store-url http://localhost:7878/store
+
+    Example: KG_ENDPOINT_USER=kgpush KG_ENDPOINT_PASSWORD=... kg push --update-url
+    http://localhost:8890/sparql-auth
     """
     if source is not None and store is not None:
         raise UsageError("give a file or --store, not both")
@@ -86,6 +112,7 @@ def push_command(
         path,
         store_url=store_url,
         update_url=update_url,
+        query_url=query_url,
         replace=replace,
         default_graph=default_graph,
         batch=batch,
@@ -95,8 +122,9 @@ def push_command(
     )
     where = store_url or update_url
     note(
-        f"kg: pushed {report.sent} graphs ({report.triples} triples) to {where} in "
+        f"kg: pushed and verified {report.sent} graphs ({report.triples} triples) to {where} in "
         f"{report.requests} requests; {report.skipped} unchanged, {report.replaced} replaced"
         + (f", {report.retries} retried" if report.retries else "")
+        + ("; one graph per request (the server takes no dataset POST)" if report.per_graph else "")
         + f"; journal {journal or journal_path(path)}"
     )

@@ -1,44 +1,57 @@
-"""Push a store or a build file to a remote SPARQL 1.1 store, one named graph per trial.
+"""Push a store or a build file to a remote SPARQL 1.1 store, one named graph per trial, verified.
 
 Two protocols (DESIGN.md): the Graph Store Protocol (``--store-url``, Oxigraph's ``/store``): a
-graph to replace is ``PUT ?graph=...``, graphs to add go in one ``POST`` of N-Quads where the server
-takes a dataset (else one ``POST ?graph=...`` each); or SPARQL Update (``--update-url``), where a
-batch is one request of ``DROP SILENT GRAPH`` / ``INSERT DATA`` operations whose triples are the
-N-Triples lines pyoxigraph serialises: every term escaped by the serialiser, nothing pasted in.
+graph to replace is ``PUT ?graph=...``; graphs to add go in one ``POST`` of N-Quads to the store URL
+where the server takes a dataset there, else one ``POST ?graph=...`` each. Or SPARQL Update
+(``--update-url``): ``DROP SILENT GRAPH`` (to replace) and ``INSERT DATA`` operations of at most
+500 triples each (:mod:`kg.sinks._update`), packed into requests of at most 500 triples.
 
-Resumable: a journal (JSON lines beside the source: ``<store>.push-journal.jsonl``) records each
-graph, with the digest of its content, once the server has acknowledged it. A rerun skips what the
-journal says this target already has, so after a failure (a killed server, a dropped connection) it
-sends only what is missing or changed. Every request may be sent twice safely: ``PUT`` and
-``DROP``+``INSERT`` replace, and adding the same triples again to a graph changes nothing.
+Nothing is taken as stored on the server's word. After each batch, kg counts the triples each
+graph holds on the server (one SPARQL query per 100 graphs, at ``--query-url`` or the query URL
+found beside the store or update URL) and records in the journal only the graphs whose count is
+the number of distinct triples sent. A 2xx whose body is an HTML page (Virtuoso answers a
+``POST`` without ``?graph=`` with its query form and stores nothing) is no acknowledgement: a
+dataset ``POST`` so answered, or one after which counts differ, makes kg send one graph per
+request from then on (detected, whatever the product). A graph that still differs fails the push,
+named with both counts; a rerun sends every graph the journal lacks.
 
-A graph the journal knows with another digest (an updated trial) is replaced, so its stale
-triples go; ``--replace`` replaces every graph sent, also those the journal does not know (pushed
-from elsewhere, or a lost journal). ``--default-graph`` also adds the triples to the default graph
-for stores without a union default graph; removing a replaced graph's old triples from the default
-graph then takes a SPARQL Update endpoint.
+A graph added to (neither known to the journal nor ``--replace``) that already held triples on the
+server is checked by reading it back (``CONSTRUCT``): every triple sent must be there.
+
+Resumable: the journal (:mod:`kg.sinks._journal`) holds what each target was seen to hold; a rerun
+skips that and sends everything else. Every request may be sent twice safely: ``PUT`` and
+``DROP`` + ``INSERT`` replace, and adding the same triples again to a graph changes nothing. A graph
+the journal knows with another digest (an updated trial) is replaced; ``--replace`` replaces every
+graph sent. ``--default-graph`` also adds the triples to the default graph for stores without a
+union default graph (that copy is not counted); removing a replaced graph's old triples from the
+default graph then takes a SPARQL Update endpoint.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import logging
-import os
 import time
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
-import orjson
 import pyoxigraph as ox
 
-from kg.errors import InputError, UsageError
-from kg.ontology import load_ontology
-from kg.remote import Endpoint, TransientEndpointError, send
-from kg.sinks.file import file_format
-from kg.sinks.store import open_store
+from kg.errors import EndpointError, UsageError
+from kg.http_auth import Credentials
+from kg.http_errors import is_html, server_message
+from kg.remote import Endpoint
+from kg.sinks import _update as upd
+from kg.sinks._journal import (
+    GraphData,
+    Journal,
+    iter_graphs,
+    journal_path,
+    open_source,
+    value_keys,
+)
+from kg.sinks._transport import RefusedError, Reply, Transport, query_url_candidates
 from kg.terms import iri
 
 __all__ = [
@@ -59,155 +72,18 @@ N_TRIPLES = "application/n-triples"
 N_QUADS = "application/n-quads"
 SPARQL_UPDATE = "application/sparql-update"
 _BATCH_BYTES = 8 * 1024 * 1024  # flush a batch early past this much data
-_OK = range(200, 300)
-_NO_DATASET_POST = frozenset({400, 405, 415})  # the server wants ?graph= on every POST
-
-
-@dataclass(frozen=True, slots=True)
-class GraphData:
-    """One named graph of the source: its N-Triples and the digest of its content."""
-
-    iri: str
-    ntriples: bytes
-    digest: str
-    triples: int
-
-    @classmethod
-    def of(cls, graph_iri: str, ntriples: bytes) -> GraphData:
-        r"""Digest a graph's N-Triples; line order does not change the digest.
-
-        >>> one, two = b'<http://a> <http://p> "1" .\n', b'<http://b> <http://p> "2" .\n'
-        >>> a, b = GraphData.of("http://g", one + two), GraphData.of("http://g", two + one)
-        >>> a.digest == b.digest, a.triples
-        (True, 2)
-        """
-        lines = sorted(line for line in ntriples.splitlines() if line.strip())
-        digest = hashlib.sha256(b"\n".join(lines)).hexdigest()
-        return cls(graph_iri, ntriples, digest, len(lines))
-
-
-def iter_graphs(store: ox.Store) -> Iterator[GraphData]:
-    """Yield every named graph of a store, in IRI order (the order is that of a rerun too)."""
-    names = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
-    for name in names:
-        data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name))
-        yield GraphData.of(name, data or b"")
-
-
-@contextlib.contextmanager
-def open_source(path: Path) -> Iterator[ox.Store]:
-    """Open what to push: a store folder (read-only), or a build file with named graphs.
-
-    A file is loaded into memory with the ontology, so it pushes what a store built from the same
-    records holds.
-
-    Raises:
-        InputError: no store or file there, or a file that is not valid RDF.
-        UsageError: a file without named graphs (Turtle, N-Triples...): nothing to push per trial.
-    """
-    if path.is_dir():
-        yield open_store(path, read_only=True)
-        return
-    if not path.is_file():
-        raise InputError("no such store or file", file=str(path))
-    fmt, gz = file_format(path)
-    if not fmt.supports_datasets:
-        raise UsageError(
-            f"{path}: a {fmt.name} file has no named graphs to push; build to .nq or .trig, "
-            "or push the store"
-        )
-    store = ox.Store()
-    try:
-        if gz:
-            import gzip
-
-            with gzip.open(path, "rb") as fh:
-                store.load(fh.read(), fmt)
-        else:
-            store.load(path=str(path), format=fmt)
-    except (SyntaxError, OSError, EOFError) as exc:
-        raise InputError(f"not valid RDF: {exc}", file=str(path)) from exc
-    load_ontology(store)
-    yield store
-
-
-def journal_path(source: Path) -> Path:
-    """Return where the journal of pushes from ``source`` lives: beside it.
-
-    >>> journal_path(Path("/data/kg/store")).as_posix()
-    '/data/kg/store.push-journal.jsonl'
-    """
-    return source.parent / f"{source.name}.push-journal.jsonl"
-
-
-class Journal:
-    """What each target is known to hold: graph IRI -> content digest, appended as sent."""
-
-    def __init__(self, path: Path, target: str) -> None:
-        """Read what the journal at ``path`` (if any) says ``target`` holds."""
-        self.path = path
-        self.target = target
-        self.sent: dict[str, str] = {}
-        entries = 0
-        if path.is_file():
-            with path.open("rb") as fh:
-                for line in fh:
-                    try:
-                        entry = orjson.loads(line)
-                        graph, digest, where = entry["graph"], entry["digest"], entry["target"]
-                    except (orjson.JSONDecodeError, KeyError, TypeError):
-                        continue  # a line cut short by a crash: that graph was not recorded
-                    entries += 1
-                    if where == target:
-                        self.sent[graph] = digest
-        self._compact = entries > 4 * len(self.sent) + 1000
-
-    def record(self, graphs: Iterable[GraphData]) -> None:
-        """Append graphs the target now holds; on disk before this returns."""
-        items = list(graphs)
-        if not items:
-            return
-        lines = b"".join(
-            orjson.dumps({"target": self.target, "graph": g.iri, "digest": g.digest}) + b"\n"
-            for g in items
-        )
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("ab+") as fh:
-            if fh.tell() > 0:
-                fh.seek(-1, os.SEEK_END)
-                if fh.read(1) != b"\n":
-                    lines = b"\n" + lines  # end a line a crash cut short: it stays unreadable
-            fh.write(lines)
-            fh.flush()
-            os.fsync(fh.fileno())
-        for g in items:
-            self.sent[g.iri] = g.digest
-
-    def compact(self) -> None:
-        """Rewrite the file with one line per graph and target, when it has grown long."""
-        if not self._compact or not self.path.is_file():
-            return
-        latest: dict[tuple[str, str], bytes] = {}
-        with self.path.open("rb") as fh:
-            for line in fh:
-                try:
-                    entry = orjson.loads(line)
-                    latest[(entry["target"], entry["graph"])] = line.rstrip(b"\n") + b"\n"
-                except (orjson.JSONDecodeError, KeyError, TypeError):
-                    continue
-        part = self.path.with_name(self.path.name + ".part")
-        part.write_bytes(b"".join(latest.values()))
-        os.replace(part, self.path)
+_NO_DATASET_POST = frozenset({400, 404, 405, 406, 415, 501})  # wants ?graph= on every POST
 
 
 @dataclass(frozen=True, slots=True)
 class RemoteTarget:
-    """Where to push: a Graph Store Protocol URL, a SPARQL Update URL, or both."""
+    """Where to push: a Graph Store Protocol URL or a SPARQL Update URL, and where to count."""
 
-    endpoint: Endpoint  # credentials and timeout; its url is the one requests go to first
+    endpoint: Endpoint  # the timeout; its url is the one requests go to first
     store_url: str | None = None
     update_url: str | None = None
     default_graph: bool = False
+    query_url: str | None = None  # None: found beside the store or update URL
 
     @property
     def key(self) -> str:
@@ -226,7 +102,7 @@ class RemoteTarget:
 
 @dataclass(slots=True)
 class PushReport:
-    """What a push did."""
+    """What a push did; ``sent`` graphs were verified on the server and journaled."""
 
     graphs: int = 0
     sent: int = 0
@@ -235,6 +111,7 @@ class PushReport:
     triples: int = 0
     requests: int = 0
     retries: int = 0
+    per_graph: bool = False  # the server took no dataset POST: one graph per request
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,20 +122,20 @@ class _Pending:
 
 @dataclass(slots=True)
 class RemoteSink:
-    """Send graphs to a remote store in batches, with retries, recording each in a journal."""
+    """Send graphs to a remote store in batches, verify them, record the verified in a journal."""
 
     target: RemoteTarget
     journal: Journal
+    transport: Transport
     replace: bool = False
     batch: int = 64
-    retries: int = 5
-    backoff: float = 0.5
     on_progress: Callable[[PushReport], None] | None = None
-    sleep: Callable[[float], None] = time.sleep
     report: PushReport = field(default_factory=PushReport)
     _pending: list[_Pending] = field(default_factory=list)
     _size: int = 0
     _dataset_post: bool = True
+    _query_url: str | None = None
+    _op_triples: int = upd.OP_TRIPLES
 
     def add(self, graph: GraphData) -> None:
         """Queue one graph; skipped if the target already holds this content."""
@@ -287,86 +164,226 @@ class RemoteSink:
         self.journal.compact()
 
     def flush(self) -> None:
-        """Send the queued graphs now."""
+        """Send the queued graphs now, verify them, and journal the verified.
+
+        Raises:
+            EndpointError: a request failed, or graphs the server does not hold as sent (named).
+        """
         pending, self._pending, self._size = self._pending, [], 0
         if not pending:
             return
-        if self.target.store_url:
-            self._flush_gsp(pending)
-        else:
-            self._flush_update(pending)
-        self.journal.record(p.graph for p in pending)
-        self.report.sent += len(pending)
-        self.report.replaced += sum(p.replace for p in pending)
-        self.report.triples += sum(p.graph.triples for p in pending)
+        query_url = self.query_url()
+        adds = [p.graph.iri for p in pending if not p.replace]
+        try:
+            before = self.transport.counts(query_url, adds) if adds else {}
+            dataset = self._write(pending)
+            bad = self._verify(query_url, pending, before)
+            if bad and dataset:
+                # the server acknowledged a dataset POST but did not store it in those graphs
+                log.warning(
+                    "%s did not store %d graphs of a dataset POST; sending one graph per request",
+                    self.target.store_url, len(bad),
+                )
+                self._dataset_post, self.report.per_graph = False, True
+                again = [p for p in pending if p.graph.iri in bad]
+                for p in again:
+                    self._post_graph(p.graph)
+                bad = self._verify(query_url, again, before)
+        finally:
+            self.report.requests = self.transport.requests
+            self.report.retries = self.transport.retried
+        verified = [p for p in pending if p.graph.iri not in bad]
+        self.journal.record(p.graph for p in verified)
+        self.report.sent += len(verified)
+        self.report.replaced += sum(p.replace for p in verified)
+        self.report.triples += sum(p.graph.triples for p in verified)
         if self.on_progress is not None:
             self.on_progress(self.report)
+        if bad:
+            raise EndpointError(_not_stored(bad, query_url))
 
-    def _flush_gsp(self, pending: list[_Pending]) -> None:
+    def query_url(self) -> str:
+        """Return the SPARQL query URL that counts the server's triples (found on first use).
+
+        Raises:
+            UsageError: none of the likely URLs answers SPARQL queries; ``--query-url`` is needed.
+        """
+        if self._query_url is None:
+            given = self.target.query_url
+            write_url = self.target.store_url or self.target.update_url or ""
+            candidates = [given] if given else query_url_candidates(write_url)
+            found = self.transport.find_query_url(candidates)
+            if found is None:
+                tried = ", ".join(candidates)
+                raise UsageError(
+                    f"kg checks every push by counting triples, but no SPARQL query endpoint "
+                    f"answered (tried {tried}); give --query-url"
+                )
+            self._query_url = found
+        return self._query_url
+
+    def _write(self, pending: list[_Pending]) -> bool:
+        """Send the graphs; return whether the adds went as one dataset POST."""
+        if self.target.store_url:
+            return self._write_gsp(pending)
+        self._write_update(pending)
+        return False
+
+    def _write_gsp(self, pending: list[_Pending]) -> bool:
         target = self.target
         if target.default_graph:
             stale = [p.graph for p in pending if p.replace]
             if stale:
-                self._update(" ;\n".join(_drop_from_default(g.iri) for g in stale))
+                self._update([op for g in stale for op in _drop_default_ops(g.iri)])
             body = b"".join(p.graph.ntriples for p in pending)
-            self._request("POST", target.graph_url(None), body, N_TRIPLES)
+            self._send("POST", target.graph_url(None), body, N_TRIPLES, "the default graph")
         for p in pending:
             if p.replace:
-                self._request("PUT", target.graph_url(p.graph.iri), p.graph.ntriples, N_TRIPLES)
+                url = target.graph_url(p.graph.iri)
+                self._send("PUT", url, p.graph.ntriples, N_TRIPLES, _name(p.graph.iri))
         adds = [p.graph for p in pending if not p.replace]
         if len(adds) > 1 and self._dataset_post:
-            body = b"".join(_as_quads(g) for g in adds)
             assert target.store_url is not None  # noqa: S101 - GSP mode
-            accept = _NO_DATASET_POST.union(_OK)
-            status = self._request("POST", target.store_url, body, N_QUADS, accept)
-            if status in _OK:
-                return
-            log.info("%s takes no dataset POST; sending graphs one by one", target.store_url)
-            self._dataset_post = False
+            body = b"".join(_as_quads(g) for g in adds)
+            what = f"{len(adds)} graphs as N-Quads"
+            reply = self.transport.request(
+                "POST", target.store_url, body, N_QUADS, what=what, also=_NO_DATASET_POST
+            )
+            if 200 <= reply.status < 300 and not is_html(reply.body, reply.content_type):
+                return True
+            said = server_message(reply.body, reply.content_type, 80)
+            log.info(
+                "%s answered a dataset POST with HTTP %d (%s); sending one graph per request",
+                target.store_url, reply.status, said or "no message",
+            )
+            self._dataset_post, self.report.per_graph = False, True
         for g in adds:
-            self._request("POST", target.graph_url(g.iri), g.ntriples, N_TRIPLES)
+            self._post_graph(g)
+        return False
 
-    def _flush_update(self, pending: list[_Pending]) -> None:
-        operations: list[str] = []
+    def _post_graph(self, graph: GraphData) -> None:
+        url = self.target.graph_url(graph.iri)
+        self._send("POST", url, graph.ntriples, N_TRIPLES, _name(graph.iri))
+
+    def _send(self, method: str, url: str, body: bytes, content_type: str, what: str) -> Reply:
+        """Send one write; a 2xx whose body is an HTML page is no acknowledgement."""
+        reply = self.transport.request(method, url, body, content_type, what=what)
+        if is_html(reply.body, reply.content_type):
+            said = server_message(reply.body, reply.content_type, 120)
+            raise EndpointError(
+                f"{method} {url} ({what}) answered HTTP {reply.status} with an HTML page "
+                f"({said!r}), not a Graph Store Protocol acknowledgement; nothing recorded"
+            )
+        return reply
+
+    def _write_update(self, pending: list[_Pending]) -> None:
+        ops: list[upd.Operation] = []
         for p in pending:
-            name = iri(p.graph.iri)
-            triples = p.graph.ntriples.decode("utf-8")
-            if p.replace:
-                if self.target.default_graph:
-                    operations.append(_drop_from_default(p.graph.iri))
-                operations.append(f"DROP SILENT GRAPH {name}")
-            operations.append(f"INSERT DATA {{ GRAPH {name} {{\n{triples}}} }}")
-            if self.target.default_graph:
-                operations.append(f"INSERT DATA {{\n{triples}}}")
-        self._update(" ;\n".join(operations))
+            ops += upd.graph_operations(
+                p.graph.iri, p.graph.ntriples, replace=p.replace,
+                default_graph=self.target.default_graph, op_triples=self._op_triples,
+            )
+        self._update(ops)
 
-    def _update(self, text: str) -> None:
-        if not self.target.update_url:
+    def _update(self, ops: Sequence[upd.Operation]) -> None:
+        """Send operations in bounded requests, halving them while the server finds them too big."""
+        url = self.target.update_url
+        if not url:
             raise UsageError("this push needs a SPARQL Update endpoint: give --update-url")
-        self._request("POST", self.target.update_url, text.encode("utf-8"), SPARQL_UPDATE)
-
-    def _request(
-        self,
-        method: str,
-        url: str,
-        body: bytes,
-        content_type: str,
-        accept: Container[int] = _OK,
-    ) -> int:
-        for attempt in range(self.retries + 1):
+        queue = upd.pack(ops)
+        while queue:
+            request = queue.pop(0)
+            graphs = sorted({op.graph for op in request})
+            what = _name(graphs[0]) + (f" and {len(graphs) - 1} more" if len(graphs) > 1 else "")
             try:
-                status = send(self.target.endpoint, method, url, body, content_type, accept)
-            except TransientEndpointError as exc:
-                if attempt == self.retries:
+                self._send_update(url, upd.render(request), what)
+            except RefusedError as exc:
+                most = max(op.triples for op in request) // 2
+                if not upd.too_large(exc.status, exc.said) or most < 1:
                     raise
-                self.report.retries += 1
-                wait = min(self.backoff * 2**attempt, 30.0)
-                log.warning("%s; retrying in %.1f s", exc, wait)
-                self.sleep(wait)
-            else:
-                self.report.requests += 1
-                return status
-        raise AssertionError("unreachable")  # the loop returns or raises
+                log.warning("%s: too large for the server; %d triples per INSERT DATA", what, most)
+                self._op_triples = min(self._op_triples, most)
+                rest = [op for r in queue for op in r]
+                queue = upd.pack(upd.resplit([*request, *rest], self._op_triples))
+
+    def _send_update(self, url: str, text: bytes, what: str) -> None:
+        reply = self.transport.request("POST", url, text, SPARQL_UPDATE, what=what)
+        if is_html(reply.body, reply.content_type) and b"<form" in reply.body.lower():
+            said = server_message(reply.body, reply.content_type, 120)
+            raise EndpointError(
+                f"POST {url} ({what}) answered HTTP {reply.status} with an HTML form ({said!r}), "
+                "not the result of an update; nothing recorded"
+            )
+
+    def _verify(
+        self, query_url: str, pending: Sequence[_Pending], before: Mapping[str, int]
+    ) -> dict[str, tuple[int, int]]:
+        """Return the graphs the server does not hold as sent: IRI -> (held, expected)."""
+        after = self.transport.counts(query_url, [p.graph.iri for p in pending])
+        bad: dict[str, tuple[int, int]] = {}
+        for p in pending:
+            name, want = p.graph.iri, p.graph.triples
+            held = after.get(name, 0)
+            if p.replace or before.get(name, 0) == 0:
+                if held != want and not self._by_value(p.graph, held):
+                    bad[name] = (held, want)
+            elif not self._holds_all(query_url, p.graph, held):
+                bad[name] = (held, want)
+        return bad
+
+    def _by_value(self, graph: GraphData, held: int) -> bool:
+        """Whether a lower count is the server telling literals apart by value, not a loss."""
+        if held >= graph.triples or held != len(value_keys(graph.ntriples)):
+            return False
+        log.warning(
+            "%s: the server holds %d of %d triples: it stores literals by value (booleans as 1 "
+            "and 0, numbers by value, language tags in lower case), which folds %d triples into "
+            "others of the same subject and predicate; every triple sent is there",
+            _name(graph.iri), held, graph.triples, graph.triples - held,
+        )
+        return True
+
+    def _holds_all(self, query_url: str, graph: GraphData, held: int) -> bool:
+        """Read a graph back (it held other triples before): is every triple sent there?"""
+        text = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {iri(graph.iri)} {{ ?s ?p ?o }} }}"
+        reply = self.transport.request(
+            "POST", query_url, _form(text), "application/x-www-form-urlencoded",
+            what=f"reading back {_name(graph.iri)}", accept=N_TRIPLES,
+        )
+        try:
+            there = {str(t) for t in ox.parse(reply.body, ox.RdfFormat.N_TRIPLES)}
+        except SyntaxError as exc:
+            raise EndpointError(
+                f"{query_url} answered {_name(graph.iri)} in a form kg cannot read: {exc}"
+            ) from exc
+        if len(there) < held:
+            raise EndpointError(
+                f"{query_url} gave {len(there)} of the {held} triples of {_name(graph.iri)} "
+                "(a capped answer): cannot check that graph; push it with --replace"
+            )
+        return value_keys(graph.ntriples) <= value_keys(reply.body)
+
+
+def _form(text: str) -> bytes:
+    return urlencode({"query": text}).encode("ascii")
+
+
+def _name(graph_iri: str) -> str:
+    return f"graph {iri(graph_iri)}"
+
+
+def _not_stored(bad: Mapping[str, tuple[int, int]], query_url: str) -> str:
+    items = sorted(bad.items())
+    shown = "; ".join(f"{_name(g)}: {h} of {w} triples" for g, (h, w) in items[:5])
+    more = f"; and {len(items) - 5} more" if len(items) > 5 else ""
+    return (
+        f"the server does not hold {len(items)} graphs as sent (triples counted on {query_url}): "
+        f"{shown}{more}; they are not in the journal, so a rerun sends them again"
+    )
+
+
+def _drop_default_ops(graph_iri: str) -> list[upd.Operation]:
+    return [upd.Operation(upd.Kind.DROP_DEFAULT, graph_iri)]
 
 
 def _as_quads(graph: GraphData) -> bytes:
@@ -380,23 +397,12 @@ def _as_quads(graph: GraphData) -> bytes:
     return b"".join(out)
 
 
-def _drop_from_default(graph_iri: str) -> str:
-    """Return the update that removes a graph's triples from the default graph.
-
-    Triples another named graph also states stay: the default graph holds them for that one too.
-    """
-    name = iri(graph_iri)
-    return (
-        f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {name} {{ ?s ?p ?o }} "
-        f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != {name}) }} }}"
-    )
-
-
 def push(
     source: Path,
     *,
     store_url: str | None = None,
     update_url: str | None = None,
+    query_url: str | None = None,
     replace: bool = False,
     default_graph: bool = False,
     batch: int = 64,
@@ -406,14 +412,17 @@ def push(
     timeout: float | None = None,
     environ: Mapping[str, str] | None = None,
     on_progress: Callable[[PushReport], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> PushReport:
-    """Push every named graph of a store folder or a build file to a remote store.
+    """Push every named graph of a store folder or a build file to a remote store, verified.
 
     Raises:
-        UsageError: neither URL given, a bad URL or batch size, or a source without graphs.
+        UsageError: neither URL given, a bad URL or batch size, a source without graphs, or no
+            query endpoint to verify with.
         InputError: no store or file at ``source``.
-        EndpointError: the server failed, after ``retries`` retries for transient failures;
-            what was sent before is in the journal, so a rerun goes on from there.
+        EndpointError: a request failed for good (or after ``retries`` retries of temporary
+            failures), or graphs the server does not hold as sent; what was verified before is
+            in the journal, so a rerun goes on from there.
     """
     if not (store_url or update_url):
         raise UsageError("give --store-url (Graph Store Protocol) or --update-url (SPARQL Update)")
@@ -424,16 +433,19 @@ def push(
             "--replace with --default-graph needs --update-url, to remove old triples there"
         )
     endpoint = Endpoint.from_env(store_url or update_url or "", timeout=timeout, environ=environ)
-    if update_url and store_url:
-        Endpoint.from_env(update_url, timeout=timeout, environ=environ)  # checks the URL
-    target = RemoteTarget(endpoint, store_url, update_url, default_graph)
+    for other in (update_url if store_url else None, query_url):
+        if other:
+            Endpoint.from_env(other, timeout=timeout, environ=environ)  # checks the URL
+    target = RemoteTarget(endpoint, store_url, update_url, default_graph, query_url)
+    transport = Transport(
+        Credentials.from_env(environ), endpoint.timeout, retries, backoff, sleep
+    )
     sink = RemoteSink(
         target,
         Journal(journal or journal_path(source), target.key),
+        transport,
         replace=replace,
         batch=batch,
-        retries=retries,
-        backoff=backoff,
         on_progress=on_progress,
     )
     with open_source(source) as store:

@@ -68,11 +68,16 @@ def fake_endpoint() -> Iterator[FakeEndpoint]:
             state.seen.append((self.command, self.path, dict(self.headers), self.rfile.read(size)))
             time.sleep(state.delay)
             status = state.statuses.pop(0) if state.statuses else state.status
+            content_type, body = state.content_type, state.body
+            if state.respond is not None:
+                own = state.respond(self.command, self.path, dict(self.headers), state.seen[-1][3])
+                if own is not None:
+                    status, content_type, body = own
             self.send_response(status)
-            self.send_header("Content-Type", state.content_type)
-            self.send_header("Content-Length", str(len(state.body)))
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(state.body)
+            self.wfile.write(body)
 
         def do_GET(self) -> None:
             self.answer()

@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -120,3 +121,7 @@ class FakeEndpoint:
     delay: float = 0.0
     statuses: list[int] = field(default_factory=list)  # answered first, one per request
     seen: list[tuple[str, str, dict[str, str], bytes]] = field(default_factory=list)
+    # answers a request itself, as (status, content type, body), or None to answer as scripted
+    respond: Callable[[str, str, dict[str, str], bytes], tuple[int, str, bytes] | None] | None = (
+        None
+    )

@@ -10,6 +10,7 @@ from pathlib import Path
 import orjson
 import pyoxigraph as ox
 import pytest
+from fakestore import FakeStore
 from servers import FakeEndpoint, OxigraphServer
 
 from kg.build import build
@@ -194,29 +195,32 @@ def test_push_interrupted_by_a_killed_server_ends_with_exactly_the_right_graphs(
 def test_a_request_that_fails_for_a_while_is_retried(
     fake_endpoint: FakeEndpoint, small_store: Path
 ) -> None:
-    fake_endpoint.statuses = [503, 502]
-    fake_endpoint.status = 204
+    fake = FakeStore(script=[(503, "text/plain", b""), (502, "text/plain", b"")])
+    fake_endpoint.respond = fake.respond
     report = push(small_store, store_url=fake_endpoint.url + "/store", batch=100, backoff=0)
-    assert (report.retries, report.requests, report.sent) == (2, 1, 42)
+    assert (report.retries, report.sent) == (2, 42)
+    assert fake.writes == 3  # one dataset POST, sent three times
 
 
 def test_a_store_that_takes_no_dataset_post_gets_one_post_per_graph(
     fake_endpoint: FakeEndpoint, small_store: Path
 ) -> None:
-    fake_endpoint.statuses = [415]
-    fake_endpoint.status = 204
+    fake = FakeStore(dataset_post=(415, "text/plain", b"graph= needed"))
+    fake_endpoint.respond = fake.respond
     report = push(small_store, store_url=fake_endpoint.url + "/store", batch=100)
-    paths = [path for _, path, _, _ in fake_endpoint.seen]
+    paths = [path for _, path, _, _ in fake_endpoint.seen if path.startswith("/store")]
     assert paths[0] == "/store"
     assert len(paths) == 43 and all(p.startswith("/store?graph=") for p in paths[1:])
-    assert report.sent == 42
+    assert report.sent == 42 and report.per_graph
+    assert fake.counts() == local_counts(small_store)
 
 
 def test_a_server_that_refuses_the_data_stops_the_push_and_records_nothing(
     fake_endpoint: FakeEndpoint, small_store: Path
 ) -> None:
-    fake_endpoint.status, fake_endpoint.body = 403, b"read-only"
-    with pytest.raises(EndpointError, match="refused access"):
+    fake = FakeStore(every_write=(403, "text/plain", b"read-only"))
+    fake_endpoint.respond = fake.respond
+    with pytest.raises(EndpointError, match=r"refused access.*read-only"):
         push(small_store, store_url=fake_endpoint.url + "/store")
     assert not journal_path(small_store).exists()
 
@@ -292,10 +296,10 @@ def test_kg_push_reports_what_it_sent_on_stderr(
     args = ["push", "--store", str(small_store), "--store-url", server.store_url]
     code, out, err = kg(args, monkeypatch, capsys)
     assert (code, out) == (0, "")
-    assert err.startswith("kg: pushed 42 graphs (")
+    assert err.startswith("kg: pushed and verified 42 graphs (")
     assert "0 unchanged, 0 replaced" in err
     _, _, again = kg(args, monkeypatch, capsys)
-    assert "pushed 0 graphs (0 triples)" in again and "42 unchanged" in again
+    assert "verified 0 graphs (0 triples)" in again and "42 unchanged" in again
 
 
 @pytest.mark.parametrize(
