@@ -29,7 +29,7 @@ import gzip
 import io
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -53,6 +53,7 @@ __all__ = [
     "list_queries",
     "load_data",
     "load_query",
+    "query_tokens",
     "run_query",
     "table_from_solutions",
     "values_block",
@@ -234,6 +235,15 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+
+def query_tokens(text: str) -> Iterator[tuple[str, str, int, int]]:
+    """Yield the tokens that matter for a query's structure: (kind, lexeme, start, end).
+
+    Kinds: comment, string, iri, var, word (keywords, prefixed names) and bracket (``{}()``).
+    """
+    for m in _TOKEN.finditer(text):
+        yield m.lastgroup or "", m.group(), m.start(), m.end()
 
 
 def _pattern_groups(text: str) -> list[int]:
