@@ -1,4 +1,10 @@
-"""Remote SPARQL 1.1 endpoints: queries through SPARQLWrapper, and plain HTTP for ``kg push``.
+"""Remote SPARQL 1.1 endpoints: SELECT queries, whole or refused, and plain HTTP for ``kg push``.
+
+Queries are POSTed as forms (SPARQL 1.1 Protocol) and read as SPARQL JSON results. An answer is
+whole or refused: one cut at the server's row cap (``X-SPARQL-MaxRows``) is read again in pages
+(:mod:`kg.remote_pages`), a partial one (Virtuoso's ``X-SQL-State``) is an error, and a server
+whose default graph is not the union of its graphs gets the per-query option that makes it so
+(Oxigraph) or is refused naming the setting (:func:`dataset_options`).
 
 Credentials come from the environment, never from arguments (they would show in shell history and
 process lists): ``KG_ENDPOINT_TOKEN`` sends ``Authorization: Bearer ...``; else
