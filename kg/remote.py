@@ -466,6 +466,8 @@ def _parse_results(
         if not isinstance(names, list) or not isinstance(solutions, list):
             raise TypeError
         variables = tuple(str(v) for v in names)
+        if variables == ("__ASK_RETVAL",):  # Virtuoso writes an ASK answer as a table
+            raise QueryError("only SELECT queries give a table")
         rows = tuple(tuple(_cell(s.get(v)) for v in variables) for s in solutions)
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise EndpointError(f"{where} answered JSON that is not SPARQL results") from exc
