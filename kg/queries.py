@@ -24,10 +24,12 @@ the same rows whether its union is a bag or a set.
 from __future__ import annotations
 
 import csv
+import decimal
 import gzip
 import io
+import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -51,6 +53,7 @@ __all__ = [
     "list_queries",
     "load_data",
     "load_query",
+    "query_tokens",
     "run_query",
     "table_from_solutions",
     "values_block",
@@ -234,6 +237,15 @@ _TOKEN = re.compile(
 _FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 
 
+def query_tokens(text: str) -> Iterator[tuple[str, str, int, int]]:
+    """Yield the tokens that matter for a query's structure: (kind, lexeme, start, end).
+
+    Kinds: comment, string, iri, var, word (keywords, prefixed names) and bracket (``{}()``).
+    """
+    for m in _TOKEN.finditer(text):
+        yield m.lastgroup or "", m.group(), m.start(), m.end()
+
+
 def _pattern_groups(text: str) -> list[int]:
     r"""Return the offsets just after the ``{`` of the query's WHERE group and of each subquery's.
 
@@ -347,6 +359,71 @@ _XSD_STRING = _XSD + "string"
 _RDF_LANG = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
+_INTEGER_TYPES = frozenset(
+    _XSD + name
+    for name in (
+        "integer", "long", "int", "short", "byte", "nonNegativeInteger", "positiveInteger",
+        "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort",
+        "unsignedByte",
+    )
+)
+_CANONICAL_TIME = re.compile(r"^(.*T\d\d:\d\d:\d\d)(?:\.(\d*?)0*)?(Z|[+-]\d\d:\d\d)?$")
+
+
+def canonical(value: str, datatype: str | None) -> str:
+    """Return the canonical form of a typed literal's value, as the embedded store writes it.
+
+    Stores send one value in different forms: Virtuoso sends booleans as ``1``/``0`` and doubles
+    as ``1.0``, others write ``+007`` or ``1.50``. Rows from every store compare equal only in one
+    form; a value that does not parse is left as it is.
+
+    >>> canonical("1", _XSD + "boolean"), canonical("+007", _XSD + "integer")
+    ('true', '7')
+    >>> canonical("1.50", _XSD + "decimal"), canonical("5e-08", _XSD + "double")
+    ('1.5', '5.0E-8')
+    >>> canonical("2020-01-01T10:00:00.000+00:00", _XSD + "dateTime")
+    '2020-01-01T10:00:00Z'
+    """
+    if datatype is None or not datatype.startswith(_XSD):
+        return value
+    text = value.strip()
+    try:
+        if datatype == _XSD + "boolean":
+            return {"1": "true", "0": "false", "true": "true", "false": "false"}.get(text, value)
+        if datatype in _INTEGER_TYPES:
+            return str(int(text)) if _LEXICAL["integer"].match(text) else value
+        if datatype == _XSD + "decimal":
+            if not _LEXICAL["decimal"].match(text):
+                return value
+            number = format(decimal.Decimal(text).normalize(), "f")
+            return "0" if number in ("-0", "0") else number
+        if datatype in (_XSD + "double", _XSD + "float"):
+            return _canonical_double(float(text))
+    except (ValueError, ArithmeticError):
+        return value
+    if datatype == _XSD + "dateTime" and (m := _CANONICAL_TIME.match(text)):
+        fraction = f".{m.group(2)}" if m.group(2) else ""
+        zone = "Z" if m.group(3) in ("Z", "+00:00", "-00:00") else (m.group(3) or "")
+        return m.group(1) + fraction + zone
+    return value
+
+
+def _canonical_double(number: float) -> str:
+    """Write a double as XSD 1.1 does: ``1.0E0``, ``4.071E1``, ``INF``, ``NaN``."""
+    if math.isnan(number):
+        return "NaN"
+    if math.isinf(number):
+        return "INF" if number > 0 else "-INF"
+    # repr: the shortest digits that read back as the same double.
+    exact = decimal.Decimal(repr(number)).normalize()
+    sign, digits, exponent = exact.as_tuple()
+    if not any(digits):
+        return "0.0E0"
+    text = "".join(map(str, digits))
+    scale = int(exponent) + len(text) - 1
+    return f"{'-' if sign else ''}{text[0]}.{text[1:] or '0'}E{scale}"
+
+
 @dataclass(frozen=True, slots=True)
 class Cell:
     """One value of a result row, whatever store it came from."""
@@ -367,7 +444,9 @@ class Cell:
         """
         if lang:
             return cls("literal", value, None, lang.lower())
-        return cls("literal", value, None if datatype in (_XSD_STRING, _RDF_LANG) else datatype)
+        if datatype in (_XSD_STRING, _RDF_LANG):
+            datatype = None
+        return cls("literal", canonical(value, datatype), datatype)
 
     def nt(self) -> str:
         """Render in N-Triples syntax (for SPARQL TSV)."""

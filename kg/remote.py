@@ -1,4 +1,10 @@
-"""Remote SPARQL 1.1 endpoints: queries through SPARQLWrapper, and plain HTTP for ``kg push``.
+"""Remote SPARQL 1.1 endpoints: SELECT queries, whole or refused, and plain HTTP for ``kg push``.
+
+Queries are POSTed as forms (SPARQL 1.1 Protocol) and read as SPARQL JSON results. An answer is
+whole or refused: one cut at the server's row cap (``X-SPARQL-MaxRows``) is read again in pages
+(:mod:`kg.remote_pages`), a partial one (Virtuoso's ``X-SQL-State``) is an error, and a server
+whose default graph is not the union of its graphs gets the per-query option that makes it so
+(Oxigraph) or is refused naming the setting (:func:`dataset_options`).
 
 Credentials come from the environment, never from arguments (they would show in shell history and
 process lists): ``KG_ENDPOINT_TOKEN`` sends ``Authorization: Bearer ...``; else
@@ -14,41 +20,37 @@ A query the endpoint calls malformed (HTTP 400) is a :class:`~kg.errors.QueryErr
 
 from __future__ import annotations
 
-import ast
 import base64
+import html
 import http.client
-import math
 import os
+import re
 import socket
 import urllib.error
 import urllib.request
-from collections.abc import Container, Mapping
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from email.message import Message
+from urllib.parse import urlencode, urlsplit
 
 import orjson
-from SPARQLWrapper import JSON, POST, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import (
-    EndPointInternalError,
-    EndPointNotFound,
-    QueryBadFormed,
-    SPARQLWrapperException,
-    Unauthorized,
-    URITooLong,
-)
 
 from kg import __version__
 from kg.errors import EndpointError, QueryError, UsageError
 from kg.queries import Bindings, Cell, NamedQuery, ResultTable, with_values
+from kg.remote_pages import Pager
 
 __all__ = [
     "ENV_PASSWORD",
     "ENV_TIMEOUT",
     "ENV_TOKEN",
     "ENV_USER",
+    "VIRTUOSO_MAX_ROWS",
     "Endpoint",
     "TransientEndpointError",
+    "dataset_options",
     "query_endpoint",
+    "select",
     "send",
 ]
 
@@ -147,37 +149,220 @@ def query_endpoint(
 
     Parameters are bound by the same ``VALUES`` block the embedded store gets
     (:func:`kg.queries.with_values`), and result terms become the same cells (a plain literal
-    and an ``xsd:string`` one are one cell), so both give the same rows.
+    and an ``xsd:string`` one are one cell, typed values in their canonical form), so both give
+    the same rows. The answer is whole or refused: one the server cut at its row cap is read
+    again in pages (:mod:`kg.remote_pages`); a partial one (a server's time limit) is an error.
+    The server's default graph must be the union of its graphs (:func:`dataset_options`).
 
     Raises:
-        EndpointError: the endpoint is down, slow, refused the request or answered garbage.
+        EndpointError: the endpoint is down, slow, refused the request, answered garbage, or
+            answered part of the rows only.
         QueryError: the endpoint calls the query malformed, or it is not a SELECT.
     """
     bindings = bindings or {}
     text = with_values(query.text, bindings)
-    client = SPARQLWrapper(endpoint.url, agent=_AGENT)
-    client.setMethod(POST)
-    client.setReturnFormat(JSON)
-    # SPARQLWrapper takes whole seconds; 0 would mean no timeout at all.
-    client.setTimeout(max(1, math.ceil(endpoint.timeout)))
+    table = select(endpoint, text, name=query.name)
+    if not bindings:
+        return table
+    bound = {v.value for v in bindings}
+    keep = [i for i, v in enumerate(table.variables) if v not in bound]
+    return ResultTable(
+        tuple(table.variables[i] for i in keep),
+        tuple(tuple(row[i] for i in keep) for row in table.rows),
+    )
+
+
+def select(endpoint: Endpoint, text: str, *, name: str = "query") -> ResultTable:
+    """Run a SELECT query text and return every row, in pages when the server caps its answers.
+
+    Raises:
+        EndpointError: as :func:`query_endpoint`.
+        QueryError: as :func:`query_endpoint`.
+    """
+    options = dataset_options(endpoint)
+    answer = _ask_for(endpoint, text, name, options)
+    variables, rows = _parse_results(answer.body, answer.content_type, answer.where)
+    cap = _cap(endpoint, answer, len(rows))
+    if cap is not None:
+        rows = _paged(endpoint, text, name, options, answer, variables, cap)
+    return ResultTable(variables, rows)
+
+
+def _paged(
+    endpoint: Endpoint,
+    text: str,
+    name: str,
+    options: Sequence[tuple[str, str]],
+    first: _Answer,
+    variables: tuple[str, ...],
+    cap: int,
+) -> tuple[tuple[Cell | None, ...], ...]:
+    where = f"endpoint {endpoint.url}"
+    advice = _CAP_ADVICE
+    try:
+        pager = Pager.parse(text)
+    except QueryError as exc:
+        raise EndpointError(
+            f"{name}: {where} cut the answer at its cap of {cap} rows and the query cannot be "
+            f"read in pages ({exc}); {advice}"
+        ) from exc
+    size = max(1, cap - 1)  # Virtuoso flags a page of exactly its cap as cut
+    rows: list[tuple[Cell | None, ...]] = []
+    # Virtuoso refuses a sorted OFFSET past its cap (SR353) but pages a sorted subquery; its
+    # two forms may order ties differently, so one answer is read in one form throughout.
+    wrap = "virtuoso" in first.headers.get("Server", "").lower()
+    while True:
+        left = pager.remaining(len(rows))
+        limit = size if left is None else min(size, left)
+        if limit == 0:
+            break
+        page = pager.page(variables, len(rows), limit, wrap=wrap)
+        try:
+            answer = _ask_for(endpoint, page, name, options)
+        except _SortedPageError as exc:
+            if wrap:
+                raise EndpointError(f"{name}: {where} refused a page: {exc}; {advice}") from exc
+            wrap = True
+            rows.clear()
+            continue
+        names, got = _parse_results(answer.body, answer.content_type, answer.where)
+        if names != variables:
+            raise EndpointError(f"{name}: {where} answered a page with other columns: {names}")
+        if _cap(endpoint, answer, len(got)) is not None and len(got) >= limit:
+            raise EndpointError(
+                f"{name}: {where} cut a page of {limit} rows at its cap of {cap}; {advice}"
+            )
+        rows.extend(got)
+        if len(got) < limit:
+            break
+    return tuple(rows)
+
+
+_CAP_ADVICE = (
+    "raise the server's cap (Virtuoso: ResultSetMaxRows in virtuoso.ini [SPARQL]; "
+    "kg serve: --max-rows) or narrow the query"
+)
+VIRTUOSO_MAX_ROWS = 10_000
+"""Virtuoso's ``ResultSetMaxRows`` as Debian and the upstream ``virtuoso.ini`` ship it."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    where: str
+    headers: Message
+    content_type: str
+    body: bytes
+
+
+class _SortedPageError(EndpointError):
+    """Virtuoso's SR353: a sorted OFFSET/LIMIT beyond its ResultSetMaxRows."""
+
+
+def _cap(endpoint: Endpoint, answer: _Answer, rows: int) -> int | None:
+    """Return the row cap when the answer may have been cut at it, else None.
+
+    Raises:
+        EndpointError: the server says the answer is partial (Virtuoso's anytime queries).
+    """
+    state = answer.headers.get("X-SQL-State")
+    if state:
+        said = " ".join(answer.headers.get("X-SQL-Message", "").split())
+        raise EndpointError(
+            f"{answer.where} sent a partial answer ({state}: {said[:160]}); the server stopped the "
+            "query at its time limit (Virtuoso: MaxQueryExecutionTime in virtuoso.ini [SPARQL]): "
+            "raise it or narrow the query"
+        )
+    raw = (answer.headers.get("X-SPARQL-MaxRows") or "").strip()
+    if raw.isdigit() and int(raw) > 0:
+        _CAPS[endpoint.url] = int(raw)
+        return int(raw) if rows >= int(raw) else None
+    known = _CAPS.get(endpoint.url)
+    if known is None and "virtuoso" in (answer.headers.get("Server") or "").lower():
+        known = VIRTUOSO_MAX_ROWS  # a proxy may drop the header; the count still tells
+    return known if known is not None and rows == known else None
+
+
+_CAPS: dict[str, int] = {}  # endpoint URL -> the cap its headers announced
+_DATASETS: dict[str, tuple[tuple[str, str], ...]] = {}  # endpoint URL -> extra request fields
+_PROBE = (
+    "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(!isBlank(?s) && !isBlank(?o)) } LIMIT 1"
+)
+_UNION_ADVICE = (
+    "its default graph is not the union of its named graphs, so queries would find nothing; "
+    "start Oxigraph server with --union-default-graph, or set Fuseki's dataset to "
+    "tdb2:unionDefaultGraph true (Virtuoso and GraphDB query the union by default)"
+)
+
+
+def dataset_options(endpoint: Endpoint) -> tuple[tuple[str, str], ...]:
+    """Return the request fields that make the endpoint's default graph the union of its graphs.
+
+    Named queries read kg's trial graphs through the default graph, as the union of the named
+    graphs (DESIGN.md). A triple of some named graph is looked up in the default graph (two small
+    queries, once per endpoint and process): found, nothing is needed; not found on an Oxigraph
+    server, its per-request ``union-default-graph`` option is sent with every query; not found
+    elsewhere, the query is refused with the server setting to change, never answered empty.
+
+    Raises:
+        EndpointError: the default graph is not the union and the server has no per-query option.
+    """
+    if endpoint.url in _DATASETS:
+        return _DATASETS[endpoint.url]
+    where = f"endpoint {endpoint.url}"
+    answer = _ask_for(endpoint, _PROBE, "probe", ())
+    names, rows = _parse_results(answer.body, answer.content_type, answer.where)
+    options: tuple[tuple[str, str], ...] = ()
+    if rows and names == ("s", "p", "o") and all(rows[0]):
+        triple = " ".join(cell.nt() for cell in rows[0] if cell is not None)
+        if not _holds(endpoint, triple, ()):
+            server = answer.headers.get("Server") or ""
+            options = (("union-default-graph", ""),)
+            if "oxigraph" not in server.lower() or not _holds(endpoint, triple, options):
+                raise EndpointError(f"{where}: {_UNION_ADVICE}")
+    _DATASETS[endpoint.url] = options
+    return options
+
+
+def _holds(endpoint: Endpoint, triple: str, options: Sequence[tuple[str, str]]) -> bool:
+    """Tell whether the default graph holds a triple (a SELECT: Virtuoso answers ASK as a table)."""
+    answer = _ask_for(endpoint, f"SELECT ?found WHERE {{ {triple} BIND(1 AS ?found) }} LIMIT 1",
+                      "probe", options)
+    return bool(_parse_results(answer.body, answer.content_type, answer.where)[1])
+
+
+def _ask_for(
+    endpoint: Endpoint, text: str, name: str, options: Sequence[tuple[str, str]]
+) -> _Answer:
+    """POST one query (SPARQL 1.1 Protocol, form-encoded) and return the answer.
+
+    Raises:
+        QueryError: HTTP 400, the server calls the query malformed.
+        EndpointError: down, slow, any other refusal.
+    """
+    where = f"endpoint {endpoint.url}"
+    body = urlencode([("query", text), *options]).encode("utf-8")
+    headers = {
+        "User-Agent": _AGENT,
+        "Accept": "application/sparql-results+json",
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
     auth = endpoint.auth_header()
     if auth:
-        client.addCustomHttpHeader("Authorization", auth)
-    client.setQuery(text)
-    where = f"endpoint {endpoint.url}"
+        headers["Authorization"] = auth
+    request = urllib.request.Request(endpoint.url, data=body, method="POST", headers=headers)  # noqa: S310
     try:
-        result = client.query()
-        content_type = result.response.headers.get("Content-Type", "")
-        raw = result.response.read()
-    except QueryBadFormed as exc:
-        raise QueryError(f"{query.name}: {where} refused the query: {_told(exc)}") from exc
-    except SPARQLWrapperException as exc:
-        raise _wrapper_error(exc, where) from exc
+        with urllib.request.urlopen(request, timeout=endpoint.timeout) as response:  # noqa: S310
+            raw = response.read()
+            return _Answer(where, response.headers, response.headers.get("Content-Type", ""), raw)
     except urllib.error.HTTPError as exc:
-        raise _status_error(exc.code, _first_line(exc.read()), where) from exc
+        said = _first_line(exc.read())
+        if "SR353" in said:
+            raise _SortedPageError(said) from exc
+        if exc.code == 400:
+            raise QueryError(f"{name}: {where} refused the query: {said}") from exc
+        raise _status_error(exc.code, said, where) from exc
     except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
         raise _network_error(exc, where, endpoint.timeout) from exc
-    return _parse_results(raw, content_type, where, {v.value for v in bindings})
 
 
 def send(
@@ -218,33 +403,22 @@ def send(
     return status
 
 
+_HTML = re.compile(r"^\s*<(?:!DOCTYPE\s+HTML|html)", re.IGNORECASE)
+_TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.IGNORECASE | re.DOTALL)
+
+
 def _first_line(raw: bytes | str, limit: int = 200) -> str:
+    """Return the first line of what a server said, as text even when it sent an HTML page.
+
+    >>> _first_line(b"<!DOCTYPE HTML PUBLIC><html><head><title>Error</title></head>"
+    ...             b"<body><h3>SPARQL request failed</h3></body></html>")
+    'Error SPARQL request failed'
+    """
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    if _HTML.match(text):
+        text = " ".join(html.unescape(_TAG.sub(" ", text)).split())
     line = next((s.strip() for s in text.splitlines() if s.strip()), "")
     return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-def _told(exc: SPARQLWrapperException) -> str:
-    """Return what the server said, which SPARQLWrapper keeps only inside its message."""
-    _, sep, tail = str(exc).partition("Response:\n")
-    if sep:
-        try:
-            said = ast.literal_eval(tail.strip())
-        except (ValueError, SyntaxError):
-            said = tail
-        if isinstance(said, bytes | str):
-            return _first_line(said)
-    return _first_line(str(exc))
-
-
-def _wrapper_error(exc: SPARQLWrapperException, where: str) -> EndpointError:
-    status = {
-        EndPointNotFound: 404,
-        Unauthorized: 401,
-        URITooLong: 414,
-        EndPointInternalError: 500,
-    }.get(type(exc), 0)
-    return _status_error(status, _told(exc), where)
 
 
 def _status_error(status: int, said: str, where: str) -> EndpointError:
@@ -271,7 +445,9 @@ def _network_error(exc: BaseException, where: str, timeout: float) -> EndpointEr
     return TransientEndpointError(f"cannot reach {where}: {reason or type(reason).__name__}")
 
 
-def _parse_results(raw: bytes, content_type: str, where: str, bound: set[str]) -> ResultTable:
+def _parse_results(
+    raw: bytes, content_type: str, where: str
+) -> tuple[tuple[str, ...], tuple[tuple[Cell | None, ...], ...]]:
     """Read SPARQL 1.1 JSON results (https://www.w3.org/TR/sparql11-results-json/)."""
     media = content_type.split(";")[0].strip().lower()
     if media and "json" not in media:
@@ -289,11 +465,13 @@ def _parse_results(raw: bytes, content_type: str, where: str, bound: set[str]) -
         solutions = doc["results"]["bindings"]
         if not isinstance(names, list) or not isinstance(solutions, list):
             raise TypeError
-        variables = tuple(str(v) for v in names if str(v) not in bound)
+        variables = tuple(str(v) for v in names)
+        if variables == ("__ASK_RETVAL",):  # Virtuoso writes an ASK answer as a table
+            raise QueryError("only SELECT queries give a table")
         rows = tuple(tuple(_cell(s.get(v)) for v in variables) for s in solutions)
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise EndpointError(f"{where} answered JSON that is not SPARQL results") from exc
-    return ResultTable(variables, rows)
+    return variables, rows
 
 
 def _cell(term: object) -> Cell | None:

@@ -132,7 +132,8 @@ def _service_description(request: Request, site: Site) -> Response:
             timeout=f"{site.limits.timeout:g}",
             max_rows=site.limits.max_rows,
         )
-    return Response(site.service_description(), media_type="text/turtle; charset=utf-8")
+    here = str(request.url.replace(query="", fragment=""))
+    return Response(site.service_description(here), media_type="text/turtle; charset=utf-8")
 
 
 def query_list(request: Request) -> Response:

@@ -132,10 +132,14 @@ class Site:
                 )
             return self._void
 
-    def service_description(self) -> bytes:
-        """Return the SPARQL service description (Turtle)."""
+    def service_description(self, endpoint_url: str | None = None) -> bytes:
+        """Return the SPARQL service description (Turtle); ``sd:endpoint`` is ``endpoint_url``.
+
+        The endpoint is the URL the server is reached at (SPARQL 1.1 Service Description, 3.2),
+        which is the data's ``{base}sparql`` only when the server is published there.
+        """
         sd = "http://www.w3.org/ns/sparql-service-description#"
-        endpoint_iri = ox.NamedNode(self.base + "sparql")
+        endpoint_iri = ox.NamedNode(endpoint_url or self.base + "sparql")
         service = ox.NamedNode(self.base + "void#sparql-service")
         a = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
         triples = [
@@ -157,6 +161,8 @@ class Site:
             "N-Triples",
             "JSON-LD",
             "RDF_XML",
+            "N-Quads",
+            "TriG",
         ):
             triples.append(
                 ox.Triple(

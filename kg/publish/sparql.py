@@ -21,7 +21,7 @@ import orjson
 import pyoxigraph as ox
 
 from kg.errors import QueryError, UsageError
-from kg.publish._dataset import group_triples
+from kg.publish._dataset import DATA_PREFIXES, group_triples
 from kg.publish.export import ExportFormat, write_groups
 from kg.publish.negotiation import negotiate
 from kg.queries import Cell, OutputFormat, ResultTable, bind_params, format_results, load_query
@@ -128,6 +128,12 @@ GRAPH_TYPES: dict[str, ExportFormat] = {
     "application/n-triples": ExportFormat.NTRIPLES,
     "application/ld+json": ExportFormat.JSONLD,
     "application/rdf+xml": ExportFormat.RDFXML,
+    "application/n-quads": ExportFormat.NQUADS,
+    "application/trig": ExportFormat.TRIG,
+}
+_QUAD_FORMATS = {
+    ExportFormat.NQUADS: ox.RdfFormat.N_QUADS,
+    ExportFormat.TRIG: ox.RdfFormat.TRIG,
 }
 _RESULT_ALIASES = {
     RESULT_TYPES["json"]: ["application/json"],
@@ -150,22 +156,23 @@ _FORMAT_PARAM = {
     "nt": (None, "application/n-triples"),
     "jsonld": (None, "application/ld+json"),
     "rdfxml": (None, "application/rdf+xml"),
+    "nquads": (None, "application/n-quads"),
+    "nq": (None, "application/n-quads"),
+    "trig": (None, "application/trig"),
 }
 
 
-def _choose(accept: str | None, fmt: str | None, graph: bool, ask: bool = False) -> str:
+def _choose(accept: str | None, fmt: str | None, graph: bool) -> str:
     if fmt:
         pair = _FORMAT_PARAM.get(fmt.lower().strip())
         chosen = (pair[1] if graph else pair[0]) if pair else None
-        if chosen is None or (ask and chosen in ("text/csv", "text/tab-separated-values")):
+        if chosen is None:
             raise ProtocolError(400, f"format {fmt!r} does not fit this query form")
         return chosen
     if graph:
         offers, aliases = list(GRAPH_TYPES), _GRAPH_ALIASES
     else:
-        offers = [RESULT_TYPES["json"], RESULT_TYPES["xml"]]
-        if not ask:
-            offers += [RESULT_TYPES["csv"], RESULT_TYPES["tsv"]]
+        offers = list(RESULT_TYPES.values())
         aliases = _RESULT_ALIASES
     chosen = negotiate(accept, offers, aliases)
     if chosen is None:
@@ -228,8 +235,13 @@ def _table_result(table: ResultTable, media_type: str, truncated: bool) -> Sparq
 
 
 def _boolean_result(value: bool, media_type: str) -> SparqlResult:
+    """Write an ASK answer; in CSV and TSV (which define no boolean) as Jena and RDF4J do."""
+    text = "true" if value else "false"
+    if media_type == RESULT_TYPES["csv"]:
+        return SparqlResult(200, media_type, f"_askResult\r\n{text}\r\n".encode())
+    if media_type == RESULT_TYPES["tsv"]:
+        return SparqlResult(200, media_type, f"?_askResult\n{text}\n".encode())
     if media_type == RESULT_TYPES["xml"]:
-        text = "true" if value else "false"
         body = (
             '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
             f"  <head/>\n  <boolean>{text}</boolean>\n</sparql>\n"
@@ -250,7 +262,12 @@ def run_sparql(
     max_rows: int = 10_000,
     max_bytes: int = 32 * 1024,
 ) -> SparqlResult:
-    """Run a read-only query as the SPARQL 1.1 Protocol says; the default graph is the union.
+    """Run a read-only query as the SPARQL 1.1 Protocol says.
+
+    The dataset is the protocol's (``default-graph-uri``, ``named-graph-uri``: the default graph
+    is the merge of the first, the named graphs are the second, either possibly empty), else the
+    query's own (``FROM``, ``FROM NAMED``), else the default graph is the union of the named
+    graphs and every named graph is there.
 
     Raises:
         ProtocolError: a refused or malformed query (400, 403, 406, 413).
@@ -258,14 +275,16 @@ def run_sparql(
     form = check_query(query, max_bytes)
     graph_form = form in ("CONSTRUCT", "DESCRIBE")
     if form is not None:  # negotiate before running: a 406 costs no work
-        media_type = _choose(accept, fmt, graph_form, ask=form == "ASK")
+        media_type = _choose(accept, fmt, graph_form)
     options: dict[str, object] = {}
-    if default_graphs:
-        options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-    else:
-        options["use_default_graph_as_union"] = True
-    if named_graphs:
-        options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    try:
+        if default_graphs or named_graphs:
+            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        elif "FROM" not in _keywords(query):
+            options["use_default_graph_as_union"] = True
+    except ValueError as exc:
+        raise ProtocolError(400, f"a graph named in the request is not an IRI: {exc}") from exc
     try:
         result = store.query(query, **options)  # type: ignore[arg-type]
     except SyntaxError as exc:
@@ -273,7 +292,7 @@ def run_sparql(
     except ValueError as exc:
         raise ProtocolError(400, f"bad request: {exc}") from exc
     if isinstance(result, ox.QueryBoolean):
-        return _boolean_result(bool(result), _choose(accept, fmt, False, ask=True))
+        return _boolean_result(bool(result), _choose(accept, fmt, False))
     if isinstance(result, ox.QueryTriples):
         media_type = _choose(accept, fmt, True)
         triples: list[ox.Triple] = []
@@ -296,7 +315,14 @@ def run_sparql(
 
 def _graph_result(triples: list[ox.Triple], media_type: str, *, truncated: bool) -> SparqlResult:
     out = io.BytesIO()
-    write_groups(group_triples(triples), out, GRAPH_TYPES[media_type])
+    fmt = GRAPH_TYPES[media_type]
+    if fmt in _QUAD_FORMATS:  # a CONSTRUCT or DESCRIBE result is the default graph
+        groups = group_triples(triples)
+        quads = [ox.Quad(t.subject, t.predicate, t.object) for g in groups for t in g]
+        prefixes = DATA_PREFIXES if fmt is ExportFormat.TRIG else None
+        ox.serialize(quads, out, _QUAD_FORMATS[fmt], prefixes=prefixes)
+        return SparqlResult(200, media_type, out.getvalue(), truncated)
+    write_groups(group_triples(triples), out, fmt)
     return SparqlResult(200, media_type, out.getvalue(), truncated)
 
 

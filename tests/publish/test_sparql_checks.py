@@ -57,9 +57,14 @@ def test_construct_results_are_cut_at_the_limit(seed_store: ox.Store) -> None:
     assert len(list(ox.parse(result.body, ox.RdfFormat.N_TRIPLES))) == 7
 
 
-def test_ask_refuses_csv(seed_store: ox.Store) -> None:
+def test_ask_answers_in_csv(seed_store: ox.Store) -> None:
+    result = run_sparql(seed_store, "ASK { ?s ?p ?o }", fmt="csv")
+    assert (result.media_type, result.body) == ("text/csv", b"_askResult\r\ntrue\r\n")
+
+
+def test_a_format_that_does_not_fit_the_query_form_is_a_400(seed_store: ox.Store) -> None:
     with pytest.raises(ProtocolError) as caught:
-        run_sparql(seed_store, "ASK { ?s ?p ?o }", fmt="csv")
+        run_sparql(seed_store, "ASK { ?s ?p ?o }", fmt="turtle")
     assert caught.value.status == 400
 
 

@@ -39,10 +39,16 @@ class OxigraphServer:
     """One ``oxigraph serve`` process on 127.0.0.1; in memory unless given a location."""
 
     def __init__(
-        self, location: Path | None = None, *, union: bool = True, port: int | None = None
+        self,
+        location: Path | None = None,
+        *,
+        union: bool = True,
+        port: int | None = None,
+        read_only: bool = False,
     ) -> None:
         self.location = location
         self.union = union
+        self.read_only = read_only  # serve-read-only: a store another process also reads
         self.port = port or free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -64,7 +70,8 @@ class OxigraphServer:
 
     def start(self, wait: float = 30.0) -> OxigraphServer:
         """Start the server and return once it answers a query."""
-        args = [_binary(), "serve", "--bind", f"127.0.0.1:{self.port}"]
+        command = "serve-read-only" if self.read_only else "serve"
+        args = [_binary(), command, "--bind", f"127.0.0.1:{self.port}"]
         if self.location is not None:
             args += ["--location", str(self.location)]
         if self.union:

@@ -12,61 +12,13 @@ from servers import FakeEndpoint, OxigraphServer, free_port
 
 from kg.cli import main
 from kg.errors import EndpointError, QueryError, UsageError
-from kg.queries import NamedQuery, OutputFormat, bind_params, list_queries, load_query, run_query
+from kg.queries import NamedQuery, OutputFormat, bind_params
 from kg.remote import Endpoint, TransientEndpointError, query_endpoint
 from kg.sinks.remote import push
 
 SEED = "NCT03737461"
-# Parameters for each named query: the seed and shared records that give rows.
-CASES: dict[str, list[dict[str, str]]] = {
-    "trial-sponsors": [{"nct": SEED}, {"nct": "NCT03828656"}, {"nct": "NCT00005182"}],
-    "trial-sites": [{"nct": SEED}, {"nct": "NCT05774483"}],
-    "trial-interventions": [{"nct": SEED}, {"nct": "NCT03934658"}],
-    "related-trials": [{"nct": SEED}],
-    "trial-publications": [{"nct": SEED}, {"nct": "NCT05774483"}, {"nct": "NCT00000487"}],
-    "sponsor-network": [{}],
-    "sponsor-trials": [
-        {"sponsor": "University Hospital, Montpellier"},
-        {"sponsor": "national cancer institute (nci)", "role": "lead"},
-    ],
-    "sponsors-by-class": [{}, {"class": "INDUSTRY"}],
-    "trials-per-country": [{}],
-    "trials-per-city": [{}],
-    "trials-sharing-condition": [{"nct": "NCT03828656"}, {"nct": "NCT03630809"}],
-    "trials-sharing-intervention": [{"nct": "NCT06751849"}],
-    "sponsor-publications": [{}, {"role": "lead"}],
-    "published-without-results": [{}],
-    "recruiting-near": [
-        {"lat": "40.71", "lon": "-74.01", "km": "25"},
-        {"lat": "28.68", "lon": "115.85", "km": "10"},
-    ],
-    "dataset-summary": [{}],
-}
-# A query added later without an entry here runs with its defaults (test below: it needs none).
-PARITY = [
-    pytest.param(q.name, params, id=f"{q.name}-{n}")
-    for q in list_queries()
-    for n, params in enumerate(CASES.get(q.name, [{}]))
-]
-
-
-def test_parity_covers_every_named_query() -> None:
-    uncovered = [q.name for q in list_queries()
-                 if q.name not in CASES and any(p.default is None for p in q.params)]
-    assert uncovered == []
-    assert set(CASES) <= {q.name for q in list_queries()}
-
-
-@pytest.mark.parametrize(("name", "params"), PARITY)
-def test_a_named_query_gives_the_same_rows_remotely_as_locally(
-    shared_store: ox.Store, shared_server: OxigraphServer, name: str, params: dict[str, str]
-) -> None:
-    query = load_query(name)
-    bindings = bind_params(query, params)
-    local = run_query(shared_store, query, bindings)
-    remote = query_endpoint(Endpoint(shared_server.query_url, timeout=120), query, bindings)
-    assert local.rows
-    assert remote == local
+# Every named query on every engine (embedded store, Oxigraph server with and without a union
+# default graph, Virtuoso, kg serve with a row cap): tests/remote/test_engines.py.
 
 
 # --- injection -----------------------------------------------------------------------------------
