@@ -8,8 +8,9 @@ whose default graph is not the union of its graphs gets the per-query option tha
 
 Credentials come from the environment, never from arguments (they would show in shell history and
 process lists): ``KG_ENDPOINT_TOKEN`` sends ``Authorization: Bearer ...``; else
-``KG_ENDPOINT_USER`` and ``KG_ENDPOINT_PASSWORD`` send HTTP basic auth. ``KG_ENDPOINT_TIMEOUT``
-(seconds, default 60) bounds every request.
+``KG_ENDPOINT_USER`` and ``KG_ENDPOINT_PASSWORD`` answer the server's HTTP Basic or Digest challenge
+(``KG_ENDPOINT_AUTH``: ``auto``, ``basic`` or ``digest``; :mod:`kg.http_auth`), so a query reaches
+Virtuoso's ``/sparql-auth``. ``KG_ENDPOINT_TIMEOUT`` (seconds, default 60) bounds every request.
 
 Every failure becomes one :class:`~kg.errors.EndpointError` that says what went wrong and where:
 the endpoint is down (connection refused, unknown host), slow (no answer within the timeout),
@@ -31,12 +32,14 @@ import urllib.request
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import Message
+from typing import NoReturn
 from urllib.parse import urlencode, urlsplit
 
 import orjson
 
 from kg import __version__
 from kg.errors import EndpointError, QueryError, UsageError
+from kg.http_auth import ENV_AUTH, AuthScheme, Credentials
 from kg.queries import Bindings, Cell, NamedQuery, ResultTable, with_values
 from kg.remote_pages import Pager
 
@@ -76,6 +79,14 @@ class Endpoint:
     user: str | None = None
     password: str | None = field(default=None, repr=False)
     token: str | None = field(default=None, repr=False)
+    auth: AuthScheme = AuthScheme.AUTO
+    credentials: Credentials = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # The challenges answered so far live here, shared by every request to this endpoint.
+        object.__setattr__(
+            self, "credentials", Credentials(self.user, self.password, self.token, self.auth)
+        )
 
     @classmethod
     def from_env(
@@ -109,6 +120,7 @@ class Endpoint:
             env.get(ENV_USER) or None,
             env.get(ENV_PASSWORD) or None,
             env.get(ENV_TOKEN) or None,
+            Credentials.from_env(env).scheme,
         )
 
     def auth_header(self) -> str | None:
@@ -346,23 +358,43 @@ def _ask_for(
         "Accept": "application/sparql-results+json",
         "Content-Type": "application/x-www-form-urlencoded",
     }
-    auth = endpoint.auth_header()
-    if auth:
-        headers["Authorization"] = auth
-    request = urllib.request.Request(endpoint.url, data=body, method="POST", headers=headers)  # noqa: S310
+    credentials = endpoint.credentials
+    for _attempt in range(3):  # unauthenticated, then answering a challenge, then a stale nonce
+        auth = credentials.header("POST", endpoint.url)
+        if auth:
+            headers["Authorization"] = auth
+        request = urllib.request.Request(  # noqa: S310 - check_url allowed http(s) only
+            endpoint.url, data=body, method="POST", headers=headers
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=endpoint.timeout) as response:  # noqa: S310
+                raw = response.read()
+                kind = response.headers.get("Content-Type", "")
+                return _Answer(where, response.headers, kind, raw)
+        except urllib.error.HTTPError as exc:
+            challenge = exc.headers.get("WWW-Authenticate") if exc.code == 401 else None
+            if challenge and credentials.challenged(endpoint.url, challenge):
+                exc.read()
+                continue
+            _refused(exc, name, where)
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+            raise _network_error(exc, where, endpoint.timeout) from exc
+    raise EndpointError(f"{where} asked for credentials again and again: check {ENV_AUTH}")
+
+
+def _refused(exc: urllib.error.HTTPError, name: str, where: str) -> NoReturn:
+    """Raise the error an HTTP refusal of a query stands for."""
     try:
-        with urllib.request.urlopen(request, timeout=endpoint.timeout) as response:  # noqa: S310
-            raw = response.read()
-            return _Answer(where, response.headers, response.headers.get("Content-Type", ""), raw)
-    except urllib.error.HTTPError as exc:
         said = _first_line(exc.read())
-        if "SR353" in said:
-            raise _SortedPageError(said) from exc
-        if exc.code == 400:
-            raise QueryError(f"{name}: {where} refused the query: {said}") from exc
-        raise _status_error(exc.code, said, where) from exc
-    except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
-        raise _network_error(exc, where, endpoint.timeout) from exc
+    except (OSError, http.client.HTTPException):
+        said = ""
+    if "SR353" in said:
+        raise _SortedPageError(said) from exc
+    if exc.code == 400:
+        raise QueryError(f"{name}: {where} refused the query: {said}") from exc
+    if exc.code == 401:
+        said = f"{said} (credentials: {ENV_USER}/{ENV_PASSWORD}, {ENV_TOKEN}, {ENV_AUTH})"
+    raise _status_error(exc.code, said, where) from exc
 
 
 def send(

@@ -9,6 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from servers import FakeEndpoint, OxigraphServer, free_port
+from virtuoso import PASSWORD, USER, VirtuosoServer
 
 from kg.cli import main
 from kg.errors import EndpointError, QueryError, UsageError
@@ -138,13 +139,36 @@ def test_a_bearer_token_from_the_environment_is_sent(fake_endpoint: FakeEndpoint
     assert fake_endpoint.seen[0][2]["Authorization"] == "Bearer s3cr3t"
 
 
-def test_a_user_and_password_from_the_environment_are_sent_as_basic_auth(
+def test_a_user_and_password_are_sent_as_basic_auth_unasked_when_told_so(
+    fake_endpoint: FakeEndpoint,
+) -> None:
+    env = {"KG_ENDPOINT_USER": "ann", "KG_ENDPOINT_PASSWORD": "pw:1", "KG_ENDPOINT_AUTH": "basic"}
+    query_endpoint(Endpoint.from_env(fake_endpoint.url + "/q", environ=env), ASK_ALL)
+    sent = fake_endpoint.seen[0][2]["Authorization"]
+    assert base64.b64decode(sent.removeprefix("Basic ")) == b"ann:pw:1"
+
+
+def test_a_password_is_not_sent_to_an_endpoint_that_does_not_ask_for_one(
     fake_endpoint: FakeEndpoint,
 ) -> None:
     env = {"KG_ENDPOINT_USER": "ann", "KG_ENDPOINT_PASSWORD": "pw:1"}
     query_endpoint(Endpoint.from_env(fake_endpoint.url + "/q", environ=env), ASK_ALL)
-    sent = fake_endpoint.seen[0][2]["Authorization"]
-    assert base64.b64decode(sent.removeprefix("Basic ")) == b"ann:pw:1"
+    assert "Authorization" not in fake_endpoint.seen[0][2]
+
+
+def test_a_query_answers_virtuosos_digest_challenge(virtuoso: VirtuosoServer) -> None:
+    env = {"KG_ENDPOINT_USER": USER, "KG_ENDPOINT_PASSWORD": PASSWORD}
+    endpoint = Endpoint.from_env(virtuoso.auth_query_url, environ=env)
+    for _ in range(3):  # the nonce is answered again with a growing count
+        table = query_endpoint(endpoint, ASK_ALL)
+        assert table.rows
+    assert endpoint.credentials.answers_digest(virtuoso.auth_query_url)
+
+
+def test_a_wrong_password_is_one_error_naming_the_variables(virtuoso: VirtuosoServer) -> None:
+    env = {"KG_ENDPOINT_USER": USER, "KG_ENDPOINT_PASSWORD": "wrong"}
+    with pytest.raises(EndpointError, match=r"401.*KG_ENDPOINT_USER"):
+        query_endpoint(Endpoint.from_env(virtuoso.auth_query_url, environ=env), ASK_ALL)
 
 
 def test_credentials_in_the_url_are_refused() -> None:
