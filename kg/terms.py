@@ -17,6 +17,7 @@ from enum import Enum
 from urllib.parse import quote
 
 from kg import model
+from kg.model_results import RESULTS_SCHEMES
 from kg.orgs import OrgIndex
 
 __all__ = [
@@ -228,6 +229,7 @@ SCHEMES: dict[type[Enum], str] = {
     model.IpdSharing: "ipdSharing",
     model.IpdInfoType: "ipdInfoType",
     model.ContactRole: "contactRole",
+    **RESULTS_SCHEMES,
 }
 
 # schema.org's MedicalStudyStatus members; DESIGN.md says use them where one exists.
