@@ -53,6 +53,7 @@ class MapOptions:
     orgs: OrgIndex | None = None
     contact_details: bool = False
     validate: bool = False
+    results: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +93,11 @@ def map_record(record: Trial, options: MapOptions, doc: InputFile) -> Mapped:
     mint = Minter(options.base, orgs=options.orgs)
     graph = mint.graph(record.nct_id)
     triples = map_trial(
-        record, mint, generated_at=options.generated_at, contact_details=options.contact_details
+        record,
+        mint,
+        generated_at=options.generated_at,
+        contact_details=options.contact_details,
+        results=options.results,
     )
     # dict.fromkeys: a fact stated twice in one record (two sites in one country) is one line.
     unique = dict.fromkeys(triples)
@@ -176,6 +181,7 @@ def build(
     orgs: OrgIndex | None = None,
     contact_details: bool = False,
     validate: bool = False,
+    results: bool = True,
     on_record: Callable[[BuildReport], None] | None = None,
     on_error: Callable[[InputError], None] | None = None,
 ) -> BuildReport:
@@ -185,11 +191,12 @@ def build(
     nothing is committed. The sink is committed only when the run gets to the end. Records of one
     trial from several sources are merged (:func:`kg.merge.merge_trials`) into one named graph.
     With ``validate``, a record that breaks the SHACL shapes is a bad record too.
+    With ``results`` False, posted results (:mod:`kg.mapping.results`) are left out.
 
     Raises:
         InputError: with ``strict``, the first bad record; or an input that does not exist.
     """
-    options = MapOptions(base, generation_time(), orgs, contact_details, validate)
+    options = MapOptions(base, generation_time(), orgs, contact_details, validate, results)
     report = BuildReport()
     first_doc: dict[str, InputFile] = {}
     repeated: dict[str, list[InputFile]] = {}

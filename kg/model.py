@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from kg.model_results import Results
+
 __all__ = [
     "AgencyClass",
     "Allocation",
@@ -618,6 +620,8 @@ class Trial:
     fda_regulated_device: bool | None = None
     other_sources: tuple[SourceInfo, ...] = ()
     """Further sources merged into this record (older than ``source``), for provenance."""
+    results: Results | None = None
+    """The posted results (:mod:`kg.model_results`), when the source has them."""
 
     @property
     def lead_sponsor(self) -> Sponsor | None:

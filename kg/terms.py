@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from kg import model
 from kg.mesh_ids import canonical_mesh_id
+from kg.model_results import RESULTS_SCHEMES
 from kg.orgs import OrgIndex
 
 __all__ = [
@@ -229,6 +230,7 @@ SCHEMES: dict[type[Enum], str] = {
     model.IpdSharing: "ipdSharing",
     model.IpdInfoType: "ipdInfoType",
     model.ContactRole: "contactRole",
+    **RESULTS_SCHEMES,
 }
 
 # schema.org's MedicalStudyStatus members; DESIGN.md says use them where one exists.

@@ -14,6 +14,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from kg import terms
+from kg.ontology import ONTOLOGY_FILES
 
 ONTOLOGY_DIR = Path(__file__).resolve().parents[1] / "ontology"
 KG_TTL = ONTOLOGY_DIR / "kg.ttl"
@@ -26,7 +27,10 @@ ENUMS = sorted(terms.SCHEMES, key=lambda enum: enum.__name__)
 @pytest.fixture(scope="module")
 def graph() -> Graph:
     """Load the ontology once for the module."""
-    return Graph().parse(KG_TTL, format="turtle")
+    graph = Graph()
+    for path in ONTOLOGY_FILES:  # kg.ttl and results.ttl: one ontology graph
+        graph.parse(path, format="turtle")
+    return graph
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +85,11 @@ def test_ontology_parses_with_rdflib(graph: Graph) -> None:
 
 def test_ontology_parses_with_pyoxigraph_to_the_same_triples(graph: Graph) -> None:
     """Pyoxigraph's stricter parser reads the same number of distinct triples as rdflib."""
-    triples = set(pyoxigraph.parse(path=KG_TTL, format=pyoxigraph.RdfFormat.TURTLE))
+    triples = {
+        t
+        for path in ONTOLOGY_FILES
+        for t in pyoxigraph.parse(path=path, format=pyoxigraph.RdfFormat.TURTLE)
+    }
     assert len(triples) == len(graph)
 
 

@@ -1,14 +1,16 @@
-"""Every term the build emits in the tkg: namespace is declared in ontology/kg.ttl."""
+"""Every tkg: term the build emits is declared in ontology/ (kg.ttl, results.ttl)."""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
 import rdflib
 
-from kg.ontology import ONTOLOGY_FILE, ONTOLOGY_GRAPH
+from kg.ontology import ONTOLOGY_FILES, ONTOLOGY_GRAPH
 from kg.terms import TKG
 
-DECLARED = rdflib.Graph().parse(ONTOLOGY_FILE, format="turtle")
+DECLARED = rdflib.Graph()
+for _path in ONTOLOGY_FILES:
+    DECLARED.parse(_path, format="turtle")
 
 
 def _declared(iri: str) -> bool:

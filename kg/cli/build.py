@@ -59,6 +59,14 @@ def build_command(
             help="Check each record against the SHACL shapes; report and skip those that fail.",
         ),
     ] = False,
+    results: Annotated[
+        bool,
+        typer.Option(
+            "--results/--no-results",
+            help="Map posted results (flow, baseline, outcomes, adverse events); "
+            "--no-results leaves them out.",
+        ),
+    ] = True,
 ) -> None:
     """Read trial records and build the graph into the store, or into a file with -o.
 
@@ -98,6 +106,7 @@ def build_command(
             orgs=OrgIndex.load(org_map) if org_map else None,
             contact_details=contact_details,
             validate=validate,
+            results=results,
             on_record=on_record,
             on_error=on_error,
         )

@@ -14,6 +14,7 @@ from kg.mapping.administration import map_administration
 from kg.mapping.interventions import map_conditions, map_interventions
 from kg.mapping.parties import map_parties
 from kg.mapping.publications import map_publications, map_related_trials
+from kg.mapping.results import map_results
 from kg.mapping.sites import map_sites
 from kg.mapping.study import map_study
 from kg.terms import DCT, PRV, XSD, Minter, T, Triple, date_literal, literal
@@ -39,6 +40,7 @@ def map_trial(
     *,
     generated_at: str | None = None,
     contact_details: bool = False,
+    results: bool = True,
 ) -> list[Triple]:
     """Return the triples of one trial record, provenance included.
 
@@ -47,6 +49,7 @@ def map_trial(
         mint: the IRI minter (its base); the default base when None.
         generated_at: an ``xsd:dateTime`` text for ``prov:generatedAtTime``, or None to omit it.
         contact_details: also map contacts' e-mail addresses and phone numbers (personal data).
+        results: map the posted results (:mod:`kg.mapping.results`); False leaves them out.
     """
     t = Triples(mint or Minter())
     node = t.mint.trial(trial.nct_id)
@@ -58,6 +61,8 @@ def map_trial(
     map_conditions(t, trial, node)
     map_related_trials(t, trial, node)
     map_publications(t, trial, node)
+    if results:
+        map_results(t, trial, node)
     _provenance(t, trial, generated_at)
     return t.items
 

@@ -201,7 +201,7 @@ def _document(request: Request, site: Site, node: ox.NamedNode, path: str, ext: 
     if fmt is not None:
         body = rdf_bytes(describe(site.store, node, inbound_limit=site.config.inbound_limit), fmt)
         return etagged(request, body, media, headers)
-    page = build_page(site.store, site.base, node)
+    page = build_page(site.store, site.base, node, ae_sort=request.query_params.get("ae-sort"))
     doc = resource_document(site.store, node, page=f"{site.base}{path}.html")
     html = site.templates.get_template("resource.html").render(
         title=page.title,

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from kg.publish._dataset import PREFIXES
 from kg.publish._lookup import BIBO, DCT, RDF, SCHEMA, TKG, Reader, Term
+from kg.publish.results_view import trial_results
 
 __all__ = [
     "Fact",
@@ -189,7 +190,9 @@ def _site_number(node: ox.NamedNode) -> int:
     return int(m.group(1)) if m else 0
 
 
-def _trial_sections(b: _Builder, node: ox.NamedNode) -> dict[str, object]:
+def _trial_sections(
+    b: _Builder, node: ox.NamedNode, ae_sort: str | None = None
+) -> dict[str, object]:
     r = b.r
     lead = set(r.nodes(node, TKG + "leadSponsor"))
     collaborators = set(r.nodes(node, TKG + "collaborator"))
@@ -263,6 +266,7 @@ def _trial_sections(b: _Builder, node: ox.NamedNode) -> dict[str, object]:
         "interventions": [b.link(i) for i in r.nodes(node, SCHEMA + "studySubject")],
         "people": people,
         "same_as": [b.link(s) for s in r.nodes(node, SCHEMA + "sameAs")],
+        "results": trial_results(r, node, ae_sort),
     }
 
 
@@ -350,8 +354,10 @@ _KINDS = (
 )
 
 
-def build_page(store: ox.Store, base: str, node: ox.NamedNode) -> Page:
-    """Collect what the page of a resource shows."""
+def build_page(
+    store: ox.Store, base: str, node: ox.NamedNode, *, ae_sort: str | None = None
+) -> Page:
+    """Collect what the page of a resource shows (``ae_sort``: the adverse events' order)."""
     b = _Builder(store, base)
     types = b.r.types(node)
     kind = next((k for k, classes in _KINDS if set(types) & set(classes)), "resource")
@@ -364,7 +370,7 @@ def build_page(store: ox.Store, base: str, node: ox.NamedNode) -> Page:
         inbound=b.inbound(node),
     )
     if kind == "trial":
-        page.sections = _trial_sections(b, node)
+        page.sections = _trial_sections(b, node, ae_sort)
         nct = page.sections.get("nct")
         page.subtitle = str(nct) if nct else None
     elif kind == "organization":

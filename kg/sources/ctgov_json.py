@@ -22,6 +22,7 @@ from kg.mesh_ids import canonical_mesh_id
 from kg.sources.citation import parse_citation
 from kg.sources.criteria import split_criteria
 from kg.sources.officials import read_official
+from kg.sources.results_json import read_results
 
 __all__ = ["FORMAT", "iter_studies", "looks_like_json", "parse_study"]
 
@@ -127,6 +128,17 @@ class _Node:
         value = self._get(key, (int, float), "a number")
         return None if value is None else float(value)
 
+    def value_text(self, key: str) -> str | None:
+        """Return a string, or a number as JSON writes it ("45", "0.05"): values kept as given."""
+        value = self._get(key, (str, int, float), "a string or a number")
+        if isinstance(value, str):
+            return value.strip() or None
+        return None if value is None else str(value)
+
+    def present(self) -> bool:
+        """Tell whether the object holds any key (an absent object reads as empty)."""
+        return bool(self._data)
+
 
 def _code(enum: type[_E], value: str, field: str) -> _E:
     """Return the member whose value is the registry code, or raise InputError naming the field."""
@@ -231,6 +243,7 @@ def _trial(root: _Node, nct_id: str, source: model.SourceInfo) -> model.Trial:
         last_updated=status.node("lastUpdatePostDateStruct").date("date"),
         results_first_posted=status.node("resultsFirstPostDateStruct").date("date"),
         has_results=root.flag("hasResults"),
+        results=read_results(root.node("resultsSection")),
         sponsors=tuple(_sponsors(protocol.node("sponsorCollaboratorsModule"))),
         officials=tuple(_officials(places, nct_id)),
         arms=tuple(_arms(plan)),

@@ -22,6 +22,7 @@ from kg.sources._xml_node import Node, code, parse_date, spelled
 from kg.sources.citation import parse_citation
 from kg.sources.criteria import split_criteria
 from kg.sources.officials import read_official
+from kg.sources.results_xml import read_xml_results
 
 __all__ = ["FORMAT", "iter_xml_studies", "parse_xml_study"]
 
@@ -195,6 +196,7 @@ def _trial(study: Node, nct_id: str, source: model.SourceInfo) -> model.Trial:
         last_updated=_first_date(study, "last_update_posted", "lastchanged_date"),
         results_first_posted=study.date("results_first_posted"),
         has_results=study.has("clinical_results"),
+        results=read_xml_results(study._el.find("clinical_results")),
         sponsors=tuple(_sponsors(study.node("sponsors"))),
         officials=tuple(_officials(study, nct_id)),
         arms=tuple(_arms(study)),

@@ -22,6 +22,7 @@ from typing import Any
 from kg.synth._dist import sample_rank, sample_spliced
 from kg.synth._text import Lexicon
 from kg.synth.observe import sites_bucket
+from kg.synth.results import results_section
 
 __all__ = ["FIRST_NCT", "Generator", "nct_id"]
 
@@ -634,50 +635,7 @@ class _Study:
 
     def results(self, size: int) -> Study:
         """Return a results section of about ``size`` bytes once written with indent 2."""
-        rng, lex = self.rng, self.lex
-        groups = [
-            {"id": f"OG{i:03d}", "title": lex.title(rng, 30), "description": lex.text(rng, 80)}
-            for i in range(rng.randint(2, 4))
-        ]
-        per_group = 110  # bytes of one measurement, as written
-        measures = []
-        budget = size * 0.6
-        while budget > 0:
-            measure: Study = {
-                "type": rng.choice(["PRIMARY", "SECONDARY"]),
-                "title": lex.title(rng, 60),
-                "description": lex.text(rng, 160),
-                "reportingStatus": "POSTED",
-                "paramType": "MEAN",
-                "unitOfMeasure": lex.title(rng, 20),
-                "timeFrame": lex.title(rng, 20),
-                "groups": groups,
-                "classes": [
-                    {"categories": [{"measurements": [
-                        {"groupId": g["id"], "value": f"{rng.uniform(0, 100):.1f}"} for g in groups
-                    ]}]}
-                ],
-            }  # fmt: skip
-            measures.append(measure)
-            budget -= 450 + sum(len(g["title"]) + len(g["description"]) + 60 for g in groups)
-            budget -= per_group * len(groups)
-        events = []
-        budget = size * 0.4
-        while budget > 0:
-            events.append({
-                "term": lex.title(rng, 25),
-                "organSystem": lex.title(rng, 30),
-                "stats": [
-                    {"groupId": f"EG{i:03d}", "numEvents": rng.randrange(20),
-                     "numAffected": rng.randrange(10), "numAtRisk": 100}
-                    for i in range(len(groups))
-                ],
-            })  # fmt: skip
-            budget -= 200 + 110 * len(groups)
-        return {
-            "outcomeMeasuresModule": {"outcomeMeasures": measures},
-            "adverseEventsModule": {"frequencyThreshold": "5", "seriousEvents": events},
-        }
+        return results_section(size, self.rng, self.lex)
 
 
 def _struct(date: str, kind: str) -> Study:

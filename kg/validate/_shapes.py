@@ -22,7 +22,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from kg.ontology import ONTOLOGY_FILE, SHAPES_FILE
+from kg.ontology import ONTOLOGY_FILES, SHAPES_FILE
 from kg.terms import TKG
 
 __all__ = [
@@ -277,11 +277,12 @@ _DECLARING_TYPES = frozenset(
 
 @functools.cache
 def declared_terms() -> frozenset[str]:
-    """Return every ``tkg:`` IRI ``ontology/kg.ttl`` declares (as class, property or concept)."""
+    """Return every ``tkg:`` IRI the ontology files declare (as class, property or concept)."""
     rdf_type = ox.NamedNode(_RDF_TYPE)
     return frozenset(
         t.subject.value
-        for t in ox.parse(path=ONTOLOGY_FILE, format=ox.RdfFormat.TURTLE)
+        for path in ONTOLOGY_FILES
+        for t in ox.parse(path=path, format=ox.RdfFormat.TURTLE)
         if t.predicate == rdf_type
         and isinstance(t.subject, ox.NamedNode)
         and t.subject.value.startswith(TKG)

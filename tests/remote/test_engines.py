@@ -61,6 +61,13 @@ CASES: dict[str, list[dict[str, str]]] = {
         {"lat": "40.85", "lon": "-73.87", "km": "50"},
     ],
     "dataset-summary": [{}],
+    "trial-adverse-events": [{"nct": "NCT03694327"}, {"nct": "NCT01065844"}],
+    "trial-results": [{"nct": "NCT05372913"}, {"nct": "NCT01642004"}],
+    "adverse-events-by-intervention": [
+        {"intervention": "placebo"},
+        {"intervention": "D000077716", "seriousness": "any"},
+    ],
+    "results-summary": [{}],
 }
 # A query added later without an entry here runs with its defaults (checked below).
 CASE_IDS = [

@@ -389,7 +389,7 @@ UNREAD_FIELDS = {
     # Registry-record fields no page layout shows:
     "last_known_status", "why_stopped", "status_verified", "nct_aliases", "central_contacts",
     "responsible_party", "ipd", "has_dmc", "fda_regulated_drug", "fda_regulated_device",
-    "other_sources",
+    "other_sources", "results",
 }  # fmt: skip
 
 

@@ -584,6 +584,76 @@ MUTATIONS: dict[tuple[str, str], Mutation] = {
     ),
 }
 
+# --- posted results (tests/validate/results_support.py)
+FLOW_COUNT = part("results/flow/1/milestone/1/count/FG000")
+AE_OTHER, AE_STATS = part("results/ae/other/1"), part("results/ae/other/1/EG000")
+AE_GROUP, ANALYSIS = part("results/group/EG000"), part("results/outcome/1/analysis/1")
+MUTATIONS |= {
+    ("ResultCountValue", "DatatypeConstraintComponent"): setting(
+        FLOW_COUNT, tkg("count"), lit("40", "decimal")
+    ),
+    ("ResultCountValue", "MinInclusiveConstraintComponent"): setting(
+        FLOW_COUNT, tkg("count"), lit("-1", "integer")
+    ),
+    ("GroupCountCount", "MinCountConstraintComponent"): removing(FLOW_COUNT, tkg("count")),
+    ("GroupCountCount", "MaxCountConstraintComponent"): adding(
+        FLOW_COUNT, tkg("count"), lit("41", "integer")
+    ),
+    ("GroupCountGroup", "MinCountConstraintComponent"): removing(FLOW_COUNT, tkg("group")),
+    ("GroupCountGroup", "MaxCountConstraintComponent"): adding(
+        FLOW_COUNT, tkg("group"), part("results/group/FG001")
+    ),
+    # still a group of the trial, but no longer typed as one
+    ("GroupCountGroup", "ClassConstraintComponent"): removing(
+        part("results/group/FG000"), RDF_TYPE
+    ),
+    ("ResultGroupOfTrial", "SPARQLConstraintComponent"): setting(
+        part("results/baseline/1/measurement/1"),
+        tkg("group"),
+        data(f"trial/{RELATED_NCT}/results/group/BG000"),
+    ),
+    ("EventStatsAffected", "LessThanOrEqualsConstraintComponent"): setting(
+        AE_STATS, tkg("affected"), lit("41", "integer")
+    ),
+    ("GroupSeriousAffected", "LessThanOrEqualsConstraintComponent"): setting(
+        AE_GROUP, tkg("seriousAffected"), lit("41", "integer")
+    ),
+    ("GroupOtherAffected", "LessThanOrEqualsConstraintComponent"): setting(
+        AE_GROUP, tkg("otherAffected"), lit("41", "integer")
+    ),
+    ("GroupDeathsAffected", "LessThanOrEqualsConstraintComponent"): setting(
+        AE_GROUP, tkg("deathsAffected"), lit("41", "integer")
+    ),
+    ("AnalysisPValue", "MaxCountConstraintComponent"): adding(
+        ANALYSIS, tkg("pValueNumeric"), lit("0.05", "decimal")
+    ),
+    ("AnalysisPValue", "DatatypeConstraintComponent"): setting(
+        ANALYSIS, tkg("pValueNumeric"), lit("0.04", "double")
+    ),
+    ("AnalysisPValue", "MinInclusiveConstraintComponent"): setting(
+        ANALYSIS, tkg("pValueNumeric"), lit("-0.1", "decimal")
+    ),
+    ("AnalysisPValue", "MaxInclusiveConstraintComponent"): setting(
+        ANALYSIS, tkg("pValueNumeric"), lit("1.5", "decimal")
+    ),
+    ("AdverseEventTerm", "MinCountConstraintComponent"): removing(AE_OTHER, tkg("term")),
+    ("AdverseEventTerm", "MaxCountConstraintComponent"): adding(
+        AE_OTHER, tkg("term"), lit("Lumbago")
+    ),
+    ("AdverseEventTerm", "DatatypeConstraintComponent"): setting(
+        AE_OTHER, tkg("term"), lit("Back pain", lang="en")
+    ),
+    ("AdverseEventSeriousness", "MinCountConstraintComponent"): removing(
+        AE_OTHER, tkg("seriousness")
+    ),
+    ("AdverseEventSeriousness", "MaxCountConstraintComponent"): adding(
+        AE_OTHER, tkg("seriousness"), tkg("seriousness-SERIOUS")
+    ),
+    ("AdverseEventSeriousness", "InConstraintComponent"): setting(
+        AE_OTHER, tkg("seriousness"), tkg("phase-PHASE2")
+    ),
+}
+
 PAIRS = shape_components()
 
 

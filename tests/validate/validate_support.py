@@ -2,8 +2,9 @@
 
 ``RECORD`` (a registry record) uses every part the shapes look at: identifiers of each known type,
 actual dates, sponsors of each role, sites with address and coordinates, eligibility ages, typed
-references to a parsed publication, and a related trial: ``RELATED``, a web-page record, so the
-related trial is in the data and cross-trial checks find nothing either.
+references to a parsed publication, posted results (``results_support``), and a related trial:
+``RELATED``, a web-page record, so the related trial is in the data and cross-trial checks find
+nothing either.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pyoxigraph as ox
+from results_support import RESULTS
 
 from kg import model as m
 from kg.mapping import map_trial
@@ -127,6 +129,7 @@ RECORD = m.Trial(
         ),
     ),
     related_trials=(m.RelatedTrial(RELATED_NCT, "Cells Again"),),
+    results=RESULTS,
 )
 
 RELATED = m.Trial(
