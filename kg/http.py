@@ -42,6 +42,7 @@ __all__ = [
     "HttpStatusError",
     "Response",
     "Retry",
+    "UnreachableError",
     "build_url",
     "default_user_agent",
     "parse_retry_after",
@@ -173,6 +174,10 @@ class HttpStatusError(EndpointError):
         self.status = status
 
 
+class UnreachableError(EndpointError):
+    """No attempt got an answer: every one failed to connect, timed out or was cut off."""
+
+
 @dataclass(frozen=True, slots=True)
 class Retry:
     """One retry about to happen, as reported to ``on_retry``."""
@@ -302,6 +307,8 @@ class HttpClient:
         )
         self._lock = threading.Lock()
         self._next_slot: float | None = None
+        self.answered = False
+        """Whether the server has answered (any HTTP status) one of this client's requests."""
 
     def get(
         self,
@@ -331,13 +338,18 @@ class HttpClient:
                 log.debug("cache hit %s", shown)
                 return Response(shown, 200, hit[0], hit[1], from_cache=True)
         attempts = self.retries + 1
+        any_answer = False
         for attempt in range(1, attempts + 1):
             self._throttle()
             try:
                 raw = self._send(full, sent)
             except _Transient as exc:
                 problem, delay = str(exc), self._backoff_delay(attempt)
+                if attempt == attempts and not any_answer:
+                    tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
+                    raise UnreachableError(f"{shown}: {problem}; gave up after {tries}") from exc
             else:
+                any_answer = self.answered = True
                 if 200 <= raw.status < 300:
                     return self._success(shown, full, accept, raw, cache)
                 problem = f"HTTP {raw.status} {raw.reason}".rstrip()

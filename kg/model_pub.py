@@ -16,6 +16,7 @@ from kg.model import PartialDate
 
 __all__ = [
     "DEFAULT_MIN_CONFIDENCE",
+    "UNVERIFIED_DATABANK_CONFIDENCE",
     "Article",
     "ArticleAuthor",
     "ArticleLink",
@@ -33,6 +34,9 @@ __all__ = [
 
 DEFAULT_MIN_CONFIDENCE = 0.85
 """The lowest confidence at which a title match is kept (as a candidate)."""
+UNVERIFIED_DATABANK_CONFIDENCE = 0.5
+"""The confidence of an article PubMed's ``[si]`` search returned for a trial whose NCT number
+its record's databank list does not give (:attr:`LinkSource.PUBMED_SEARCH`)."""
 
 
 class ArticleSource(StrEnum):
@@ -53,6 +57,9 @@ class LinkSource(StrEnum):
     """The record (PubMed or Crossref) was found by the DOI of a registry reference."""
     TITLE_MATCH = "TITLE_MATCH"
     """A PubMed record whose title resembles a registry citation's: a candidate, never asserted."""
+    PUBMED_SEARCH = "PUBMED_SEARCH"
+    """PubMed's ``NCT...[si]`` search returned the article, but its record's databank list does
+    not name the trial: a candidate with :data:`UNVERIFIED_DATABANK_CONFIDENCE`, never asserted."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,7 @@ from the trials' graphs in a store (:func:`references_from_store`) or from recor
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -25,10 +24,12 @@ import pyoxigraph as ox
 from kg.build import generation_time
 from kg.crossref import Crossref
 from kg.errors import EndpointError
+from kg.http import UnreachableError
 from kg.mapping.articles import map_trial_publications, publications_graph
 from kg.model import Trial
 from kg.model_pub import (
     DEFAULT_MIN_CONFIDENCE,
+    UNVERIFIED_DATABANK_CONFIDENCE,
     Article,
     ArticleLink,
     LinkSource,
@@ -37,8 +38,9 @@ from kg.model_pub import (
     TrialReferences,
 )
 from kg.ontology import ONTOLOGY_DIR, ONTOLOGY_GRAPH
+from kg.publication_identity import merge_aliases
+from kg.publication_store import references_from_store
 from kg.pubmed import PubMed
-from kg.queries import with_values
 from kg.sinks import Sink, StoreSink, open_store
 from kg.terms import DEFAULT_BASE, Minter, name_key
 
@@ -46,6 +48,7 @@ __all__ = [
     "DEFAULT_MIN_CONFIDENCE",
     "PUBLICATIONS_ONTOLOGY_FILE",
     "PUBLICATIONS_ONTOLOGY_GRAPH",
+    "UNREACHABLE_STREAK",
     "LinkReport",
     "Linker",
     "link_trials",
@@ -60,8 +63,6 @@ log = logging.getLogger(__name__)
 PUBLICATIONS_ONTOLOGY_FILE = ONTOLOGY_DIR / "publications.ttl"
 PUBLICATIONS_ONTOLOGY_GRAPH = ONTOLOGY_GRAPH + "/publications"
 """Its own graph: ``load_ontology`` replaces the ontology graph with kg.ttl alone."""
-
-_CELL = re.compile(r"/authors/([0-9]+)$")
 
 
 # --- registry references ------------------------------------------------------------------------
@@ -95,110 +96,6 @@ def references_of(trial: Trial, mint: Minter | None = None) -> TrialReferences:
             ),
         )
     return TrialReferences(trial.nct_id, tuple(refs.values()))
-
-
-_TRIALS = """
-PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT DISTINCT ?nct WHERE {
-  GRAPH ?g { ?trial dcterms:identifier ?nct }
-  FILTER(STR(?g) = CONCAT(?base, "graph/", STR(?nct)))
-  FILTER(STR(?trial) = CONCAT(?base, "trial/", STR(?nct)))
-}
-ORDER BY ?nct
-"""
-
-_REFERENCES = """
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX schema: <http://schema.org/>
-PREFIX bibo: <http://purl.org/ontology/bibo/>
-PREFIX tkg: <https://w3id.org/trialkg/ontology#>
-SELECT ?pub (SAMPLE(?p) AS ?pmid) (SAMPLE(?d) AS ?doi) (SAMPLE(?t) AS ?title)
-       (SAMPLE(?j) AS ?journal) (SAMPLE(?date) AS ?published) (SAMPLE(?c) AS ?text)
-WHERE {
-  GRAPH ?g {
-    ?trial schema:citation ?pub .
-    OPTIONAL { ?pub bibo:pmid ?p } OPTIONAL { ?pub bibo:doi ?d } OPTIONAL { ?pub schema:name ?t }
-    OPTIONAL { ?pub schema:isPartOf/schema:name ?j } OPTIONAL { ?pub schema:datePublished ?date }
-    OPTIONAL { ?pub tkg:citationText ?c }
-  }
-}
-GROUP BY ?pub
-ORDER BY ?pub
-"""
-
-_AUTHORS = """
-PREFIX schema: <http://schema.org/>
-PREFIX bibo: <http://purl.org/ontology/bibo/>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-SELECT DISTINCT ?pub ?cell ?name WHERE {
-  GRAPH ?g {
-    ?trial schema:citation ?pub .
-    ?pub bibo:authorList/rdf:rest* ?cell .
-    ?cell rdf:first/schema:name ?name .
-  }
-}
-"""
-
-
-def _text(solution: ox.QuerySolution, name: str) -> str | None:
-    term = solution[name]
-    return term.value if term is not None else None
-
-
-def _select(
-    store: ox.Store, query: str, bindings: dict[str, ox.NamedNode | ox.Literal]
-) -> list[ox.QuerySolution]:
-    # A VALUES block (kg.queries): pyoxigraph substitutes only projected variables.
-    text = with_values(query, {ox.Variable(k): v for k, v in bindings.items()})
-    result = store.query(text)
-    if not isinstance(result, ox.QuerySolutions):  # pragma: no cover - every query is a SELECT
-        raise TypeError("expected solutions")
-    return list(result)
-
-
-def references_from_store(
-    store: ox.Store, nct_ids: Sequence[str] | None = None, *, base: str = DEFAULT_BASE
-) -> list[TrialReferences]:
-    """Return the registry references of trials in a store, read from each trial's own graph.
-
-    ``nct_ids`` None means every trial the store holds a record of; an NCT number the store does
-    not hold gives a trial without references (PubMed's databank list may still know it).
-    """
-    mint = Minter(base)
-    if nct_ids is None:
-        found = _select(store, _TRIALS, {"base": ox.Literal(mint.base)})
-        nct_ids = [s["nct"].value for s in found if s["nct"] is not None]
-    out: list[TrialReferences] = []
-    for nct in nct_ids:
-        graph = ox.NamedNode(mint.graph(nct)[1:-1])
-        bind: dict[str, ox.NamedNode | ox.Literal] = {
-            "g": graph,
-            "trial": ox.NamedNode(mint.trial(nct)[1:-1]),
-        }
-        authors: dict[str, list[tuple[int, str]]] = {}
-        for s in _select(store, _AUTHORS, bind):
-            cell = _CELL.search(_text(s, "cell") or "")
-            if cell and (pub := _text(s, "pub")) and (name := _text(s, "name")):
-                authors.setdefault(pub, []).append((int(cell.group(1)), name))
-        refs: list[RegistryRef] = []
-        for s in _select(store, _REFERENCES, bind):
-            pub = _text(s, "pub") or ""
-            published = _text(s, "published")
-            year = published[:4] if published else None
-            refs.append(
-                RegistryRef(
-                    node=f"<{pub}>",
-                    pmid=_text(s, "pmid"),
-                    doi=_text(s, "doi"),
-                    title=_text(s, "title"),
-                    journal=_text(s, "journal"),
-                    year=int(year) if year and year.isdigit() else None,
-                    authors=tuple(n for _, n in sorted(authors.get(pub, []))),
-                    text=_text(s, "text"),
-                )
-            )
-        out.append(TrialReferences(nct, tuple(refs)))
-    return out
 
 
 # --- matching -----------------------------------------------------------------------------------
@@ -279,6 +176,12 @@ class Linker:
         self.min_confidence = min_confidence
         self.titles = titles
 
+    def answered(self) -> bool:
+        """Return whether PubMed or Crossref has answered one of this linker's requests."""
+        return self.pubmed.http.answered or (
+            self.crossref is not None and self.crossref.http.answered
+        )
+
     def link(self, trial: TrialReferences) -> TrialPublications:
         """Return the publications of one trial and how each was found.
 
@@ -313,6 +216,7 @@ class Linker:
                 for ref in entry.references:
                     entries.setdefault(ref.node, _Entry()).references.append(ref)
                     entries[ref.node].sources.add(LinkSource.REGISTRY_REFERENCE)
+        self._verify_databank(trial.nct_id, entries)
         for ref in by_title:
             found = [articles[p] for p in candidates[ref.node] if p in articles]
             self._title_match(entries, ref, found)
@@ -324,6 +228,36 @@ class Linker:
                     if entry.article is not None:
                         entry.sources.add(LinkSource.DOI_MATCH)
         return TrialPublications(trial.nct_id, tuple(e.link() for e in entries.values()))
+
+    @staticmethod
+    def _verify_databank(nct_id: str, entries: dict[str, _Entry]) -> None:
+        """Keep a databank link only where the fetched record's databank list names the trial.
+
+        PubMed's ``[si]`` search is not proof: an article whose record lists another NCT number
+        (or none) is kept as a :attr:`LinkSource.PUBMED_SEARCH` candidate with a low confidence,
+        never a citation, unless another source (a registry reference) links it anyway.
+        """
+        for key, entry in list(entries.items()):
+            if LinkSource.PUBMED_DATABANK not in entry.sources:
+                continue
+            ids = entry.article.databank_ids if entry.article else ()
+            listed = {a.strip().upper() for a in ids}
+            if nct_id.upper() in listed:
+                continue
+            entry.sources.discard(LinkSource.PUBMED_DATABANK)
+            log.info(
+                "%s: PubMed's record %s does not list the trial in its databank list (%s)",
+                nct_id,
+                entry.pmid,
+                ", ".join(sorted(listed)) or "none",
+            )
+            if entry.sources:
+                continue
+            if entry.article is None:  # PubMed has no record under that PMID: nothing to show
+                del entries[key]
+                continue
+            entry.sources.add(LinkSource.PUBMED_SEARCH)
+            entry.confidence = UNVERIFIED_DATABANK_CONFIDENCE
 
     def _title_match(
         self, entries: dict[str, _Entry], ref: RegistryRef, hits: list[Article]
@@ -360,6 +294,8 @@ class LinkReport:
     by_source: dict[str, int] = field(default_factory=dict)
     triples: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    merged: int = 0
+    """Publication aliases whose statements moved to their one node (a store only)."""
 
 
 def link_trials(
@@ -374,7 +310,8 @@ def link_trials(
     """Link each trial and write its publications graph to ``sink``; commit at the end.
 
     A trial whose lookup fails is reported (``on_failure``) and left out; its graph, if the
-    store has one, is kept as it was. Any other error aborts the sink.
+    store has one, is kept as it was. A service that cannot be reached at all stops the run
+    (:class:`kg.http.UnreachableError`); that and any other error abort the sink.
     """
     mint = Minter(base)
     generated = generation_time()
@@ -399,8 +336,14 @@ def link_trials(
     if isinstance(sink, StoreSink):
         store = open_store(sink.path, read_only=False)
         load_publications_ontology(store)
+        merged = merge_aliases(store)  # the trials' own graphs cite the one node too
+        report.merged = merged.aliases
         store.flush()
     return report
+
+
+UNREACHABLE_STREAK = 3
+"""Trials in a row that failed without any answer from a service that did answer before: stop."""
 
 
 def _linked(
@@ -409,13 +352,38 @@ def _linked(
     report: LinkReport,
     on_failure: Callable[[str, EndpointError], None] | None,
 ) -> Iterator[TrialPublications]:
+    """Link each trial; a lookup that fails is reported and skipped.
+
+    Raises:
+        UnreachableError: a service never answered this run, or stopped answering for
+            :data:`UNREACHABLE_STREAK` trials in a row: going on would only wait out the
+            retries of every remaining trial.
+    """
+    streak = 0
+    done = 0
     for trial in trials:
         try:
-            yield linker.link(trial)
-        except EndpointError as exc:
+            pubs = linker.link(trial)
+        except UnreachableError as exc:
+            streak += 1
+            if not linker.answered() or streak >= UNREACHABLE_STREAK:
+                raise UnreachableError(
+                    f"{exc}; stopped: the service cannot be reached "
+                    f"({done} trial{'' if done == 1 else 's'} linked before, nothing written)"
+                ) from exc
             report.failed.append((trial.nct_id, str(exc)))
             if on_failure is not None:
                 on_failure(trial.nct_id, exc)
+            continue
+        except EndpointError as exc:
+            streak = 0
+            report.failed.append((trial.nct_id, str(exc)))
+            if on_failure is not None:
+                on_failure(trial.nct_id, exc)
+            continue
+        streak = 0
+        done += 1
+        yield pubs
 
 
 def load_publications_ontology(store: ox.Store) -> None:

@@ -37,6 +37,8 @@ __all__ = [
     "Namespace",
     "Triple",
     "boolean",
+    "canonical_decimal",
+    "canonical_lexical",
     "concept",
     "date_literal",
     "decimal",
@@ -168,7 +170,7 @@ def literal(text: str, datatype: str | None = None, lang: str | None = None) -> 
     if lang:
         return f"{_quote(text)}@{lang}"
     if datatype and datatype != XSD + "string":
-        return f"{_quote(text)}^^<{datatype}>"
+        return f"{_quote(canonical_lexical(text, datatype))}^^<{datatype}>"
     return _quote(text)
 
 
@@ -178,18 +180,71 @@ def integer(value: int) -> str:
 
 
 def decimal(value: float | Decimal) -> str:
-    """Render an ``xsd:decimal`` literal without exponent or trailing zeros.
+    """Render an ``xsd:decimal`` literal in its canonical form (XSD 1.1, as Oxigraph writes it).
+
+    No exponent, no leading or trailing zeros, no decimal point for a whole number: every
+    serialisation and store then writes the same lexical form (a store re-reads "18.0" as "18").
 
     >>> decimal(43.61)
     '"43.61"^^<http://www.w3.org/2001/XMLSchema#decimal>'
-    >>> decimal(18)
-    '"18.0"^^<http://www.w3.org/2001/XMLSchema#decimal>'
+    >>> decimal(18.0)
+    '"18"^^<http://www.w3.org/2001/XMLSchema#decimal>'
+    >>> decimal(Decimal("-0.50"))
+    '"-0.5"^^<http://www.w3.org/2001/XMLSchema#decimal>'
+
+    Raises:
+        ValueError: not a finite number.
     """
-    d = Decimal(str(value)).normalize()
-    text = format(d, "f")
-    if "." not in text:
-        text += ".0"
-    return f'"{text}"^^<{XSD}decimal>'
+    return f'"{canonical_decimal(str(value))}"^^<{XSD}decimal>'
+
+
+def canonical_decimal(text: str) -> str:
+    """Return the canonical lexical form of an ``xsd:decimal`` (or of any finite number).
+
+    >>> [canonical_decimal(v) for v in ("18.0", "+001.50", "-0.0", ".5", "1E+1", "1.5e-7")]
+    ['18', '1.5', '0', '0.5', '10', '0.00000015']
+
+    Raises:
+        ValueError: not a finite number.
+    """
+    try:
+        d = Decimal(text.strip())
+    except ArithmeticError:
+        raise ValueError(f"not a decimal number: {text!r}") from None
+    if not d.is_finite():
+        raise ValueError(f"not a finite decimal number: {text!r}")
+    if d == d.to_integral_value():
+        return str(int(d))
+    return format(d.normalize(), "f")
+
+
+_CANONICAL_BOOLEAN = {"true": "true", "1": "true", "false": "false", "0": "false"}
+
+
+def canonical_lexical(text: str, datatype: str) -> str:
+    """Return the canonical lexical form of a value of ``xsd:decimal``, ``integer`` or ``boolean``.
+
+    The forms are those a store (Oxigraph) writes back, so a streamed N-Quads line and any
+    serialisation of a store agree; other datatypes are returned as given.
+
+    >>> canonical_lexical("007", XSD + "integer"), canonical_lexical("1", XSD + "boolean")
+    ('7', 'true')
+
+    Raises:
+        ValueError: the text is not a value of its datatype.
+    """
+    if datatype == XSD + "decimal":
+        return canonical_decimal(text)
+    if datatype == XSD + "integer":
+        if not re.fullmatch(r"\s*[+-]?[0-9]+\s*", text):
+            raise ValueError(f"not an integer: {text!r}")
+        return str(int(text))
+    if datatype == XSD + "boolean":
+        try:
+            return _CANONICAL_BOOLEAN[text.strip()]
+        except KeyError:
+            raise ValueError(f"not a boolean: {text!r}") from None
+    return text
 
 
 def boolean(value: bool) -> str:

@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING, Annotated
 import platformdirs
 import typer
 
-from kg.cli._app import StoreOption, app, err, note
+from kg.cli._app import StoreOption, app, err, note, progress
 from kg.errors import UsageError
 from kg.model_pub import DEFAULT_MIN_CONFIDENCE
 from kg.terms import DEFAULT_BASE
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from kg.http import HttpClient, Retry
     from kg.model_pub import TrialPublications
 
@@ -40,11 +42,17 @@ def default_cache_dir() -> Path:
     return Path(env) if env else Path(platformdirs.user_cache_dir("kg", appauthor=False)) / "http"
 
 
-def _on_retry(retry: Retry) -> None:
-    note(
-        f"kg: {retry.url}: {retry.problem}; retry {retry.attempt} of {retry.attempts - 1} "
-        f"in {retry.delay:.1f} s"
-    )
+def _retry_note(clients: list[HttpClient]) -> Callable[[Retry], None]:
+    """Note each retry, once a service has answered: before that, one line says it all."""
+
+    def on_retry(retry: Retry) -> None:
+        if any(c.answered for c in clients):
+            note(
+                f"kg: {retry.url}: {retry.problem}; retry {retry.attempt} of "
+                f"{retry.attempts - 1} in {retry.delay:.1f} s"
+            )
+
+    return on_retry
 
 
 def fetch_publications(
@@ -91,16 +99,19 @@ def fetch_publications(
     if not trials:
         raise UsageError(f"the store at {store_path} holds no trial records")
     key = os.environ.get(API_KEY_ENV) or None
+    clients: list[HttpClient] = []
 
     def client(rate: float, secrets: tuple[str, ...]) -> HttpClient:
-        return HttpClient(
+        made = HttpClient(
             rate=rate,
             timeout=timeout,
             retries=retries,
             cache_dir=cache,
             secret_params=secrets,
-            on_retry=_on_retry,
+            on_retry=_retry_note(clients),
         )
+        clients.append(made)
+        return made
 
     linker = Linker(
         PubMed(client(eutils_rate(key), PUBMED_SECRETS), api_key=key),
@@ -110,20 +121,34 @@ def fetch_publications(
     )
     sink: Sink = FileSink(output) if output is not None else StoreSink(store_path)
 
-    def on_trial(pubs: TrialPublications) -> None:
-        for link in pubs.links:
-            ref = (link.references or (link.candidate_for,))[0]
-            title = (link.article.title if link.article else None) or (
-                (ref.title or ref.text or ref.node) if ref is not None else "?"
-            )
-            how = ", ".join(s.value for s in link.sources)
-            extra = f" (confidence {link.confidence:.2f})" if link.confidence is not None else ""
-            note(f"kg: {pubs.nct_id}: {how}{extra}: {title}")
+    note(f"kg: linking {len(trials)} trial{'' if len(trials) == 1 else 's'} to their publications")
+    with progress() as bar:
+        task = bar.add_task("link", total=len(trials), errors=0) if bar else None
+        failures = 0
 
-    def on_failure(nct: str, exc: Exception) -> None:
-        err.print(f"kg: error: {nct}: {exc}", markup=False)
+        def on_trial(pubs: TrialPublications) -> None:
+            if bar is not None and task is not None:
+                bar.advance(task)
+            for link in pubs.links:
+                ref = (link.references or (link.candidate_for,))[0]
+                title = (link.article.title if link.article else None) or (
+                    (ref.title or ref.text or ref.node) if ref is not None else "?"
+                )
+                how = ", ".join(s.value for s in link.sources)
+                score = link.confidence
+                extra = f" (confidence {score:.2f})" if score is not None else ""
+                note(f"kg: {pubs.nct_id}: {how}{extra}: {title}")
 
-    report = link_trials(trials, linker, sink, base=base, on_trial=on_trial, on_failure=on_failure)
+        def on_failure(nct: str, exc: Exception) -> None:
+            nonlocal failures
+            failures += 1
+            if bar is not None and task is not None:
+                bar.update(task, advance=1, errors=failures)
+            err.print(f"kg: error: {nct}: {exc}", markup=False)
+
+        report = link_trials(
+            trials, linker, sink, base=base, on_trial=on_trial, on_failure=on_failure
+        )
     target = str(output) if output is not None else f"store {store_path}"
     note(
         f"kg: {report.trials} trials, {report.links} publications, {report.triples} triples "

@@ -1,18 +1,20 @@
 """Map the publications linked to a trial (PubMed, Crossref) into DESIGN.md's vocabulary; no I/O.
 
-One node per article: a registry reference keeps the node the trial's graph already gives it
-(keyed by PMID, else DOI, else citation hash: :meth:`kg.terms.Minter.publication`), so the seed's
-citation-only node (``publication/doi/...``) carries PubMed's facts once its DOI resolves. When
-that node is not the PMID-keyed one, it is ``owl:sameAs`` the PMID-keyed IRI, which another trial
-citing the article by PMID uses: queries that count articles across trials follow that link.
-An article found only through PubMed (databank link, title match) is keyed by PMID.
+One paper is one node (DESIGN.md, "Publication"), keyed by its PMID, else its DOI, else the
+registry's citation: :func:`publication_node`. When PubMed or Crossref reveals an identifier the
+registry did not give (the seed's reference has a DOI, PubMed gives its PMID), the paper's facts
+go to the node that identifier keys, the trial cites that node here, and every other IRI of the
+paper (the registry's ``publication/doi/...``) is written only as ``owl:sameAs`` it
+(:func:`publication_aliases`). :func:`kg.publication_identity.merge_aliases` then moves what a
+store says of an alias, in the trial's own graph too, to the node, so queries without a reasoner
+see one node with all its facts and all the trials citing it.
 
 Every link says how it was found (``tkg:PublicationLink``: ``tkg:linkSource`` concepts, and a
-``tkg:linkConfidence`` for a title match). A title match is a candidate: it is never written as a
-registry reference, nor as the trial's ``schema:citation``. The triples go in the trial's
-publications graph (:func:`publications_graph`), apart from the registry record's graph, so a
-rebuild of the trial keeps them and a new fetch replaces them; the graph's provenance names each
-PubMed or Crossref record.
+``tkg:linkConfidence`` for a title match or an unverified PubMed search). Those two are
+candidates: never written as a registry reference, nor as the trial's ``schema:citation``. The
+triples go in the trial's publications graph (:func:`publications_graph`), apart from the
+registry record's graph, so a rebuild of the trial keeps them and a new fetch replaces them; the
+graph's provenance names each PubMed or Crossref record.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ __all__ = [
     "link_source_concept",
     "map_article",
     "map_trial_publications",
+    "publication_aliases",
     "publication_node",
     "publications_graph",
 ]
@@ -83,22 +86,44 @@ def link_source_concept(source: LinkSource) -> str:
 
 
 def publication_node(mint: Minter, link: ArticleLink) -> str:
-    """Return the node of a linked publication: the registry's own, else keyed by PMID, else DOI.
+    """Return the one node of a linked publication: keyed by PMID, else DOI, else the citation's.
 
-    Of several registry references to one article, the PMID-keyed one wins, else the first.
+    Whichever source named the paper first, its facts go to the IRI its best identifier keys
+    (DESIGN.md, "Publication"): the PMID PubMed or the registry gives, else the DOI, else the
+    registry's own node. The other IRIs it is known by are :func:`publication_aliases`.
     """
     article = link.article
-    pmid_node = mint.publication(pmid=article.pmid) if article and article.pmid else None
-    nodes = [ref.node for ref in link.references]
-    if nodes:
-        return pmid_node if pmid_node in nodes else nodes[0]
-    if pmid_node is not None:
-        return pmid_node
-    if article is not None and article.doi:
-        return mint.publication(doi=article.doi)
+    refs = link.references
+    pmid = (article.pmid if article else None) or next((r.pmid for r in refs if r.pmid), None)
+    if pmid:
+        return mint.publication(pmid=pmid)
+    doi = (article.doi if article else None) or next((r.doi for r in refs if r.doi), None)
+    if doi:
+        return mint.publication(doi=doi)
+    if refs:
+        return refs[0].node
     if link.candidate_for is not None:
         return link.candidate_for.node
     raise ValueError("a publication link needs an article or a registry reference")
+
+
+def publication_aliases(mint: Minter, link: ArticleLink, node: str) -> list[str]:
+    """Return the other IRIs of the publication ``node``: each an ``owl:sameAs`` alias of it.
+
+    They are the nodes the registry's references give it (in the trial's graph, or as the
+    registry would key them: PMID, else DOI, else citation text) and the node its DOI keys when a
+    PMID keys ``node``. A title match's citation is a candidate, never an alias.
+    """
+    found: list[str] = []
+    for ref in link.references:
+        found.append(ref.node)
+        if ref.pmid or ref.doi or ref.text:
+            found.append(mint.publication(pmid=ref.pmid, doi=ref.doi, text=ref.text))
+        if ref.doi:
+            found.append(mint.publication(doi=ref.doi))
+    if link.article is not None and link.article.doi:
+        found.append(mint.publication(doi=link.article.doi))
+    return [n for n in dict.fromkeys(found) if n != node]
 
 
 def _link_key(mint: Minter, node: str) -> str:
@@ -143,9 +168,10 @@ def _map_link(t: Triples, nct_id: str, trial: str, link: ArticleLink) -> None:
         t.add(node, T.candidateFor, link.candidate_for.node)
     if ASSERTED_SOURCES.intersection(link.sources):
         t.add(trial, SDO.citation, pub)
-    for ref in link.references:
-        if ref.node != pub:  # two registry references to one article
-            t.add(ref.node, OWL_SAME_AS, pub)
+    # The other IRIs stay as aliases without facts; kg.publication_identity moves the facts a
+    # store holds under them (the trial's own graph too) to this node.
+    for alias in publication_aliases(t.mint, link, pub):
+        t.add(alias, OWL_SAME_AS, pub)
     t.a(pub, SDO.ScholarlyArticle)
     if link.article is not None:
         map_article(t, link.article, pub, link)
@@ -162,9 +188,6 @@ def map_article(t: Triples, article: Article, pub: str, link: ArticleLink | None
     if article.pmid:
         t.add(pub, BIB.pmid, literal(article.pmid))
         t.add(pub, SDO.sameAs, iri(f"https://pubmed.ncbi.nlm.nih.gov/{article.pmid}/"))
-        pmid_node = t.mint.publication(pmid=article.pmid)
-        if pmid_node != pub:
-            t.add(pub, OWL_SAME_AS, pmid_node)
     if article.doi:
         # DOIs are case-insensitive: keep the registry's spelling, a publication has one DOI.
         doi = next(

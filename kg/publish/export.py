@@ -41,6 +41,7 @@ from kg.publish._dataset import (
 )
 from kg.publish.jsonld import write_jsonld
 from kg.publish.schemaorg import trial_document
+from kg.sinks.file import RdfXmlOut
 
 __all__ = [
     "EXTENSIONS",
@@ -187,6 +188,8 @@ def write_groups(
         raise UsageError(f"{fmt} is not a triple format")
     counter = _Counter()
     chosen = None if fmt is ExportFormat.NTRIPLES else (prefixes or DATA_PREFIXES)
+    if fmt is ExportFormat.RDFXML:
+        out = cast(IO[bytes], RdfXmlOut(out))  # raw CRs would be read back as line feeds
     ox.serialize(counter.count(_flatten(groups)), out, _OX_FORMATS[fmt], prefixes=chosen)
     return counter.n
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import IO
@@ -18,7 +19,7 @@ from kg.errors import UsageError
 from kg.sinks._spool import Spool
 from kg.terms import BIBO, DCTERMS, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, TKG, XSD
 
-__all__ = ["FILE_FORMATS", "PREFIXES", "FileSink", "file_format"]
+__all__ = ["FILE_FORMATS", "PREFIXES", "FileSink", "RdfXmlOut", "file_format"]
 
 FILE_FORMATS: dict[str, ox.RdfFormat] = {
     ".nq": ox.RdfFormat.N_QUADS,
@@ -104,6 +105,8 @@ class FileSink:
                     out.write((line.rsplit(" ", 2)[0] + " .\n").encode("utf-8"))
             return
         store = ox.Store()
+        if self.format == ox.RdfFormat.RDF_XML:
+            out = RdfXmlOut(out)  # type: ignore[assignment]
         if self.format.supports_datasets:
             store.bulk_load(path=self._spool.path, format=ox.RdfFormat.N_QUADS)
             store.dump(out, self.format, prefixes=PREFIXES)
@@ -111,6 +114,48 @@ class FileSink:
         quads = ox.parse(path=self._spool.path, format=ox.RdfFormat.N_QUADS)
         store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
         store.dump(out, self.format, from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
+
+
+_XML_FORBIDDEN = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+class RdfXmlOut:
+    r"""Wrap a binary output so the RDF/XML written to it keeps every literal exactly.
+
+    An XML parser reads a raw carriage return back as a line feed (XML 1.0, section 2.11), so
+    the writer's raw CRs become ``&#13;``; other control characters cannot be written in XML 1.0
+    at all, and are an error rather than a silently changed literal.
+
+    >>> import io
+    >>> buf = io.BytesIO()
+    >>> RdfXmlOut(buf).write(b"<p>a\r\nb</p>")
+    11
+    >>> buf.getvalue()
+    b'<p>a&#13;\nb</p>'
+    """
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        """Write to ``raw``."""
+        self.raw = raw
+
+    def write(self, data: bytes) -> int:
+        """Write ``data`` with its CRs escaped; return ``len(data)``, as the caller expects.
+
+        Raises:
+            UsageError: ``data`` holds a control character XML 1.0 cannot carry.
+        """
+        bad = _XML_FORBIDDEN.search(data)
+        if bad is not None:
+            raise UsageError(
+                f"RDF/XML cannot carry the control character U+{bad.group()[0]:04X} of a literal; "
+                "write N-Quads, Turtle or JSON-LD instead"
+            )
+        self.raw.write(data.replace(b"\r", b"&#13;"))
+        return len(data)
+
+    def flush(self) -> None:
+        """Flush ``raw``."""
+        self.raw.flush()
 
 
 def _open_out(path: Path, gz: bool) -> IO[bytes]:

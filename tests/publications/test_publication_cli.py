@@ -8,7 +8,6 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from pubserver import (
-    RESPINE_DOI,
     RESPINE_PMID,
     SEED,
     SEED_NCT,
@@ -78,7 +77,7 @@ def test_links_go_to_the_trials_publications_graph_of_the_store(
     assert "1 trials, 2 publications" in err
     assert _publications(seed_store_path) == {
         Minter().publication(pmid="99000001")[1:-1]: ({"99000001"}, "PUBMED_DATABANK"),
-        Minter().publication(doi=RESPINE_DOI)[1:-1]: (
+        Minter().publication(pmid=RESPINE_PMID)[1:-1]: (
             {RESPINE_PMID},
             "DOI_MATCH, PUBMED_DATABANK, REGISTRY_REFERENCE",
         ),

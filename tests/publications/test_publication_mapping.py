@@ -14,6 +14,7 @@ from kg.mapping.articles import map_trial_publications, publications_graph
 from kg.model import Trial
 from kg.model_pub import Article, ArticleLink, LinkSource, RegistryRef, TrialPublications
 from kg.ontology import ONTOLOGY_FILE, load_ontology
+from kg.publication_identity import merge_aliases
 from kg.publication_links import (
     PUBLICATIONS_ONTOLOGY_FILE,
     load_publications_ontology,
@@ -27,6 +28,8 @@ from kg.terms import TKG, Minter
 MINT = Minter()
 TRIAL = MINT.trial(SEED_NCT)[1:-1]
 DOI_NODE = MINT.publication(doi=RESPINE_DOI)[1:-1]
+PAPER = MINT.publication(pmid=RESPINE_PMID)[1:-1]
+"""The seed paper's one node: the registry gives its DOI, PubMed its PMID, which keys it."""
 GRAPH = publications_graph(MINT, SEED_NCT)[1:-1]
 PREFIXES = """
 PREFIX schema: <http://schema.org/>
@@ -74,6 +77,7 @@ def merged(seed_nq: Path) -> ox.Store:
     store.load(_nquads(_seed_links()).encode(), ox.RdfFormat.N_QUADS)
     load_ontology(store)
     load_publications_ontology(store)
+    merge_aliases(store)  # as every load into the embedded store does
     return store
 
 
@@ -92,23 +96,23 @@ def _values(store: ox.Store, subject: str, prop: str) -> list[str]:
 
 def test_the_seed_trial_cites_its_paper_as_one_node_and_the_protocol(merged: ox.Store) -> None:
     cited = _values(merged, TRIAL, "schema:citation")
-    assert cited == [DOI_NODE, MINT.publication(pmid="99000001")[1:-1]]
+    assert cited == [PAPER, MINT.publication(pmid="99000001")[1:-1]]
 
 
 def test_the_seed_paper_carries_the_citation_and_the_pubmed_facts(merged: ox.Store) -> None:
-    assert _values(merged, DOI_NODE, "bibo:pmid") == [RESPINE_PMID]
-    assert _values(merged, DOI_NODE, "bibo:doi") == [RESPINE_DOI]
-    assert _values(merged, DOI_NODE, "schema:datePublished") == ["2024-10-21"]
-    assert len(_values(merged, DOI_NODE, "schema:name")) == 1
-    assert len(_values(merged, DOI_NODE, "tkg:citationText")) == 1
-    assert "http://id.nlm.nih.gov/mesh/D017116" in _values(merged, DOI_NODE, "schema:about")
+    assert _values(merged, PAPER, "bibo:pmid") == [RESPINE_PMID]
+    assert _values(merged, PAPER, "bibo:doi") == [RESPINE_DOI]
+    assert _values(merged, PAPER, "schema:datePublished") == ["2024-10-21"]
+    assert len(_values(merged, PAPER, "schema:name")) == 1
+    assert len(_values(merged, PAPER, "tkg:citationText")) == 1
+    assert "http://id.nlm.nih.gov/mesh/D017116" in _values(merged, PAPER, "schema:about")
 
 
 def test_the_seed_paper_is_described_by_the_page_and_by_pubmed(merged: ox.Store) -> None:
     sources = _rows(
         merged,
         f"""SELECT DISTINCT ?format ?title WHERE {{
-              GRAPH ?g {{ <{DOI_NODE}> ?p ?o }}
+              GRAPH ?g {{ <{PAPER}> ?p ?o }}
               ?g prov:wasDerivedFrom ?source .
               ?source tkg:sourceFormat ?format ; <http://purl.org/dc/terms/title> ?title }}""",
     )
@@ -116,12 +120,21 @@ def test_the_seed_paper_is_described_by_the_page_and_by_pubmed(merged: ox.Store)
     assert ("pubmed-xml", f"PubMed {RESPINE_PMID}") in sources
 
 
-def test_the_seed_paper_is_the_same_as_its_pmid_node(merged: ox.Store) -> None:
-    assert _values(merged, DOI_NODE, "owl:sameAs") == [MINT.publication(pmid=RESPINE_PMID)[1:-1]]
+def test_the_doi_node_is_an_alias_without_facts(merged: ox.Store) -> None:
+    assert _rows(merged, f"SELECT DISTINCT ?p ?o WHERE {{ <{DOI_NODE}> ?p ?o }}") == [
+        ("http://www.w3.org/2002/07/owl#sameAs", PAPER)
+    ]
+    assert _rows(merged, f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{DOI_NODE}> }}") == []
+    stale = _rows(
+        merged,
+        f"""SELECT DISTINCT ?s WHERE {{ ?s ?p ?o
+              FILTER(STRSTARTS(STR(?s), "{DOI_NODE}/") || STRSTARTS(STR(?o), "{DOI_NODE}/")) }}""",
+    )
+    assert stale == []
 
 
 def test_the_seed_paper_keeps_one_author_list(merged: ox.Store) -> None:
-    (head,) = _values(merged, DOI_NODE, "bibo:authorList")
+    (head,) = _values(merged, PAPER, "bibo:authorList")
     names = _rows(
         merged,
         f"""SELECT ?cell (SAMPLE(?n) AS ?name) (COUNT(DISTINCT ?first) AS ?firsts) WHERE {{
@@ -134,7 +147,7 @@ def test_the_seed_paper_keeps_one_author_list(merged: ox.Store) -> None:
 
 
 def test_a_citation_author_gains_pubmeds_given_name_and_affiliation(merged: ox.Store) -> None:
-    person = MINT.person("Pers YM", DOI_NODE)[1:-1]
+    person = MINT.person("Pers YM", PAPER)[1:-1]
     assert _values(merged, person, "schema:name") == ["Pers YM"]
     assert _values(merged, person, "schema:givenName") == ["Yves-Marie"]
     assert _values(merged, person, "tkg:affiliationText") == [
@@ -152,7 +165,7 @@ def test_link_sources_are_concepts_of_the_link_source_scheme(merged: ox.Store) -
     rows = _rows(
         merged,
         f"""SELECT ?code WHERE {{
-              <{TRIAL}> tkg:publicationLink ?link . ?link tkg:linkedPublication <{DOI_NODE}> ;
+              <{TRIAL}> tkg:publicationLink ?link . ?link tkg:linkedPublication <{PAPER}> ;
                 tkg:linkSource ?c .
               ?c skos:inScheme tkg:LinkSourceScheme ; skos:notation ?code }}""",
     )
@@ -162,7 +175,7 @@ def test_link_sources_are_concepts_of_the_link_source_scheme(merged: ox.Store) -
 def test_publication_types_are_mesh_concepts_of_the_scheme(merged: ox.Store) -> None:
     rows = _rows(
         merged,
-        f"""SELECT ?code WHERE {{ <{DOI_NODE}> tkg:publicationType ?t .
+        f"""SELECT ?code WHERE {{ <{PAPER}> tkg:publicationType ?t .
               ?t skos:inScheme tkg:PublicationTypeScheme ; skos:notation ?code }}""",
     )
     assert rows == [("D016428",), ("D016448",), ("D016449",)]
