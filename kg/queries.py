@@ -439,7 +439,14 @@ def format_results(table: ResultTable, fmt: OutputFormat) -> str:
         lines = ["\t".join(f"?{v}" for v in table.variables)]
         lines += ["\t".join(c.nt() if c else "" for c in row) for row in table.rows]
         return "\n".join(lines) + "\n"
-    return _text_table(table.variables, [[_short(c) for c in row] for row in table.rows])
+    # A column that holds IRIs is never cut: an IRI is there to be copied.
+    whole = [
+        any(isinstance(c, Cell) and c.kind == "uri" for c in column)
+        for column in zip(*table.rows, strict=True)
+    ] or [False] * len(table.variables)
+    return _text_table(
+        table.variables, [[_short(c) for c in row] for row in table.rows], whole
+    )
 
 
 def _short(cell: Cell | None) -> str:
@@ -448,14 +455,21 @@ def _short(cell: Cell | None) -> str:
     return " ".join(cell.value.split())  # one line per row, whatever the literal holds
 
 
-def _text_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+def _text_table(
+    header: Sequence[str], rows: Iterable[Sequence[str]], whole: Sequence[bool] = ()
+) -> str:
+    """Align columns; long literals are cut at 60 characters, IRIs (``whole``) never are."""
     rows = list(rows)
+    keep = list(whole) or [False] * len(header)
     widths = [len(h) for h in header]
     for row in rows:
-        widths = [max(w, min(len(v), 60)) for w, v in zip(widths, row, strict=True)]
+        widths = [
+            max(w, len(v) if k else min(len(v), 60))
+            for w, v, k in zip(widths, row, keep, strict=True)
+        ]
 
     def line(values: Sequence[str]) -> str:
-        cut = [v if len(v) <= 60 else v[:59] + "…" for v in values]
+        cut = [v if k or len(v) <= 60 else v[:59] + "…" for v, k in zip(values, keep, strict=True)]
         return "  ".join(v.ljust(w) for v, w in zip(cut, widths, strict=True)).rstrip()
 
     out = [line(header), line(["-" * w for w in widths])]

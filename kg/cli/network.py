@@ -22,7 +22,7 @@ def network_command(
         typer.Option("--output", "-o", help="File to write: .svg .png .graphml .gexf."),
     ],
     trial: Annotated[
-        str | None, typer.Option("--trial", help="Centre on this trial (NCT id).")
+        str | None, typer.Option("--trial", "-t", help="Centre on this trial (NCT id).")
     ] = None,
     sponsor: Annotated[
         str | None, typer.Option("--sponsor", help="Centre on this sponsor (name).")
