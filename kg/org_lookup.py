@@ -1,0 +1,53 @@
+"""Find organisations by name: the one look-up every command uses for ``--sponsor NAME``.
+
+An organisation node carries every spelling the records gave it (``schema:name``,
+``schema:alternateName``, DESIGN.md). A name given by a user finds the nodes that have a spelling
+with the same organisation key (:func:`kg.orgs.org_key`: case, accents, punctuation, legal
+suffixes, "Univ."/"University" and word order aside), or the node whose IRI it is. So whatever
+``kg query trial-sponsors`` prints for a trial, and any spelling ``kg query sponsor-trials``
+finds (case aside), finds the same organisation in ``kg network --sponsor``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pyoxigraph as ox
+
+from kg.orgs import org_key
+
+__all__ = ["find_organisations", "organisation_spellings"]
+
+_SPELLINGS = """\
+PREFIX schema: <http://schema.org/>
+SELECT DISTINCT ?org ?name WHERE {
+  ?org a schema:Organization .
+  { ?org schema:name ?name } UNION { ?org schema:alternateName ?name }
+}"""
+
+
+def organisation_spellings(store: ox.Store) -> dict[str, set[str]]:
+    """Return organisation IRI -> every name the store gives it."""
+    out: dict[str, set[str]] = defaultdict(set)
+    result = store.query(_SPELLINGS, use_default_graph_as_union=True)
+    assert isinstance(result, ox.QuerySolutions)  # noqa: S101 - a SELECT gives solutions
+    for sol in result:
+        org, name = sol["org"], sol["name"]
+        if isinstance(org, ox.NamedNode) and isinstance(name, ox.Literal):
+            out[org.value].add(name.value)
+    return dict(out)
+
+
+def find_organisations(store: ox.Store, name: str) -> list[str]:
+    """Return the IRIs of the organisations ``name`` names (a spelling of theirs, or their IRI).
+
+    Sorted; empty when none does.
+    """
+    wanted = name.strip()
+    key = org_key(wanted)
+    found = [
+        org
+        for org, spellings in organisation_spellings(store).items()
+        if org == wanted or (key and any(org_key(s) == key for s in spellings))
+    ]
+    return sorted(found)
