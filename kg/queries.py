@@ -319,15 +319,12 @@ def load_data(path: Path, *, ontology: bool = True) -> ox.Store:
     Raises:
         InputError: no such file, an unknown extension, or not valid RDF.
     """
+    from kg.load import rdf_file_format
     from kg.ontology import load_ontology
-    from kg.sinks.file import file_format
 
     if not path.is_file():
         raise InputError("no such file", file=str(path))
-    try:
-        fmt, gz = file_format(path)
-    except UsageError as exc:
-        raise InputError(str(exc), file=str(path)) from exc
+    fmt, gz = rdf_file_format(path)
     store = ox.Store()
     if ontology:
         load_ontology(store)

@@ -10,6 +10,7 @@ import typer
 from kg.cli._app import StoreOption, app, note
 from kg.load import load_files
 from kg.sinks import default_store_path
+from kg.wording import counted
 
 __all__ = ["load_command"]
 
@@ -41,11 +42,11 @@ def load_command(
     path = store or default_store_path()
     report = load_files(files, path, graph=graph)
     note(
-        f"kg: {report.quads} quads in {report.graphs} graph{'' if report.graphs == 1 else 's'} "
-        f"from {report.files} file{'' if report.files == 1 else 's'} -> {path}"
+        f"kg: {counted(report.quads, 'quad')} in {counted(report.graphs, 'graph')} "
+        f"from {counted(report.files, 'file')} -> {path}"
     )
     if report.kept:
         note(
-            f"kg: {len(report.kept)} graph(s) kept as stored: the store's copy comes from a newer "
-            f"source (e.g. {report.kept[0]})"
+            f"kg: {counted(len(report.kept), 'graph')} kept as stored: the store's copy comes "
+            f"from a newer source (e.g. {report.kept[0]})"
         )
