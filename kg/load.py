@@ -14,7 +14,7 @@ from a newer source is kept, as ``kg build`` keeps it.
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, cast
@@ -69,23 +69,23 @@ def _parse_into(scratch: ox.Store, path: Path, graph: ox.NamedNode | None) -> No
     if not path.is_file():
         raise InputError("no such file", file=str(path))
     fmt, gz = rdf_file_format(path)
-    own = graph or ox.NamedNode(path.resolve().as_uri())
-    target = graph if graph is not None else (None if fmt.supports_datasets else own)
+    own = ox.NamedNode(path.resolve().as_uri())
+
+    def placed(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+        for q in quads:
+            where = graph or (q.graph_name if isinstance(q.graph_name, ox.NamedNode) else own)
+            yield ox.Quad(q.subject, q.predicate, q.object, where)
+
     try:
         if gz:
             with gzip.open(path, "rb") as fh:
-                scratch.load(cast(IO[bytes], fh), fmt, base_iri=own.value, to_graph=target)
+                scratch.extend(placed(ox.parse(cast(IO[bytes], fh), fmt, base_iri=own.value)))
         else:
-            scratch.load(path=path, format=fmt, base_iri=own.value, to_graph=target)
+            scratch.extend(placed(ox.parse(path=path, format=fmt, base_iri=own.value)))
     except SyntaxError as exc:
         raise InputError(f"not valid {_NAMES.get(fmt, fmt)}: {exc.msg}", file=str(path)) from exc
     except (OSError, EOFError) as exc:
         raise InputError(f"cannot read: {exc}", file=str(path)) from exc
-    if target is None:  # a dataset's default graph: the file's graph, so queries see it
-        default = list(scratch.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-        if default:
-            scratch.extend(ox.Quad(q.subject, q.predicate, q.object, own) for q in default)
-            scratch.remove_graph(ox.DefaultGraph())
 
 
 def load_files(paths: Iterable[Path], store: Path, *, graph: str | None = None) -> LoadReport:

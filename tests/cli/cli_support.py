@@ -16,8 +16,10 @@ REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "data" / "000_9a170ffc83e8bfff.txt"
 CTGOV = REPO.parent / "shared" / "data" / "ctgov"
 SEED_NCT = "NCT03737461"
-# Shared records of disc and spine trials (similar to the seed) and two Montpellier trials.
+# Shared records of disc and spine trials (similar to the seed), two trials CHU Montpellier
+# sponsors, and one with a site "CHU Montpellier": another spelling of the same organisation.
 RECORDS = (
+    "NCT02227251.json",
     "NCT00000410.json",
     "NCT01339377.json",
     "NCT01640457.json",

@@ -1,0 +1,84 @@
+"""One sponsor name look-up: what ``kg query`` prints or finds, ``kg network --sponsor`` finds."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET  # noqa: S405 - the project's own shared records
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from cli_support import CTGOV, RECORDS, SEED_NCT, kg
+
+
+def _raw_sponsor_names() -> dict[str, set[str]]:
+    """NCT id -> every sponsor name its raw record states (lead and collaborators)."""
+    names: dict[str, set[str]] = {}
+    for record in RECORDS:
+        path = CTGOV / record
+        if path.suffix == ".json":
+            study = json.loads(path.read_text("utf-8"))
+            module = study["protocolSection"].get("sponsorCollaboratorsModule", {})
+            nct = study["protocolSection"]["identificationModule"]["nctId"]
+            found = {module["leadSponsor"]["name"]} if "leadSponsor" in module else set()
+            found |= {c["name"] for c in module.get("collaborators", [])}
+        else:
+            root = ET.parse(path).getroot()  # noqa: S314
+            nct = root.findtext("id_info/nct_id") or ""
+            found = {a.text or "" for a in root.iterfind("sponsors/*/agency")}
+        names[nct] = found
+    return names
+
+
+def _rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _network(store: Path, tmp_path: Path, sponsor: str) -> nx.Graph:
+    out = tmp_path / "net.graphml"
+    done = kg("network", "sponsors", "--sponsor", sponsor, "-o", out, "--store", store)
+    assert done.returncode == 0, (sponsor, done.stderr)
+    return nx.read_graphml(out)
+
+
+def test_every_sponsor_the_seed_lists_is_found_by_network(
+    small_store_path: Path, tmp_path: Path
+) -> None:
+    printed = _rows(kg("query", "trial-sponsors", "-p", f"nct={SEED_NCT}", "-f", "csv",
+                       "--store", small_store_path).stdout)
+    assert "University Hospital, Montpellier" in {r["name"] for r in printed}
+    for row in printed:
+        graph = _network(small_store_path, tmp_path, row["name"])
+        focus = {n for n, d in graph.nodes(data=True) if d.get("focus")}
+        assert row["org"] in focus, row
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["University Hospital, Montpellier", "UNIVERSITY HOSPITAL, MONTPELLIER",
+     "university hospital montpellier"],
+)
+def test_network_finds_every_trial_sponsor_trials_finds(
+    small_store_path: Path, tmp_path: Path, spelling: str
+) -> None:
+    raw = _raw_sponsor_names()
+    # The raw records: which shared trials name this sponsor.
+    by_raw = {nct for nct, names in raw.items() if "University Hospital, Montpellier" in names}
+    assert len(by_raw) >= 2
+    found = _rows(kg("query", "sponsor-trials", "-p", "sponsor=University Hospital, Montpellier",
+                     "-f", "csv", "--store", small_store_path).stdout)
+    assert by_raw <= {r["nct"] for r in found}
+    graph = _network(small_store_path, tmp_path, spelling)
+    focus = {n for n, d in graph.nodes(data=True) if d.get("focus")}
+    assert {r["org"] for r in found} <= focus
+
+
+def test_an_unknown_sponsor_is_one_line_and_exit_2(small_store_path: Path, tmp_path: Path) -> None:
+    done = kg("network", "sponsors", "--sponsor", "No Such Sponsor Ltd", "-o",
+              tmp_path / "x.svg", "--store", small_store_path)
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "kg: error: --sponsor 'No Such Sponsor Ltd': no sponsor of that name in the store"
+    )
