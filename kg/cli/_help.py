@@ -50,6 +50,9 @@ GLOBAL_FLAGS = ("--quiet", "-q", "--debug")
 # What an option's value is, by option name; other options show their name in capitals.
 _METAVARS = {
     "batch": "N",
+    "cache": "DIR",
+    "min_confidence": "SCORE",
+    "years": "N",
     "base": "IRI",
     "data": "FILE",
     "download_url": "URL",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import xml.etree.ElementTree as ET  # noqa: S405 - the project's own shared records
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import networkx as nx
