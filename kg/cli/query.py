@@ -123,5 +123,6 @@ def query_command(
         note(
             f"kg: no trial {', '.join(missing)} in {where}"
             if missing
-            else f"kg: no rows: {named.name} found nothing for these parameters"
+            else f"kg: no rows: {named.name} found nothing"
+            + (" for these parameters" if values else "")
         )

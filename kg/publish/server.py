@@ -331,12 +331,10 @@ def bind(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
-        why = "address already in use" if exc.errno == errno.EADDRINUSE else exc.strerror or exc
-        raise UsageError(
-            f"cannot listen on http://{shown}:{port}/: {why}"
-            + ("; stop what runs there or pick another --port" if exc.errno == errno.EADDRINUSE
-               else "")
-        ) from exc
+        why = str(exc.strerror or exc)
+        if exc.errno == errno.EADDRINUSE:
+            why = "address already in use; stop what runs there or pick another --port"
+        raise UsageError(f"cannot listen on http://{shown}:{port}/: {why}") from exc
     sock.listen(128)
     sock.setblocking(False)
     return sock
@@ -351,8 +349,12 @@ def serve(
     """Serve until interrupted; ``on_ready`` gets the URL once the socket listens."""
     import uvicorn
 
-    app = create_app(config)
-    sock = bind(host, port)
+    sock = bind(host, port)  # first: a busy port fails before the store is opened
+    try:
+        app = create_app(config)
+    except BaseException:
+        sock.close()
+        raise
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     server = uvicorn.Server(
