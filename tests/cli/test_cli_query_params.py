@@ -4,12 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -96,44 +90,3 @@ def test_the_table_keeps_iris_whole(small_store_path: Path) -> None:
         assert value in shown
     assert not [t for t in shown if t.startswith("https://") and "…" in t]
 
-
-def test_an_endpoint_gets_the_same_checks_and_note(small_store_path: Path, tmp_path: Path) -> None:
-    binary = str(Path(sys.executable).parent / "oxigraph")
-    if not Path(binary).is_file():
-        binary = shutil.which("oxigraph") or ""
-    assert binary, "the oxigraph server binary is missing: pip install 'oxigraph>=0.5.13'"
-    dump = tmp_path / "all.nq"
-    assert kg("export", "-o", dump, "--store", small_store_path).returncode == 0
-    location = tmp_path / "oxigraph"
-    subprocess.run([binary, "load", "--location", str(location), "--file", str(dump)],
-                   check=True, capture_output=True)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
-         "--union-default-graph"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/query"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        local = kg("query", "trial-sites", "-p", f"nct={SEED_NCT}", "-f", "csv",
-                   "--store", small_store_path)
-        remote = kg("query", "trial-sites", "-p", "nct= nct03737461", "-f", "csv",
-                    "--endpoint", url)
-        assert remote.returncode == 0, remote.stderr
-        assert remote.stdout == local.stdout
-        missing = kg("query", "trial-sites", "-p", "nct=NCT99999999", "--endpoint", url)
-        assert missing.returncode == 0
-        assert f"no trial NCT99999999 in {url}" in missing.stderr
-        unknown = kg("query", "trial-sites", "-p", "site=1", "--endpoint", url)
-        assert unknown.returncode == 2 and "its parameters: nct" in unknown.stderr
-    finally:
-        server.terminate()
-        server.wait(30)
