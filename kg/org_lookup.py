@@ -15,8 +15,9 @@ from collections import defaultdict
 import pyoxigraph as ox
 
 from kg.orgs import org_key
+from kg.terms import name_key
 
-__all__ = ["find_organisations", "organisation_spellings"]
+__all__ = ["find_organisations", "organisation_spellings", "similar_names"]
 
 _SPELLINGS = """\
 PREFIX schema: <http://schema.org/>
@@ -51,3 +52,21 @@ def find_organisations(store: ox.Store, name: str) -> list[str]:
         if org == wanted or (key and any(org_key(s) == key for s in spellings))
     ]
     return sorted(found)
+
+
+def similar_names(spellings: dict[str, set[str]], name: str, limit: int = 3) -> list[str]:
+    """Return up to ``limit`` spellings holding every word of ``name`` (case and accents aside).
+
+    For a message when ``name`` finds nothing: "Montpellier" is no organisation's name, but
+    "University Hospital, Montpellier" is.
+
+    >>> similar_names({"o": {"University Hospital, Montpellier"}}, "montpellier")
+    ['University Hospital, Montpellier']
+    """
+    words = name_key(name).split()
+    if not words:
+        return []
+    found = sorted(
+        {s for names in spellings.values() for s in names if all(w in name_key(s) for w in words)}
+    )
+    return found[:limit]

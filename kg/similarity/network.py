@@ -22,7 +22,7 @@ import numpy as np
 import pyoxigraph as ox
 
 from kg.errors import UsageError
-from kg.org_lookup import find_organisations
+from kg.org_lookup import find_organisations, organisation_spellings, similar_names
 from kg.similarity import _sparql
 from kg.similarity.features import FeatureMatrix, load_trials, node_label
 from kg.similarity.kinds import NetworkKind
@@ -62,7 +62,12 @@ def _sponsored_by(
     sponsors = _members(store, _MEMBERS[NetworkKind.SPONSORS], trials)
     orgs = {org for org in find_organisations(store, name) if org in sponsors}
     if not orgs:
-        raise UsageError(f"--sponsor {name!r}: no sponsor of that name in the store")
+        spellings = organisation_spellings(store)
+        near = similar_names({o: n for o, n in spellings.items() if o in sponsors}, name)
+        raise UsageError(
+            f"--sponsor {name!r}: no sponsor of that name in the store"
+            + (f"; sponsors whose names contain it: {'; '.join(near)}" if near else "")
+        )
     return orgs, set().union(*(sponsors[org] for org in orgs))
 
 

@@ -82,3 +82,12 @@ def test_an_unknown_sponsor_is_one_line_and_exit_2(small_store_path: Path, tmp_p
     assert done.stderr.strip() == (
         "kg: error: --sponsor 'No Such Sponsor Ltd': no sponsor of that name in the store"
     )
+
+
+def test_part_of_a_name_is_told_the_whole_names(small_store_path: Path, tmp_path: Path) -> None:
+    done = kg("network", "sponsors", "--sponsor", "montpellier", "-o", tmp_path / "x.svg",
+              "--store", small_store_path)
+    assert done.returncode == 2
+    assert len(done.stderr.splitlines()) == 1
+    assert "no sponsor of that name in the store; sponsors whose names contain it: " in done.stderr
+    assert "University Hospital, Montpellier" in done.stderr
