@@ -55,18 +55,20 @@ def find_organisations(store: ox.Store, name: str) -> list[str]:
 
 
 def similar_names(spellings: dict[str, set[str]], name: str, limit: int = 3) -> list[str]:
-    """Return up to ``limit`` spellings holding every word of ``name`` (case and accents aside).
+    """Return a spelling of up to ``limit`` organisations whose names hold every word of ``name``.
 
     For a message when ``name`` finds nothing: "Montpellier" is no organisation's name, but
-    "University Hospital, Montpellier" is.
+    "University Hospital, Montpellier" is. Case and accents aside; one name per organisation.
 
-    >>> similar_names({"o": {"University Hospital, Montpellier"}}, "montpellier")
+    >>> similar_names({"o": {"University Hospital, Montpellier", "CHU"}}, "montpellier")
     ['University Hospital, Montpellier']
     """
     words = name_key(name).split()
     if not words:
         return []
-    found = sorted(
-        {s for names in spellings.values() for s in names if all(w in name_key(s) for w in words)}
-    )
-    return found[:limit]
+    found = set()
+    for names in spellings.values():
+        holding = sorted(s for s in names if all(w in name_key(s) for w in words))
+        if holding:
+            found.add(holding[0])
+    return sorted(found)[:limit]
