@@ -4,8 +4,8 @@ Quads keep their named graphs; triples (and the default graph of a dataset) go i
 named after the file (``file:///.../sim.ttl``), as ``kg query --data`` reads such a file, since
 queries see the union of the named graphs only; ``graph`` puts everything into one named graph.
 
-A load is all or nothing, as a build is: every file is parsed first (a syntax error stops the load
-with the file and line, before the store is touched), then the graphs the files hold replace the
+Every file is parsed first (a syntax error stops the load with the file and line, before the store
+is touched, so nothing of any file is loaded), then the graphs the files hold replace the
 store's graphs of the same names in one :class:`kg.sinks.StoreSink` commit, so loading a newer
 ``kg similar --all`` file leaves no stale similarity behind. A trial graph whose stored copy comes
 from a newer source is kept, as ``kg build`` keeps it.
@@ -89,7 +89,7 @@ def _parse_into(scratch: ox.Store, path: Path, graph: ox.NamedNode | None) -> No
 
 
 def load_files(paths: Iterable[Path], store: Path, *, graph: str | None = None) -> LoadReport:
-    """Load RDF files into the store at ``store`` (created when missing), all or nothing.
+    """Load RDF files into the store at ``store`` (created when missing); nothing if one is bad.
 
     Raises:
         InputError: a missing or unreadable file, an unknown extension, or invalid RDF.

@@ -29,7 +29,7 @@ def load_command(
     ] = None,
     store: StoreOption = None,
 ) -> None:
-    """Load RDF files into the store, replacing the graphs of the same names, all or nothing.
+    """Load RDF files into the store, replacing the graphs of the same names.
 
     N-Quads and TriG keep their named graphs; Turtle, N-Triples, RDF/XML and a default graph go
     into a graph named after the file (file:///...), unless --graph names one. A file that is not

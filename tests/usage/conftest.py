@@ -1,4 +1,9 @@
-"""Fixtures of the command-line tests: a small store built by ``kg build`` itself."""
+"""Fixtures of the command-line tests: a small store built by ``kg build`` itself.
+
+The folder is ``tests/usage`` (the CLI as a user runs it), not ``tests/cli``: with
+``--doctest-modules`` pytest imports every ``conftest.py`` as the module ``conftest``, and a folder
+sorting before ``tests/conftest.py`` would take that name first and break the suite's collection.
+"""
 
 from __future__ import annotations
 
