@@ -10,14 +10,13 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from cli_support import CTGOV, RECORDS, SEED_NCT, kg
+from cli_support import SEED_NCT, kg
 
 
-def _raw_sponsor_names() -> dict[str, set[str]]:
+def _raw_sponsor_names(records: list[Path]) -> dict[str, set[str]]:
     """NCT id -> every sponsor name its raw record states (lead and collaborators)."""
     names: dict[str, set[str]] = {}
-    for record in RECORDS:
-        path = CTGOV / record
+    for path in records:
         if path.suffix == ".json":
             study = json.loads(path.read_text("utf-8"))
             module = study["protocolSection"].get("sponsorCollaboratorsModule", {})
@@ -61,9 +60,9 @@ def test_every_sponsor_the_seed_lists_is_found_by_network(
      "university hospital montpellier"],
 )
 def test_network_finds_every_trial_sponsor_trials_finds(
-    small_store_path: Path, tmp_path: Path, spelling: str
+    small_store_path: Path, cli_records: list[Path], tmp_path: Path, spelling: str
 ) -> None:
-    raw = _raw_sponsor_names()
+    raw = _raw_sponsor_names(cli_records)
     # The raw records: which shared trials name this sponsor.
     by_raw = {nct for nct, names in raw.items() if "University Hospital, Montpellier" in names}
     assert len(by_raw) >= 2

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,18 +14,7 @@ from urllib.request import urlopen
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "data" / "000_9a170ffc83e8bfff.txt"
-CTGOV = REPO.parent / "shared" / "data" / "ctgov"
 SEED_NCT = "NCT03737461"
-# Shared records of disc and spine trials (similar to the seed), two trials CHU Montpellier
-# sponsors, and one with a site "CHU Montpellier": another spelling of the same organisation.
-RECORDS = (
-    "NCT02227251.json",
-    "NCT00000410.json",
-    "NCT01339377.json",
-    "NCT01640457.json",
-    "NCT02830269.xml",
-    "NCT05615597.json",
-)
 
 
 def kg(
@@ -106,10 +95,3 @@ def serving(store: Path, *options: str) -> Iterator[Served]:
     finally:
         process.terminate()
         process.wait(30)
-
-
-def build_store(path: Path, inputs: Sequence[Path]) -> Path:
-    """Build a store with ``kg build`` (a subprocess) and return its folder."""
-    done = kg("build", *inputs, "--store", path, "-j", "1")
-    assert done.returncode == 0, done.stderr
-    return path
