@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any, BinaryIO
 
 import orjson
 
+from kg.atomic import atomic_output
 from kg.errors import EndpointError, UsageError
 from kg.http import HttpClient, HttpStatusError
 
@@ -280,22 +278,3 @@ def write_ndjson(
     return report
 
 
-@contextmanager
-def atomic_output(path: Path) -> Iterator[BinaryIO]:
-    """Open a temporary file beside ``path``; publish it as ``path`` only if the block succeeds.
-
-    A failure (or Ctrl-C) deletes the temporary file and leaves any existing ``path`` untouched.
-    """
-    folder = path.resolve().parent
-    folder.mkdir(parents=True, exist_ok=True)
-    # not mkstemp: its files are private (0600); this one gets the umask's usual permissions
-    part = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.part"
-    try:
-        with part.open("xb") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(part, path)
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise

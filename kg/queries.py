@@ -331,15 +331,12 @@ def load_data(path: Path, *, ontology: bool = True) -> ox.Store:
     Raises:
         InputError: no such file, an unknown extension, or not valid RDF.
     """
+    from kg.load import rdf_file_format
     from kg.ontology import load_ontology
-    from kg.sinks.file import file_format
 
     if not path.is_file():
         raise InputError("no such file", file=str(path))
-    try:
-        fmt, gz = file_format(path)
-    except UsageError as exc:
-        raise InputError(str(exc), file=str(path)) from exc
+    fmt, gz = rdf_file_format(path)
     store = ox.Store()
     if ontology:
         load_ontology(store)
@@ -518,7 +515,14 @@ def format_results(table: ResultTable, fmt: OutputFormat) -> str:
         lines = ["\t".join(f"?{v}" for v in table.variables)]
         lines += ["\t".join(c.nt() if c else "" for c in row) for row in table.rows]
         return "\n".join(lines) + "\n"
-    return _text_table(table.variables, [[_short(c) for c in row] for row in table.rows])
+    # A column that holds IRIs is never cut: an IRI is there to be copied.
+    whole = [
+        any(isinstance(c, Cell) and c.kind == "uri" for c in column)
+        for column in zip(*table.rows, strict=True)
+    ] or [False] * len(table.variables)
+    return _text_table(
+        table.variables, [[_short(c) for c in row] for row in table.rows], whole
+    )
 
 
 def _short(cell: Cell | None) -> str:
@@ -527,14 +531,21 @@ def _short(cell: Cell | None) -> str:
     return " ".join(cell.value.split())  # one line per row, whatever the literal holds
 
 
-def _text_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+def _text_table(
+    header: Sequence[str], rows: Iterable[Sequence[str]], whole: Sequence[bool] = ()
+) -> str:
+    """Align columns; long literals are cut at 60 characters, IRIs (``whole``) never are."""
     rows = list(rows)
+    keep = list(whole) or [False] * len(header)
     widths = [len(h) for h in header]
     for row in rows:
-        widths = [max(w, min(len(v), 60)) for w, v in zip(widths, row, strict=True)]
+        widths = [
+            max(w, len(v) if k else min(len(v), 60))
+            for w, v, k in zip(widths, row, keep, strict=True)
+        ]
 
     def line(values: Sequence[str]) -> str:
-        cut = [v if len(v) <= 60 else v[:59] + "…" for v in values]
+        cut = [v if k or len(v) <= 60 else v[:59] + "…" for v, k in zip(values, keep, strict=True)]
         return "  ".join(v.ljust(w) for v, w in zip(cut, widths, strict=True)).rstrip()
 
     out = [line(header), line(["-" * w for w in widths])]

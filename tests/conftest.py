@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -74,3 +75,39 @@ def shared_store_path(tmp_path_factory: pytest.TempPathFactory, ctgov_dir: Path)
 def shared_store(shared_store_path: Path) -> ox.Store:
     """The shared store, opened read-only."""
     return open_store(shared_store_path)
+
+
+# The command-line tests (tests/cli) run on the seed and shared records of disc and spine trials
+# (similar to the seed), two trials CHU Montpellier sponsors and one with a site "CHU Montpellier",
+# another spelling of that organisation. Their fixtures live here: a conftest.py in tests/cli would
+# be imported as the module ``conftest`` by --doctest-modules and clash with this one.
+CLI_RECORDS = (
+    "NCT02227251.json",
+    "NCT00000410.json",
+    "NCT01339377.json",
+    "NCT01640457.json",
+    "NCT02830269.xml",
+    "NCT05615597.json",
+)
+
+
+@pytest.fixture(scope="session")
+def cli_records(ctgov_dir: Path) -> list[Path]:
+    """The shared records of the command-line tests' store."""
+    return [ctgov_dir / name for name in CLI_RECORDS]
+
+
+@pytest.fixture(scope="session")
+def small_store_path(tmp_path_factory: pytest.TempPathFactory, cli_records: list[Path]) -> Path:
+    """A store of the seed and the command-line tests' records (built once, read-only use)."""
+    path = tmp_path_factory.mktemp("cli") / "store"
+    build([str(SEED), *map(str, cli_records)], StoreSink(path), base=DEFAULT_BASE, jobs=1)
+    return path
+
+
+@pytest.fixture
+def small_store(small_store_path: Path, tmp_path: Path) -> Path:
+    """This test's own copy of the small store (it may write to it)."""
+    copy = tmp_path / "store"
+    shutil.copytree(small_store_path, copy)
+    return copy

@@ -8,6 +8,7 @@ from kg.cli import (  # noqa: F401 - importing a command module registers its co
     build,
     export,
     fetch,
+    load,
     network,
     publications,
     push,

@@ -17,11 +17,14 @@ from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn,
 from rich.text import Text
 
 from kg import __version__
+from kg.cli._help import KgGroup, clean_message, normalize_token
 from kg.errors import KgError
 
-__all__ = ["StoreOption", "app", "err", "main", "note", "progress"]
+__all__ = ["StoreOption", "app", "err", "is_quiet", "main", "note", "progress"]
 
 app = typer.Typer(
+    cls=KgGroup,
+    context_settings={"token_normalize_func": normalize_token},
     name="kg",
     help="Build, query and check a knowledge graph of clinical trials (schema.org RDF).",
     no_args_is_help=True,
@@ -50,8 +53,16 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes.")] = False,
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", help="Show tracebacks and debug logs (also after the command)."),
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="No progress, notes or request log (also after the command)."
+        ),
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
@@ -60,6 +71,11 @@ def _main(
     _state["debug"] = debug
     _state["quiet"] = quiet
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, stream=sys.stderr)
+
+
+def is_quiet() -> bool:
+    """Tell whether --quiet was given (before or after the command name)."""
+    return _state["quiet"]
 
 
 def note(message: str) -> None:
@@ -118,7 +134,8 @@ def main() -> None:
         err.print("kg: interrupted", markup=False)
         sys.exit(130)
     except _USAGE as exc:
-        err.print(f"kg: error: {exc.format_message()}", markup=False)  # type: ignore[attr-defined]
+        message = clean_message(exc.format_message())  # type: ignore[attr-defined]
+        err.print(f"kg: error: {message}", markup=False)
         sys.exit(2)
     except _EXIT as exc:
         sys.exit(exc.exit_code)  # type: ignore[attr-defined]

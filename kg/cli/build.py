@@ -14,6 +14,7 @@ from kg.errors import InputError, UsageError
 from kg.orgs import OrgIndex
 from kg.sinks import FileSink, StoreSink, default_store_path
 from kg.terms import DEFAULT_BASE
+from kg.wording import counted
 
 __all__ = ["build_command"]
 
@@ -111,15 +112,14 @@ def build_command(
             on_error=on_error,
         )
     note(
-        f"kg: {report.records} trial{'' if report.records == 1 else 's'}, "
-        f"{report.triples} triples -> {target}"
+        f"kg: {counted(report.records, 'trial')}, {counted(report.triples, 'triple')} -> {target}"
         + (f"; {report.merged} merged from several sources" if report.merged else "")
         + (f"; {len(report.errors)} skipped" if report.errors else "")
     )
     if isinstance(sink, StoreSink) and sink.kept:
         note(
-            f"kg: {len(sink.kept)} trial(s) kept as stored: the store's copy comes from a newer "
-            f"source (e.g. {sink.kept[0]})"
+            f"kg: {counted(len(sink.kept), 'trial')} kept as stored: the store's copy comes "
+            f"from a newer source (e.g. {sink.kept[0]})"
         )
     if report.errors:
         raise typer.Exit(2)

@@ -35,7 +35,7 @@ def export_command(
         typer.Option(
             "--format",
             "-f",
-            help="Format (default: from the -o extension, else turtle). schemaorg: the schema.org"
+            help="Format (default: from the -o extension, else ttl). schemaorg: the schema.org"
             " JSON-LD of one trial, as search engines read it.",
         ),
     ] = None,

@@ -27,6 +27,7 @@ from kg.fetch import (
     write_ndjson,
 )
 from kg.http import HttpClient, Retry
+from kg.wording import counted
 
 __all__ = ["fetch_command"]
 
@@ -150,7 +151,7 @@ def fetch_command(
         report = write_ndjson(items, out, on_study=on_study, on_missing=on_missing)
     target = "stdout" if to_stdout else str(output)
     note(
-        f"kg: {report.studies} studies -> {target}"
+        f"kg: {counted(report.studies, 'study', 'studies')} -> {target}"
         + (f"; {len(report.missing)} not found" if report.missing else "")
     )
     if report.missing:

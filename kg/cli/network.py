@@ -10,6 +10,7 @@ import typer
 from kg.cli._app import StoreOption, app, note
 from kg.similarity.kinds import Method, NetworkKind
 from kg.sinks import default_store_path, open_store
+from kg.wording import counted
 
 __all__ = ["network_command"]
 
@@ -22,7 +23,7 @@ def network_command(
         typer.Option("--output", "-o", help="File to write: .svg .png .graphml .gexf."),
     ],
     trial: Annotated[
-        str | None, typer.Option("--trial", help="Centre on this trial (NCT id).")
+        str | None, typer.Option("--trial", "-t", help="Centre on this trial (NCT id).")
     ] = None,
     sponsor: Annotated[
         str | None, typer.Option("--sponsor", help="Centre on this sponsor (name).")
@@ -57,4 +58,7 @@ def network_command(
         k=k,
     )
     write_network(graph, output)
-    note(f"kg: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges -> {output}")
+    note(
+        f"kg: {counted(graph.number_of_nodes(), 'node')}, "
+        f"{counted(graph.number_of_edges(), 'edge')} -> {output}"
+    )

@@ -6,13 +6,16 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import pyoxigraph as ox
 import typer
 
-from kg.cli._app import StoreOption, app
+from kg.cli._app import StoreOption, app, note
 from kg.errors import UsageError
 from kg.queries import (
+    Bindings,
     NamedQuery,
     OutputFormat,
+    ResultTable,
     bind_params,
     format_results,
     list_queries,
@@ -20,6 +23,7 @@ from kg.queries import (
     load_query,
     run_query,
 )
+from kg.query_params import TRIAL_EXISTS, check_params, trial_ids
 from kg.remote import ENV_PASSWORD, ENV_TIMEOUT, ENV_TOKEN, ENV_USER, Endpoint, query_endpoint
 from kg.sinks import default_store_path, open_store
 
@@ -94,10 +98,31 @@ def query_command(
     if timeout is not None and endpoint is None:
         raise UsageError("--timeout applies to --endpoint only")
     named = load_query(query, stdin=sys.stdin)
-    bindings = bind_params(named, _parse_params(param or []))
+    values = check_params(named, _parse_params(param or []))
+    bindings = bind_params(named, values)
     if endpoint is not None:
-        table = query_endpoint(Endpoint.from_env(endpoint, timeout=timeout), named, bindings)
+        remote = Endpoint.from_env(endpoint, timeout=timeout)
+
+        def run(q: NamedQuery, b: Bindings) -> ResultTable:
+            return query_endpoint(remote, q, b)
     else:
         oxstore = load_data(data) if data is not None else open_store(store or default_store_path())
-        table = run_query(oxstore, named, bindings)
+
+        def run(q: NamedQuery, b: Bindings) -> ResultTable:
+            return run_query(oxstore, q, b)
+
+    table = run(named, bindings)
     sys.stdout.write(format_results(table, fmt))
+    if not table.rows:
+        missing = [
+            nct
+            for nct in trial_ids(values)
+            if not run(TRIAL_EXISTS, {ox.Variable("nct"): ox.Literal(nct)}).rows
+        ]
+        where = endpoint or (str(data) if data is not None else "the store")
+        note(
+            f"kg: no trial {', '.join(missing)} in {where}"
+            if missing
+            else f"kg: no rows: {named.name} found nothing"
+            + (" for these parameters" if values else "")
+        )

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from kg.cli._app import StoreOption, app, err
+from kg.cli._app import StoreOption, app, err, is_quiet
 from kg.sinks import default_store_path
 
 __all__ = ["serve_command"]
+
+
+def _log_line(line: str) -> None:
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
 
 
 @app.command("serve")
@@ -18,7 +24,10 @@ def serve_command(
     store: StoreOption = None,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[
-        int, typer.Option("--port", "-p", min=0, max=65535, help="Port (0: any free port).")
+        int,
+        typer.Option(
+            "--port", "-P", min=0, max=65535, metavar="PORT", help="Port (0: any free port)."
+        ),
     ] = 8000,
     base: Annotated[
         str | None,
@@ -38,7 +47,12 @@ def serve_command(
 ) -> None:
     """Serve the store: a page and RDF per resource (content negotiation), /sparql, /void.
 
-    Example: kg serve --port 8000, then open http://127.0.0.1:8000/trial/NCT03737461
+    Each request is logged to stderr in the Common Log Format, followed by its duration (--quiet:
+    no log). A port in use is an error (exit 2).
+
+    Example: kg serve --port 8000
+
+    Then open http://127.0.0.1:8000/trial/NCT03737461
     """
     # Imported here: starlette, uvicorn and jinja2 load only when the server starts.
     from kg.publish.pool import PoolLimits
@@ -49,6 +63,7 @@ def serve_command(
         base=base,
         dumps=dumps,
         limits=PoolLimits(timeout=timeout, max_rows=max_rows, workers=workers),
+        access_log=None if is_quiet() else _log_line,
     )
 
     def ready(url: str) -> None:

@@ -12,6 +12,7 @@ from kg.cli._app import StoreOption, app, note
 from kg.errors import UsageError
 from kg.similarity.kinds import Method, OutputFormat
 from kg.sinks import default_store_path, open_store
+from kg.wording import counted
 
 __all__ = ["similar_command"]
 
@@ -85,7 +86,10 @@ def similar_command(
         assert output is not None  # noqa: S101 - checked above
         every = similar_all(features, k, method, limit=limit, exact=not fast)
         count = write_similarities(every, output, base)
-        note(f"kg: {count} similarities of {len(features.trials)} trials -> {output}")
+        note(
+            f"kg: {counted(count, 'similarity', 'similarities')} of "
+            f"{counted(len(features.trials), 'trial')} -> {output}"
+        )
         return
     answers = similar(features, ncts or [], k, method, limit=limit)
     for answer in answers:
@@ -93,6 +97,6 @@ def similar_command(
             note(f"kg: {answer.message}")
     if output is not None:
         count = write_similarities(answers, output, base)
-        note(f"kg: {count} similarities -> {output}")
+        note(f"kg: {counted(count, 'similarity', 'similarities')} -> {output}")
         return
     sys.stdout.write(format_answers(answers, fmt, explain=explain, base=base))

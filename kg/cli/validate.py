@@ -22,6 +22,7 @@ from kg.validate import (
     validate_store,
     writer,
 )
+from kg.wording import counted
 
 __all__ = ["validate_command"]
 
@@ -113,6 +114,6 @@ def validate_command(
 def _summary(report: Report) -> str:
     failing = report.trials_with(Severity.VIOLATION)
     return (
-        f"{report.trials} trials checked: {report.violations} violations in {failing} trials, "
-        f"{report.warnings} warnings"
+        f"{counted(report.trials, 'trial')} checked: {counted(report.violations, 'violation')} "
+        f"in {counted(failing, 'trial')}, {counted(report.warnings, 'warning')}"
     )

@@ -3,20 +3,43 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from kg.atomic import atomic_output
 from kg.cli._app import StoreOption, app
-from kg.errors import UsageError
 from kg.publish._dataset import PREFIXES, detect_base, group_triples
 from kg.publish.export import ExportFormat, read_dump, write_groups
 from kg.publish.void import describe_dataset
 from kg.sinks import default_store_path, open_store
 from kg.terms import DEFAULT_BASE
 
-__all__ = ["void_command"]
+__all__ = ["DescriptionFormat", "void_command"]
+
+
+class DescriptionFormat(StrEnum):
+    """The formats a dataset description is written in: triples, so no graph formats."""
+
+    TTL = "ttl"
+    NT = "nt"
+    JSONLD = "jsonld"
+    RDFXML = "rdfxml"
+
+    @property
+    def export_format(self) -> ExportFormat:
+        """The writer's name for this format."""
+        return _WRITERS[self]
+
+
+_WRITERS = {
+    DescriptionFormat.TTL: ExportFormat.TURTLE,
+    DescriptionFormat.NT: ExportFormat.NTRIPLES,
+    DescriptionFormat.JSONLD: ExportFormat.JSONLD,
+    DescriptionFormat.RDFXML: ExportFormat.RDFXML,
+}
 
 
 @app.command("void")
@@ -36,8 +59,8 @@ def void_command(
         typer.Option("--download-url", help="URL the dumps are under (default: {base}download/)."),
     ] = None,
     fmt: Annotated[
-        ExportFormat, typer.Option("--format", "-f", help="turtle, ntriples, jsonld or rdfxml.")
-    ] = ExportFormat.TURTLE,
+        DescriptionFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = DescriptionFormat.TTL,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write this file instead of stdout.")
     ] = None,
@@ -47,8 +70,6 @@ def void_command(
 
     Example: kg void --dump dumps/trials.nq.gz --sparql https://example.org/sparql
     """
-    if fmt in (ExportFormat.NQUADS, ExportFormat.TRIG, ExportFormat.SCHEMAORG):
-        raise UsageError(f"--format {fmt} does not fit a description; use turtle, jsonld...")
     oxstore = open_store(store or default_store_path())
     data_base = base or detect_base(oxstore) or DEFAULT_BASE
     dumps = [read_dump(p) for p in dump or []]
@@ -56,8 +77,8 @@ def void_command(
         oxstore, data_base, sparql_url=sparql, dumps=dumps, download_base=download
     )
     if output is not None:
-        with output.open("wb") as fh:
-            write_groups(group_triples(triples), fh, fmt, PREFIXES)
+        with atomic_output(output) as fh:
+            write_groups(group_triples(triples), fh, fmt.export_format, PREFIXES)
         return
-    write_groups(group_triples(triples), sys.stdout.buffer, fmt, PREFIXES)
+    write_groups(group_triples(triples), sys.stdout.buffer, fmt.export_format, PREFIXES)
     sys.stdout.buffer.flush()

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import os
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -31,6 +29,7 @@ from typing import IO, TypeVar, cast
 import orjson
 import pyoxigraph as ox
 
+from kg.atomic import atomic_output
 from kg.errors import UsageError
 from kg.publish._dataset import (
     DATA_PREFIXES,
@@ -259,24 +258,17 @@ def export_file(
         UsageError: an unknown extension or trial.
     """
     by_name, gz = format_for_path(path) if fmt is None else (fmt, path.suffix.lower() == ".gz")
-    folder = path.resolve().parent
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as raw:
-            sink = _HashingWriter(raw)
-            if gz:
-                with gzip.GzipFile(filename="", fileobj=sink, mode="wb", mtime=0) as zipped:
-                    count = export(store, cast(IO[bytes], zipped), by_name, trials=trials)
-            else:
-                count = export(store, cast(IO[bytes], sink), by_name, trials=trials)
-        digest = sink.sha256.hexdigest()
-        os.replace(tmp, path)
-        # Written after the dump, so a current checksum file is never older than its dump.
-        _write_atomic(_sidecar(path), f"{digest}  {path.name}\n".encode())
-    finally:
-        tmp.unlink(missing_ok=True)
+    # atomic_output, not mkstemp: a dump is published, so it follows the umask (0644 typically).
+    with atomic_output(path) as raw:
+        sink = _HashingWriter(raw)
+        if gz:
+            with gzip.GzipFile(filename="", fileobj=sink, mode="wb", mtime=0) as zipped:
+                count = export(store, cast(IO[bytes], zipped), by_name, trials=trials)
+        else:
+            count = export(store, cast(IO[bytes], sink), by_name, trials=trials)
+    digest = sink.sha256.hexdigest()
+    # Written after the dump, so a current checksum file is never older than its dump.
+    _write_atomic(_sidecar(path), f"{digest}  {path.name}\n".encode())
     return Dump(path, by_name, gz, sink.size, digest, count)
 
 
@@ -285,10 +277,8 @@ def _sidecar(path: Path) -> Path:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp_name = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "wb") as fh:
+    with atomic_output(path) as fh:
         fh.write(data)
-    os.replace(tmp_name, path)
 
 
 def sha256_file(path: Path) -> str:

@@ -20,6 +20,7 @@ URL scheme: the server's root stands for the data's base IRI, so ``{base}trial/N
 from __future__ import annotations
 
 import contextlib
+import errno
 import socket
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -39,6 +40,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from kg.errors import UsageError
 from kg.publish import endpoint, pages
 from kg.publish._dataset import PREFIXES, detect_base, group_triples
 from kg.publish._lookup import Reader
@@ -54,6 +56,7 @@ from kg.publish._responses import (
     not_found,
     rdf_bytes,
 )
+from kg.publish.access_log import AccessLog
 from kg.publish.describe import describe, is_graph
 from kg.publish.export import Dump, ExportFormat, read_dump
 from kg.publish.negotiation import negotiate
@@ -84,6 +87,8 @@ class ServerConfig:
     limits: PoolLimits = field(default_factory=PoolLimits)
     inbound_limit: int = 500
     """Most statements pointing at a resource that its document lists."""
+    access_log: Callable[[str], None] | None = None
+    """Receives one Common Log Format line per request (:mod:`kg.publish.access_log`)."""
 
 
 class Site:
@@ -302,6 +307,7 @@ def create_app(config: ServerConfig) -> Starlette:
         Route("/{path:path}", resource),
     ]
     middleware = [
+        *([Middleware(AccessLog, write=config.access_log)] if config.access_log else []),
         Middleware(SecurityHeaders),
         Middleware(
             CORSMiddleware,
@@ -318,11 +324,23 @@ def create_app(config: ServerConfig) -> Starlette:
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """Open a listening socket (``port`` 0 picks a free one)."""
+    """Open a listening socket (``port`` 0 picks a free one).
+
+    Raises:
+        UsageError: the address is taken, not this machine's, or not ours to use.
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    shown = f"[{host}]" if ":" in host else host
     sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        why = str(exc.strerror or exc)
+        if exc.errno == errno.EADDRINUSE:
+            why = "address already in use; stop what runs there or pick another --port"
+        raise UsageError(f"cannot listen on http://{shown}:{port}/: {why}") from exc
     sock.listen(128)
     sock.setblocking(False)
     return sock
@@ -337,8 +355,12 @@ def serve(
     """Serve until interrupted; ``on_ready`` gets the URL once the socket listens."""
     import uvicorn
 
-    app = create_app(config)
-    sock = bind(host, port)
+    sock = bind(host, port)  # first: a busy port fails before the store is opened
+    try:
+        app = create_app(config)
+    except BaseException:
+        sock.close()
+        raise
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     server = uvicorn.Server(

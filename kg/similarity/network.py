@@ -22,11 +22,11 @@ import numpy as np
 import pyoxigraph as ox
 
 from kg.errors import UsageError
+from kg.org_lookup import find_organisations, organisation_spellings, similar_names
 from kg.similarity import _sparql
 from kg.similarity.features import FeatureMatrix, load_trials, node_label
 from kg.similarity.kinds import NetworkKind
 from kg.similarity.methods import Method, top_k
-from kg.terms import name_key
 
 __all__ = [
     "NETWORK_FORMATS",
@@ -55,17 +55,20 @@ def _members(store: ox.Store, query: str, trials: Mapping[str, str]) -> dict[str
     return out
 
 
-def _sponsored_by(store: ox.Store, trials: Mapping[str, str], name: str) -> set[str]:
+def _sponsored_by(
+    store: ox.Store, trials: Mapping[str, str], name: str
+) -> tuple[set[str], set[str]]:
+    """Return the organisations a sponsor name finds and the trials they sponsor."""
     sponsors = _members(store, _MEMBERS[NetworkKind.SPONSORS], trials)
-    key = name_key(name)
-    found: set[str] = set()
-    for org, its_trials in sponsors.items():
-        label = node_label(store, org)
-        if key == name_key(label) or key in name_key(label) or key in org:
-            found |= its_trials
-    if not found:
-        raise UsageError(f"--sponsor {name!r}: no sponsor of that name in the store")
-    return found
+    orgs = {org for org in find_organisations(store, name) if org in sponsors}
+    if not orgs:
+        spellings = organisation_spellings(store)
+        near = similar_names({o: n for o, n in spellings.items() if o in sponsors}, name)
+        raise UsageError(
+            f"--sponsor {name!r}: no sponsor of that name in the store"
+            + (f"; sponsors whose names contain it: {'; '.join(near)}" if near else "")
+        )
+    return orgs, set().union(*(sponsors[org] for org in orgs))
 
 
 def _projection(
@@ -152,10 +155,11 @@ def build_network(
     if trial is not None and trial.upper() not in known:
         raise UsageError(f"{trial}: no record of this trial in the store")
     focus_trials: set[str] = set()
+    focus_orgs: set[str] = set()
     if trial is not None:
         focus_trials = {trial.upper()}
     elif sponsor is not None:
-        focus_trials = _sponsored_by(store, trials, sponsor)
+        focus_orgs, focus_trials = _sponsored_by(store, trials, sponsor)
     if kind is NetworkKind.TRIALS:
         if features is None:
             raise UsageError("a trials network needs the trials' features")
@@ -165,8 +169,7 @@ def build_network(
         members = _members(store, _MEMBERS[kind], trials)
         centres = {node for node, its in members.items() if its & focus_trials}
         if trial is None and sponsor is not None and kind is NetworkKind.SPONSORS:
-            key = name_key(sponsor)
-            centres = {c for c in centres if key in name_key(node_label(store, c)) or key in c}
+            centres = focus_orgs
         graph = _projection(store, members, centres, max_nodes)
     _communities(graph)
     graph.graph["kind"] = str(kind)

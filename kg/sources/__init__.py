@@ -215,16 +215,29 @@ def read_records(doc: InputFile) -> Iterator[Trial | InputError]:
         yield InputError(f"cannot open: {exc.strerror or exc}", file=doc.name)
         return
     try:
-        fmt = sniff(_head(stream))
+        head = _head(stream)
+        fmt = sniff(head)
         if fmt is None:
-            yield InputError(
-                "not a ClinicalTrials.gov JSON or XML record nor a trial web page", file=doc.name
-            )
+            stdin = doc.name == "<stdin>"
+            yield InputError(_not_a_record(doc, head), file=None if stdin else doc.name)
             return
         yield from FORMATS[fmt]()(stream, doc.name)
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
+
+
+_RDF_SUFFIXES = (".nq", ".nt", ".ttl", ".trig", ".jsonld", ".rdf")
+
+
+def _not_a_record(doc: InputFile, head: bytes) -> str:
+    """Say why a document is no record, and what to do when it is RDF or nothing at all."""
+    if not head.strip():
+        return "no input on stdin" if doc.name == "<stdin>" else "empty file"
+    name = doc.name.lower().removesuffix(".gz")
+    if name.endswith(_RDF_SUFFIXES):
+        return "an RDF file, not a trial record: load it into the store with `kg load`"
+    return "not a ClinicalTrials.gov JSON or XML record nor a trial web page"
 
 
 def _head(stream: BinaryIO) -> bytes:

@@ -32,6 +32,7 @@ from rdflib.term import Node
 
 from kg.validate._report import Finding, OutputFormat, Report, Severity, compact_path
 from kg.validate._shapes import PREFIXES, compact, load_shapes
+from kg.wording import counted
 
 __all__ = ["JsonWriter", "ReportWriter", "TextWriter", "TurtleWriter", "format_report", "writer"]
 
@@ -114,9 +115,11 @@ class TextWriter(ReportWriter):
         if self.lines:
             self.out.write("\n")
         self.out.write(
-            f"{report.trials:,} trials checked: {report.violations:,} violations"
-            f" ({report.trials_with(Severity.VIOLATION):,} trials), {report.warnings:,} warnings"
-            f" ({report.trials_with(Severity.WARNING):,} trials)\n"
+            f"{counted(report.trials, 'trial', sep=',')} checked: "
+            f"{counted(report.violations, 'violation', sep=',')}"
+            f" ({counted(report.trials_with(Severity.VIOLATION), 'trial', sep=',')}), "
+            f"{counted(report.warnings, 'warning', sep=',')}"
+            f" ({counted(report.trials_with(Severity.WARNING), 'trial', sep=',')})\n"
         )
         per_shape = sorted(report.per_shape.items(), key=lambda kv: (kv[0][0].rank, -kv[1]))
         for (sev, shape), n in per_shape:

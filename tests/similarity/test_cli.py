@@ -242,5 +242,5 @@ def test_fast_all_writes_a_file(seed_only_store: Path, tmp_path: Path, kg: Run) 
     out = tmp_path / "fast.ttl"
     code, _, err = kg("similar", "--all", "--fast", "-o", str(out), "--store", str(seed_only_store))
     assert code == 0
-    assert "0 similarities of 1 trials" in err
+    assert "0 similarities of 1 trial" in err
     assert out.is_file()

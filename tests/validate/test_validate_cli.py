@@ -102,7 +102,7 @@ def test_violations_exit_1_and_each_is_one_line_naming_trial_field_and_value(
 
 def test_violations_are_summed_up_in_the_error(broken_nq: Path) -> None:
     result = runner.invoke(app, ["validate", str(broken_nq), "--format", "json"])
-    assert str(result.exception) == "2 trials checked: 1 violations in 1 trials, 0 warnings"
+    assert str(result.exception) == "2 trials checked: 1 violation in 1 trial, 0 warnings"
 
 
 def test_a_missing_file_exits_2(tmp_path: Path) -> None:
@@ -164,7 +164,7 @@ def test_a_turtle_export_is_cut_into_its_trials(tmp_path: Path) -> None:
     ttl = write(tmp_path / "broken.ttl", broken())
     result = runner.invoke(app, ["validate", str(ttl)])
     assert result.stdout.splitlines()[0] == BROKEN_LINE
-    assert "2 trials checked: 1 violations" in result.stdout
+    assert "2 trials checked: 1 violation" in result.stdout
 
 
 def test_n_quads_on_stdin(broken_nq: Path) -> None:
@@ -202,7 +202,7 @@ def test_cross_trial_checks_can_be_left_out(tmp_path: Path) -> None:
     without = runner.invoke(app, ["validate", str(nq), "--no-cross-trial"])
     assert ("kgsh:DanglingRelatedTrial" in with_checks.stdout, without.stdout.splitlines()[-1]) == (
         True,
-        "1 trials checked: 0 violations (0 trials), 0 warnings (0 trials)",
+        "1 trial checked: 0 violations (0 trials), 0 warnings (0 trials)",
     )
 
 

@@ -53,7 +53,7 @@ def test_text_report_ends_with_totals_by_shape(bad_latitude: list[Finding]) -> N
     """After the findings: trials checked, violations and warnings, then a count per shape."""
     lines = _format(bad_latitude, OutputFormat.TEXT).splitlines()
     assert lines[-2:] == [
-        "2 trials checked: 1 violations (1 trials), 0 warnings (0 trials)",
+        "2 trials checked: 1 violation (1 trial), 0 warnings (0 trials)",
         "         1 violation kgsh:GeoLatitude: a latitude is one xsd:decimal from -90 to 90",
     ]
 
