@@ -27,6 +27,8 @@ import unicodedata
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from kg.orgs._typos import Corrector
+
 __all__ = ["is_placeholder", "needs_place", "org_key"]
 
 
@@ -374,13 +376,17 @@ def _drop_acronyms(parts: list[list[_Token]]) -> list[list[_Token]]:
 _COMPOUND = re.compile(r"^([a-z]{3,}?)(ziekenhuis|krankenhaus|sjukhuset|sjukhus|sykehus|sygehus)$")
 
 
+_FIX = Corrector([*_CANON, *(w for ws in _CANON.values() for w in ws), *_GENERIC])
+
+
 def _canonical(tokens: list[_Token]) -> list[str]:
     words: list[str] = []
     for t in tokens:
         if t.word not in _CANON and (m := _COMPOUND.match(t.word)):
             words.extend((m.group(1), *_CANON[m.group(2)]))
         else:
-            words.extend(_CANON.get(t.word, (t.word,)))
+            word = _FIX(t.word)
+            words.extend(_CANON.get(word, (word,)))
     return words
 
 
