@@ -461,6 +461,7 @@ def _drop_paren_acronyms(text: str) -> str:
     if "(" not in text:
         return text
     outside = [t.word for t in _tokens(_PAREN.sub(" ", text))]
+    named = bool(_proper(w for word in outside for w in _CANON.get(word, (word,))))
 
     def paren(m: re.Match[str]) -> str:
         inner = _tokens(m.group(1))
@@ -472,10 +473,13 @@ def _drop_paren_acronyms(text: str) -> str:
         ):
             return " "
         # A closing bracketed capitals-only word is the name's own short form, even when its
-        # letters follow another word order or language ("(KUCC)", "(PGIMER)", "(NIMS)").
+        # letters follow another word order or language ("(KUCC)", "(PGIMER)", "(NIMS)"), unless
+        # the rest is only kind words and it does not abbreviate their end: "Cancer Institute
+        # (WIA)" is not any "Cancer Institute", "... Health Clinical Center (CC)" is itself.
         closing = m.end() == len(text.rstrip())
         if closing and len(inner) == 1 and inner[0].caps and 2 <= len(joined) <= 8:
-            return " "
+            if named or any(_abbreviates(joined, outside[k:]) for k in range(len(outside))):
+                return " "
         return f" {m.group(1)} "
 
     return _PAREN.sub(paren, text).replace("(", " ").replace(")", " ")
