@@ -453,6 +453,14 @@ def _analyse(name: str) -> tuple[str, bool]:
             break
         last = _strip_legal(canon[-2])
         canon = [*canon[:-2], last] if last else canon[:-2]
+    # A closing part of proper words the name already holds repeats its town ("Shanghai
+    # Pulmonary Hospital, Shanghai, China"): it tells nothing apart.
+    while len(canon) > 1 and (tail := _proper(canon[-1])) and len(tail) == len(
+        [w for w in canon[-1] if w not in _STOP]
+    ):
+        if not set(tail) <= {w for p in canon[:-1] for w in p}:
+            break
+        canon = canon[:-1]
     return _assemble([w for p in canon for w in p], raw)
 
 
