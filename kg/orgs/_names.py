@@ -444,6 +444,8 @@ def _analyse(name: str) -> tuple[str, bool]:
     parts = _drop_acronyms(parts)
     raw = [t.word for p in parts for t in p if t.word not in _LEGAL]
     canon = [_canonical(p) for p in parts]
+    # "Linkou Branch" names the branch by "Linkou", as "Linkou Chang Gung Memorial Hospital" does.
+    canon = [[w for w in p if w != "branch"] if _proper(p) else p for p in canon]
     # Legal forms close a part ("Texas Oncology, P.A. - Dallas"); a part that is only one goes.
     canon = [p for p in (_strip_legal(p) for p in canon) if not all(w in _LEGAL for w in p)]
     # A trailing country goes when the rest still names something ("..., France"), never from a
