@@ -442,6 +442,10 @@ def _analyse(name: str) -> tuple[str, bool]:
     parts = [p for p in parts if p]
     parts = [p for p in parts if not all(t.word in _ROLES for t in p)] or parts
     parts = _drop_acronyms(parts)
+    # Italian research hospitals are foundations by law and name it first or not at all:
+    # "Fondazione Policlinico Universitario A. Gemelli" is "Policlinico Universitario A. Gemelli".
+    if parts and parts[0][0].word == "fondazione" and sum(map(len, parts)) > 2:
+        parts = [p for p in (parts[0][1:], *parts[1:]) if p]
     raw = [t.word for p in parts for t in p if t.word not in _LEGAL]
     canon = [_canonical(p) for p in parts]
     # "Linkou Branch" names the branch by "Linkou", as "Linkou Chang Gung Memorial Hospital" does.
