@@ -6,7 +6,8 @@ spellings are one city ("Taipei" / "Taipei City", "Roma" / "Rome", "Paris Cedex 
 join two cities. It folds case, accents, punctuation and spaces, drops what only qualifies a city (a
 "City", "County", "-shi", "-si", "-ku" or "-gu" suffix, a postal "Cedex", a district number, a
 bracketed province, a "Ciudad Autónoma de" prefix, a state after a comma or slash) and writes a few
-cities by their English names. Districts and suburbs stay themselves ("Chuo-ku" is not "Tokyo"): a
+cities by their English names. Districts and suburbs stay themselves ("Chuo-ku" is not "Tokyo": many
+cities have one), unless the city follows the ward ("Kita-ku, Tokyo", "Ilsandong-gu, Goyang-si"): a
 site the registry places in two neighbouring towns is two places.
 """
 
@@ -83,6 +84,7 @@ _ENGLISH = {
 _QUALIFIERS = frozenset({"city", "shi", "si", "ku", "gu", "county", "dist", "cedex", "dc"})
 _PREFIXES = re.compile(r"^(?:ciudad autonoma de|ciudad autonoma|ciudad de|city of|the)\s+")
 _SHORT = {"st": "saint", "ste": "sainte", "mt": "mount", "ft": "fort"}
+_WARD = re.compile(r"\w-(?:gu|ku)\s*$")  # a Korean or Japanese city's ward, written before it
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _WORD = re.compile(r"[a-z]+|[0-9]+")
 
@@ -106,9 +108,13 @@ def city_key(city: str) -> str:
     (True, True)
     >>> city_key("Roma") == city_key("Rome"), city_key("Chuo-ku") == city_key("Tokyo")
     (True, False)
+    >>> city_key("Kita-ku, Tokyo") == city_key("Tokyo"), city_key("Ilsandong-gu, Goyang-si")
+    (True, 'goyang')
     """
     text = _BRACKETS.sub(" ", _fold(city))
-    text = re.split(r"[,/]", text)[0]  # "Salvador, Bahia", "Salvador/BA": the city comes first
+    parts = re.split(r"[,/]", text)  # "Salvador, Bahia", "Salvador/BA": the city comes first,
+    ward = len(parts) > 1 and _WARD.search(parts[0])  # but after a ward: "Kita-ku, Tokyo"
+    text = parts[1] if ward else parts[0]
     text = _PREFIXES.sub("", " ".join(_WORD.findall(text)))
     words = [_SHORT.get(w, w) for w in text.split() if not w.isdigit()]
     words = [w for w in words if w not in _QUALIFIERS and not w.startswith("cedex")] or words
@@ -144,7 +150,7 @@ def parse_place(place: str) -> Place:
     else:
         code, head = None, parts[:-1] if len(parts) > 1 else parts
     country = code.lower() if code else re.sub(r"[^a-z0-9]+", "", _fold(parts[-1]))
-    city = city_key(head[0]) if head and head[0] else ""
+    city = city_key(", ".join(head[:2]) if code != "US" else head[0]) if head and head[0] else ""
     region = ""
     if code == "US" and len(head) > 1:
         region = "".join(_WORD.findall(_fold(head[-1])))

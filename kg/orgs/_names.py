@@ -27,169 +27,26 @@ import unicodedata
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from kg.orgs._typos import Corrector
+from kg.orgs._vocab import (
+    _ARTICLES,
+    _CANON,
+    _COMMON,
+    _COUNTRIES,
+    _DIRECTIONS,
+    _GENERIC,
+    _LEGAL,
+    _LEGAL_STRONG,
+    _LEGAL_WEAK,
+    _NETWORK_TAGS,
+    _ORDER_MATTERS,
+    _PREPOSITION,
+    _ROLES,
+    _STOP,
+)
+
 __all__ = ["is_placeholder", "needs_place", "org_key"]
 
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# --- vocabulary --------------------------------------------------------------------------------
-# Folded (lowercase ASCII) words; each maps to its canonical English word, or to several.
-_CANON: dict[str, tuple[str, ...]] = {}
-
-
-def _canon(target: str, variants: str) -> None:
-    for word in variants.split():
-        _CANON[word] = tuple(target.split())
-
-
-_canon(
-    "university",
-    "univ uni universite universitat universitaet universita universidad "
-    "universidade universiteit uniwersytet univerzita univerzitet universitet universitetet "
-    "universitesi universitario universitaria universitari universitaire universitair "
-    "universitar universitas egyetem fakultni fakultna uniwersytecki uniwersyteckie",
-)
-_canon(
-    "hospital",
-    "hosp hopital ospedale ospedaliero ospedaliera hospitalario hospitalaria "
-    "hospitalier hospitaliere krankenhaus ziekenhuis sjukhus sjukhuset sykehus sygehus szpital "
-    "nemocnice nemocnica korhaz hastanesi hastane bolnica spital spitalul sairaala klinikum "
-    "kliniken arcispedale",
-)
-_canon("hospitals", "hopitaux hospitais hospitales ospedali")
-_canon(
-    "hospital university",
-    "chu chru uh uz aou universitatsklinikum universitaetsklinikum "
-    "uniklinikum uniklinik universitatsspital universitetssjukhus universitetssjukhuset "
-    "universitetssykehus universitetshospital universitetshospitalet",
-)
-_canon("university medicine", "universitatsmedizin")
-_canon("clinic", "clinica clinique klinik klinika")
-_canon("clinics", "cliniques clinicas")
-_canon("clinical", "clinico klinische klinisch")
-_canon(
-    "institute", "inst institut instituto istituto instytut institutul intezet institutet instituut"
-)
-_canon("center", "centre centro centrum zentrum centar centru ctr cntr clcc")
-_canon("associates", "assoc assocs")
-_canon("centers", "centres centros")
-_canon("foundation", "fondation fundacion fundacao fondazione stiftung fundacja stichting")
-_canon("faculty", "faculte facultad faculdade facolta fakultat fakultesi fakulta")
-_canon("department", "dept departement departamento dipartimento abteilung")
-_canon("laboratory", "lab laboratoire laboratorio laboratorium")
-_canon(
-    "medical",
-    "med medico medica medicale medizinische medizinisches medizinischen medyczne medyczny",
-)
-_canon("medicine", "medicina medecine medizin")
-_canon(
-    "oncology",
-    "oncologia oncologie onkologie onkologii onkologia oncologico oncologica "
-    "oncologique onkologiai",
-)
-_canon(
-    "research", "recherche investigacion investigaciones investigacao ricerca forschung pesquisa"
-)
-_canon("national", "nacional nazionale nationale narodowy nationaal natl")
-_canon("international", "internacional internazionale intl")
-_canon("general", "generale allgemeines allgemeine algemeen")
-_canon("province", "provincial provincia provinciale")
-_canon("health", "salud saude sanita sante gesundheit")
-_canon(
-    "saint",
-    "s st saint sainte ste sankt san santa santo sant sao sf sfantul sfanta sveti sveta szent",
-)
-_canon("mount", "mt")
-_canon("fort", "ft")
-
-# Words that say what kind of organisation, or describe it, rather than name it. A name made only
-# of these keeps its word order, and cannot lose a tail (a country) without losing its identity.
-_GENERIC = _words(
-    "university hospital hospitals clinic clinics clinical institute institutes center centers "
-    "college school faculty department foundation academy laboratory laboratories unit division "
-    "polyclinic infirmary sanatorium group network association society trust service services "
-    "agency ministry council organization consortium office program practice associates "
-    "consultants partners system campus branch medical medicine oncology cancer research science "
-    "sciences technology health healthcare care childrens womens peoples pediatric heart eye "
-    "dental general national international regional province municipal central city county "
-    "state district military army naval veterans memorial affiliated teaching training specialty "
-    "specialist specialists comprehensive private public metropolitan community academic "
-    "integrated first second third fourth fifth sixth seventh eighth ninth tenth "
-    "american asian african australian british canadian chinese european french german indian "
-    "italian japanese korean spanish swiss dutch "
-    "hematology haematology cardiology neurology dermatology rheumatology urology "
-    "gastroenterology ophthalmology orthopedics orthopaedics orthopedic orthopaedic pediatrics "
-    "paediatric psychiatry psychiatric radiology radiation surgery surgical internal family blood "
-    "kidney diabetes endocrinology pulmonary chest spine retina skin pain sleep allergy asthma "
-    "arthritis nephrology infectious disease diseases obstetrics gynecology women children "
-    "maternity rehabilitation imaging oral"
-)
-_STOP = _words(
-    "of the for and at in on to a an de du des la le les l d di da del della delle dei degli "
-    "dello do dos das der die den dem van von vom zum zur y e et und i en em na im am fur per lo "
-    "el al w z"
-)
-# Legal forms: dropped wherever they stand ("strong") or only at the end of a part ("weak").
-_LEGAL_STRONG = _words(
-    "gmbh ggmbh mbh llc pllc llp inc incorporated ltd ltda pvt plc sro srl eood asbl vzw aor "
-    "bvba sarl pty spzoo kft zrt"
-)
-_LEGAL_WEAK = _words(
-    "sa sas ag ab as asa nv bv pc pa co kg lp sl slu cv ss epe ad ead oy oyj aps spa sp zoo "
-    "doo limited corporation corp company"
-)
-# "K.K." stays: "AstraZeneca K.K." is the Japanese company, not AstraZeneca.
-_LEGAL = _LEGAL_STRONG | _LEGAL_WEAK
-_NETWORK_TAGS = _words("ppds usor uso irccs")  # site-network labels and designations, not names
-_ROLES = _words(
-    "professor prof director head chief chair chairman dean president consultant investigator "
-    "principal md phd dr doctor associate assistant senior lecturer resident fellow"
-)
-_COUNTRIES = frozenset(
-    part.strip()
-    for part in (
-        "afghanistan,albania,algeria,argentina,armenia,australia,austria,azerbaijan,bahrain,"
-        "bangladesh,belarus,belgium,bolivia,bosnia and herzegovina,brazil,brasil,bulgaria,"
-        "cambodia,cameroon,canada,chile,china,pr china,p r china,peoples republic china,colombia,"
-        "costa rica,croatia,cuba,cyprus,czech republic,czechia,denmark,dominican republic,ecuador,"
-        "egypt,el salvador,england,estonia,ethiopia,finland,france,georgia,germany,deutschland,"
-        "ghana,greece,guatemala,honduras,hong kong,hungary,iceland,india,indonesia,iran,iraq,"
-        "ireland,israel,italy,italia,japan,jordan,kazakhstan,kenya,korea,south korea,"
-        "republic korea,kuwait,latvia,lebanon,lithuania,luxembourg,malaysia,malta,mexico,moldova,"
-        "mongolia,morocco,nepal,netherlands,new zealand,nigeria,north macedonia,norway,oman,"
-        "pakistan,panama,paraguay,peru,philippines,poland,portugal,puerto rico,qatar,romania,"
-        "russia,russian federation,saudi arabia,scotland,serbia,singapore,slovakia,slovenia,"
-        "south africa,spain,espana,sri lanka,sudan,sweden,switzerland,syria,taiwan,tanzania,"
-        "thailand,tunisia,turkey,turkiye,uganda,uk,u k,united kingdom,ukraine,"
-        "united arab emirates,uae,united states,united states america,usa,us,uruguay,uzbekistan,"
-        "venezuela,vietnam,viet nam,wales,zambia,zimbabwe"
-    ).split(",")
-)
-_ARTICLES = _words("the a an la le les l el lo")
-_PREPOSITION = {"do": "de", "da": "de", "dos": "de", "das": "de"}  # Portuguese "do" = "de o"
-_DIRECTIONS = _words(
-    "north south east west northeast northwest southeast southwest nord sud est ouest norte sur "
-    "este oeste"
-)
-# Words of names that many unrelated places share ("St. Mary's Medical Center", "Queen Elizabeth
-# Hospital", "Good Samaritan Hospital"): such a name needs its place to stand for one organisation.
-_COMMON = _words(
-    "saint mary marys joseph josephs john johns luke lukes francis vincent vincents elizabeth "
-    "elizabeths anthony anthonys peter peters paul pauls james george georges thomas michael "
-    "michaels mark marks david davids ann anne annes agnes catherine catherines margaret margarets "
-    "jude judes rita ritas clare claire patrick patricks andrew andrews barnabas joan theresa "
-    "teresa helena luis jose juan maria antonio pedro pablo jorge charles dominic bernard "
-    "bernards alexius benedict raphael rafael gabriel jerome martin martins elias luke cloud "
-    "mercy providence good samaritan baptist methodist presbyterian lutheran christian adventist "
-    "jewish catholic sacred heart holy cross trinity grace hope virgen nuestra senora lady our "
-    "divine redeemer bethesda queen queens king kings royal victoria princess prince alexandra "
-    "infanta albert edward alfred sofia cristina valley mountain river lake bay park hill hills "
-    "coast shore harbor island doctors physicians citizens va unity union united"
-)
-# "X University" and "University of X" are different organisations for these X.
-_ORDER_MATTERS = frozenset({("washington",), ("miami",), ("louis", "saint"), ("new", "york")})
 
 # --- text clean-up, compiled once ----------------------------------------------------------------
 _LETTERS = str.maketrans(
@@ -374,13 +231,17 @@ def _drop_acronyms(parts: list[list[_Token]]) -> list[list[_Token]]:
 _COMPOUND = re.compile(r"^([a-z]{3,}?)(ziekenhuis|krankenhaus|sjukhuset|sjukhus|sykehus|sygehus)$")
 
 
+_FIX = Corrector([*_CANON, *(w for ws in _CANON.values() for w in ws), *_GENERIC])
+
+
 def _canonical(tokens: list[_Token]) -> list[str]:
     words: list[str] = []
     for t in tokens:
         if t.word not in _CANON and (m := _COMPOUND.match(t.word)):
             words.extend((m.group(1), *_CANON[m.group(2)]))
         else:
-            words.extend(_CANON.get(t.word, (t.word,)))
+            word = _FIX(t.word)
+            words.extend(_CANON.get(word, (word,)))
     return words
 
 
@@ -436,8 +297,14 @@ def _analyse(name: str) -> tuple[str, bool]:
     parts = [p for p in parts if p]
     parts = [p for p in parts if not all(t.word in _ROLES for t in p)] or parts
     parts = _drop_acronyms(parts)
+    # Italian research hospitals are foundations by law and name it first or not at all:
+    # "Fondazione Policlinico Universitario A. Gemelli" is "Policlinico Universitario A. Gemelli".
+    if parts and parts[0][0].word == "fondazione" and sum(map(len, parts)) > 2:
+        parts = [p for p in (parts[0][1:], *parts[1:]) if p]
     raw = [t.word for p in parts for t in p if t.word not in _LEGAL]
     canon = [_canonical(p) for p in parts]
+    # "Linkou Branch" names the branch by "Linkou", as "Linkou Chang Gung Memorial Hospital" does.
+    canon = [[w for w in p if w != "branch"] if _proper(p) else p for p in canon]
     # Legal forms close a part ("Texas Oncology, P.A. - Dallas"); a part that is only one goes.
     canon = [p for p in (_strip_legal(p) for p in canon) if not all(w in _LEGAL for w in p)]
     # A trailing country goes when the rest still names something ("..., France"), never from a
@@ -447,7 +314,20 @@ def _analyse(name: str) -> tuple[str, bool]:
             break
         last = _strip_legal(canon[-2])
         canon = [*canon[:-2], last] if last else canon[:-2]
-    return _assemble([w for p in canon for w in p], raw)
+    # A closing part of proper words the name already holds repeats its town ("Shanghai
+    # Pulmonary Hospital, Shanghai, China"): it tells nothing apart.
+    while (
+        len(canon) > 1
+        and (tail := _proper(canon[-1]))
+        and len(tail) == len([w for w in canon[-1] if w not in _STOP])
+    ):
+        if not set(tail) <= {w for p in canon[:-1] for w in p}:
+            break
+        canon = canon[:-1]
+    words = [w for p in canon for w in p]
+    if "faculty" in words:  # "Faculty of Medicine" is the "Medical Faculty" (Tip Fakultesi)
+        words = ["medical" if w == "medicine" else w for w in words]
+    return _assemble(words, raw)
 
 
 def _drop_paren_acronyms(text: str) -> str:
@@ -455,6 +335,7 @@ def _drop_paren_acronyms(text: str) -> str:
     if "(" not in text:
         return text
     outside = [t.word for t in _tokens(_PAREN.sub(" ", text))]
+    named = bool(_proper(w for word in outside for w in _CANON.get(word, (word,))))
 
     def paren(m: re.Match[str]) -> str:
         inner = _tokens(m.group(1))
@@ -466,10 +347,13 @@ def _drop_paren_acronyms(text: str) -> str:
         ):
             return " "
         # A closing bracketed capitals-only word is the name's own short form, even when its
-        # letters follow another word order or language ("(KUCC)", "(PGIMER)", "(NIMS)").
+        # letters follow another word order or language ("(KUCC)", "(PGIMER)", "(NIMS)"), unless
+        # the rest is only kind words and it does not abbreviate their end: "Cancer Institute
+        # (WIA)" is not any "Cancer Institute", "... Health Clinical Center (CC)" is itself.
         closing = m.end() == len(text.rstrip())
         if closing and len(inner) == 1 and inner[0].caps and 2 <= len(joined) <= 8:
-            return " "
+            if named or any(_abbreviates(joined, outside[k:]) for k in range(len(outside))):
+                return " "
         return f" {m.group(1)} "
 
     return _PAREN.sub(paren, text).replace("(", " ").replace(")", " ")
