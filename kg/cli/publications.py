@@ -14,6 +14,7 @@ from kg.cli._app import StoreOption, app, err, note, progress
 from kg.errors import UsageError
 from kg.model_pub import DEFAULT_MIN_CONFIDENCE
 from kg.terms import DEFAULT_BASE
+from kg.wording import counted
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -151,8 +152,9 @@ def fetch_publications(
         )
     target = str(output) if output is not None else f"store {store_path}"
     note(
-        f"kg: {report.trials} trials, {report.links} publications, {report.triples} triples "
-        f"-> {target}" + (f"; {len(report.failed)} failed" if report.failed else "")
+        f"kg: {counted(report.trials, 'trial')}, {counted(report.links, 'publication')}, "
+        f"{counted(report.triples, 'triple')} -> {target}"
+        + (f"; {len(report.failed)} failed" if report.failed else "")
     )
     if report.failed:
         raise typer.Exit(2)

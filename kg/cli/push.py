@@ -12,6 +12,7 @@ from kg.errors import UsageError
 from kg.remote import ENV_TIMEOUT
 from kg.sinks import default_store_path
 from kg.sinks.remote import PushReport, journal_path, push
+from kg.wording import counted
 
 __all__ = ["push_command"]
 
@@ -122,8 +123,10 @@ def push_command(
     )
     where = store_url or update_url
     note(
-        f"kg: pushed and verified {report.sent} graphs ({report.triples} triples) to {where} in "
-        f"{report.requests} requests; {report.skipped} unchanged, {report.replaced} replaced"
+        f"kg: pushed and verified {counted(report.sent, 'graph')} "
+        f"({counted(report.triples, 'triple')}) to {where} in "
+        f"{counted(report.requests, 'request')}; {report.skipped} unchanged, "
+        f"{report.replaced} replaced"
         + (f", {report.retries} retried" if report.retries else "")
         + ("; one graph per request (the server takes no dataset POST)" if report.per_graph else "")
         + f"; journal {journal or journal_path(path)}"

@@ -74,7 +74,7 @@ def test_links_go_to_the_trials_publications_graph_of_the_store(
         ["fetch-publications", SEED_NCT, "--store", str(seed_store_path)], monkeypatch, capsys
     )
     assert code == 0, err
-    assert "1 trials, 2 publications" in err
+    assert "1 trial, 2 publications" in err
     assert _publications(seed_store_path) == {
         Minter().publication(pmid="99000001")[1:-1]: ({"99000001"}, "PUBMED_DATABANK"),
         Minter().publication(pmid=RESPINE_PMID)[1:-1]: (
