@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import InputError
+from kg.index import index_triples
 from kg.mapping import map_trial
 from kg.merge import merge_trials
 from kg.model import Trial
@@ -96,6 +97,8 @@ def map_record(record: Trial, options: MapOptions, doc: InputFile) -> Mapped:
     )
     # dict.fromkeys: a fact stated twice in one record (two sites in one country) is one line.
     unique = dict.fromkeys(triples)
+    # Look-up keys (kg.index) go into the record's graph with its facts, replaced with them.
+    unique.update(dict.fromkeys(index_triples(unique, mint.trial(record.nct_id), graph)))
     text = "".join(f"{s} {p} {o} {graph} .\n" for s, p, o in unique)
     return Mapped(record.nct_id, graph, text, len(unique), doc)
 

@@ -5,7 +5,7 @@ one ``Store.bulk_load`` running in a thread, into a fresh folder that is renamed
 end, so loading overlaps the mapping, nothing is spooled to disk, and a failed build leaves no store
 at all. A build into an existing store first drops the named graphs of the trials it rebuilds (no
 stale facts survive an update), then loads the new quads in one transaction (``Store.load``: all or
-nothing).
+nothing). Every commit ends by recomputing the statistics graph (:mod:`kg.stats`).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import pyoxigraph as ox
 from kg.errors import InputError
 from kg.ontology import load_ontology
 from kg.sinks._spool import Spool
+from kg.stats import refresh as refresh_stats
 
 __all__ = ["StoreSink", "bulk_load_chunked", "default_store_path", "open_store"]
 
@@ -79,7 +80,8 @@ _FD_DIR = Path("/dev/fd")
 
 
 def _finalise(store: ox.Store) -> None:
-    """Add the ontology to a freshly loaded store, compact it and write it out."""
+    """Add the ontology and the statistics to a freshly loaded store, compact it, write it out."""
+    refresh_stats(store)
     load_ontology(store)
     store.optimize()
     store.flush()
@@ -255,5 +257,6 @@ class StoreSink:
             bulk_load_chunked(store, self._spool.path)
         else:
             store.load(path=self._spool.path, format=ox.RdfFormat.N_QUADS)
+        refresh_stats(store)  # recomputed from the updated store: as a fresh build gives them
         load_ontology(store)
         store.flush()
