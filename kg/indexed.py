@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -30,6 +31,9 @@ from kg.queries import (
 from kg.stats import STATISTICS_FORMAT, STATS_GRAPH
 from kg.terms import TKG
 
+if TYPE_CHECKING:
+    from kg.remote import Endpoint
+
 __all__ = [
     "INDEXED_DIR",
     "STORE_MARKERS",
@@ -38,6 +42,7 @@ __all__ = [
     "choose",
     "covers",
     "derived_bindings",
+    "endpoint_ask",
     "indexed_variant",
     "requirements",
 ]
@@ -45,12 +50,13 @@ __all__ = [
 INDEXED_DIR = QUERY_DIR / "indexed"
 
 STORE_MARKERS: Mapping[str, str] = {
-    "statistics": f'ASK {{ GRAPH <{STATS_GRAPH}> {{ <{STATS_GRAPH}> <{TKG}statisticsFormat> '
-    f'"{STATISTICS_FORMAT}" }} }}',
-    "index": f'ASK {{ GRAPH <{STATS_GRAPH}> {{ <{STATS_GRAPH}> <{TKG}indexFormat> '
-    f'"{INDEX_FORMAT}" }} }}',
+    "statistics": f"SELECT ?format WHERE {{ GRAPH <{STATS_GRAPH}> {{ <{STATS_GRAPH}> "
+    f'<{TKG}statisticsFormat> ?format FILTER(?format = "{STATISTICS_FORMAT}") }} }} LIMIT 1',
+    "index": f"SELECT ?format WHERE {{ GRAPH <{STATS_GRAPH}> {{ <{STATS_GRAPH}> "
+    f'<{TKG}indexFormat> ?format FILTER(?format = "{INDEX_FORMAT}") }} }} LIMIT 1',
 }
-"""What a store can have, and the ASK query that finds it."""
+"""What a store can have, and the query whose one row says it has it (a SELECT: every
+client of kg reads SELECT results)."""
 
 _REQUIRES = re.compile(r"^#\s*requires:\s*(.+)$", re.MULTILINE)
 
@@ -80,15 +86,27 @@ def indexed_variant(query: NamedQuery, folder: Path = QUERY_DIR) -> NamedQuery |
 
 
 def capabilities(ask: Callable[[str], bool]) -> frozenset[str]:
-    """Return what a store has, given a function that runs an ASK query on it."""
+    """Return what a store has, given a function that says whether a query has a row there."""
     return frozenset(name for name, text in STORE_MARKERS.items() if ask(text))
 
 
 def store_ask(store: ox.Store) -> Callable[[str], bool]:
-    """Return an ASK runner for an embedded store."""
+    """Return the marker test for an embedded store: does the query have a row?"""
 
     def ask(text: str) -> bool:
-        return bool(store.query(text))
+        result = store.query(text)
+        return isinstance(result, ox.QuerySolutions) and next(iter(result), None) is not None
+
+    return ask
+
+
+def endpoint_ask(endpoint: Endpoint) -> Callable[[str], bool]:
+    """Return the marker test for a SPARQL endpoint: does the query have a row?"""
+    from kg.remote import query_endpoint
+
+    def ask(text: str) -> bool:
+        marker = NamedQuery("store-marker", text, "", (), "")
+        return bool(query_endpoint(endpoint, marker, indexed=False).rows)
 
     return ask
 

@@ -141,19 +141,29 @@ def check_url(url: str) -> None:
 
 
 def query_endpoint(
-    endpoint: Endpoint, query: NamedQuery, bindings: Bindings | None = None
+    endpoint: Endpoint,
+    query: NamedQuery,
+    bindings: Bindings | None = None,
+    *,
+    indexed: bool = True,
 ) -> ResultTable:
     """Run a SELECT query on a remote endpoint; results as the embedded store gives them.
 
     Parameters are bound by the same ``VALUES`` block the embedded store gets
     (:func:`kg.queries.with_values`), and result terms become the same cells (a plain literal
-    and an ``xsd:string`` one are one cell), so both give the same rows.
+    and an ``xsd:string`` one are one cell), so both give the same rows. With ``indexed``, a
+    named query runs as its indexed variant when the endpoint holds a kg statistics graph
+    (:mod:`kg.indexed`: one small query per marker first).
 
     Raises:
         EndpointError: the endpoint is down, slow, refused the request or answered garbage.
         QueryError: the endpoint calls the query malformed, or it is not a SELECT.
     """
     bindings = bindings or {}
+    if indexed:
+        from kg.indexed import choose, endpoint_ask  # kg.indexed imports this module
+
+        query = choose(query, bindings, endpoint_ask(endpoint))
     text = with_values(query.text, bindings)
     client = SPARQLWrapper(endpoint.url, agent=_AGENT)
     client.setMethod(POST)
