@@ -25,8 +25,9 @@ from kg.mapping import map_trial
 from kg.merge import merge_trials
 from kg.model import Trial
 from kg.orgs import OrgIndex
-from kg.sinks import Sink
+from kg.sinks import Sink, StoreSink
 from kg.sources import InputFile, iter_input_files, read_records
+from kg.stats import GraphCounts, count_triples
 from kg.terms import DEFAULT_BASE, Minter
 
 __all__ = [
@@ -65,6 +66,8 @@ class Mapped:
     text: str
     triples: int
     doc: InputFile
+    counts: GraphCounts | None = None
+    """The record's share of the store's statistics (kg.stats), counted where it is mapped."""
 
 
 @dataclass(slots=True)
@@ -100,7 +103,7 @@ def map_record(record: Trial, options: MapOptions, doc: InputFile) -> Mapped:
     # Look-up keys (kg.index) go into the record's graph with its facts, replaced with them.
     unique.update(dict.fromkeys(index_triples(unique, mint.trial(record.nct_id), graph)))
     text = "".join(f"{s} {p} {o} {graph} .\n" for s, p, o in unique)
-    return Mapped(record.nct_id, graph, text, len(unique), doc)
+    return Mapped(record.nct_id, graph, text, len(unique), doc, count_triples(graph, unique))
 
 
 def map_document(doc: InputFile, options: MapOptions) -> list[Mapped | InputError]:
@@ -211,6 +214,7 @@ def build(
                         docs.append(item.doc)
                 else:
                     first_doc[item.nct_id] = item.doc
+                    _count(sink, item)
                     sink.add(item.graph, item.text)
                     report.records += 1
                     report.triples += item.triples
@@ -223,6 +227,7 @@ def build(
                     if on_error is not None:
                         on_error(merged)
                     continue
+                _count(sink, merged)
                 sink.replace(merged.graph, merged.text)
                 report.triples += merged.triples
                 report.merged += 1
@@ -231,6 +236,12 @@ def build(
         raise
     sink.commit()
     return report
+
+
+def _count(sink: Sink, mapped: Mapped) -> None:
+    """Give a store the record's statistics counts, so a new store need not count them again."""
+    if isinstance(sink, StoreSink) and mapped.counts is not None:
+        sink.count(mapped.graph, mapped.counts)
 
 
 def _merge(nct_id: str, docs: list[InputFile], options: MapOptions) -> Mapped:

@@ -1,4 +1,4 @@
-"""Registry statistics kept with the store: one named graph of counts, recomputed by every write.
+"""Registry statistics kept with the store: one named graph of counts, exact after every write.
 
 The statistics graph (``STATS_GRAPH``) holds what the registry-wide named queries would otherwise
 compute by scanning every trial: trials and sites per country and per city, sponsors by agency
@@ -6,14 +6,17 @@ class with their trial and lead-trial counts, and the number of things of each c
 description says which formats it holds (``tkg:statisticsFormat``; ``tkg:indexFormat`` when every
 trial graph carries the index triples of :mod:`kg.index`), so a reader can tell a store that has
 them from one that does not (an older kg's, an endpoint holding only the trial graphs) with one
-cheap ASK (:func:`kg.indexed.capabilities`).
+cheap query (:mod:`kg.indexed`).
 
-:func:`refresh` recomputes the whole graph from the store's named graphs at the end of every
-``StoreSink`` commit (a new store, an update, ``kg fetch-publications``), so the counts are always
-those of a fresh build of the same records: never adjusted, never stale. The per-graph figures are
-summed over graphs: a trial's sites, addresses and sponsor links sit in its own graph only (kg
-mints them under the trial, DESIGN.md), so a trial counts once per group. Tests check every table
-against the scan query it replaces, on the shared records and after updates.
+The tables are sums of per-graph counts (:class:`GraphCounts`): a trial's sites, addresses and
+sponsor links sit in its own graph only (kg mints them under the trial, DESIGN.md), so a trial
+counts once per group. A new store sums the counts its build's workers computed from each record's
+triples (:func:`count_triples`: nothing is read back); any other write (an update, ``kg
+fetch-publications``) recomputes them from every graph of the store (:func:`compute`), never
+adjusting old figures, so the counts are always those of a fresh build of the same records. The
+class counts are one SPARQL count over the store either way. Tests check every table against the
+scan query it replaces, on the shared records and after updates; both paths share the code that
+turns one graph's triples into counts (:func:`_count`), on terms in N-Triples form.
 
 The graph uses no ``rdf:type`` and no schema.org term, so no scan query or class count sees it.
 """
@@ -22,40 +25,184 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from kg.index import INDEX_FORMAT
 from kg.ontology import ONTOLOGY_GRAPH
-from kg.terms import RDF, SCHEMA, TKG, XSD
+from kg.terms import RDF, SCHEMA, TKG, integer, literal
 
-__all__ = ["STATISTICS_FORMAT", "STATS_GRAPH", "Statistics", "compute", "refresh", "stats_quads"]
+__all__ = [
+    "STATISTICS_FORMAT",
+    "STATS_GRAPH",
+    "GraphCounts",
+    "Statistics",
+    "compute",
+    "count_triples",
+    "refresh",
+    "stats_nquads",
+    "write",
+]
 
 STATS_GRAPH = "https://w3id.org/trialkg/graph/stats"
 STATISTICS_FORMAT = "1"
 
-_TRIAL_GRAPH = re.compile(r"/graph/NCT\d{8}$")
+_TRIAL_GRAPH = re.compile(r"/graph/NCT\d{8}>?$")
+
+_SITE, _ADDRESS = f"<{TKG}site>", f"<{SCHEMA}address>"
+_LOCALITY, _COUNTRY = f"<{SCHEMA}addressLocality>", f"<{SCHEMA}addressCountry>"
+_CODE = f"<{TKG}countryCode>"
+_SPONSOR, _LEAD, _CLASS = f"<{SCHEMA}sponsor>", f"<{TKG}leadSponsor>", f"<{TKG}agencyClass>"
+_NAME, _RECORD_GRAPH = f"<{SCHEMA}name>", f"<{TKG}recordGraph>"
+_COUNTED = (_SITE, _ADDRESS, _LOCALITY, _COUNTRY, _CODE, _SPONSOR, _LEAD, _CLASS)
+
+Pairs = dict[str, list[tuple[str, str]]]
+"""Subject and object (N-Triples form) of one graph's triples, by predicate."""
+
+_ECHAR = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
 
 
-def _t(local: str) -> ox.NamedNode:
-    return ox.NamedNode(TKG + local)
+def _unescape(m: re.Match[str]) -> str:
+    hex4, hex8, char = m.groups()
+    if hex4 or hex8:
+        return chr(int(hex4 or hex8, 16))
+    return _ECHAR.get(char, char)
 
 
-def _s(local: str) -> ox.NamedNode:
-    return ox.NamedNode(SCHEMA + local)
+def term_value(term: str) -> str | None:
+    r"""Return ``STR()`` of a term in N-Triples form; None for a blank node (an error in SPARQL).
+
+    >>> term_value('"a \\"b\\"\\u00e9"@fr')
+    'a "b"é'
+    >>> term_value("<http://x>")
+    'http://x'
+    """
+    if term.startswith("<"):
+        return term[1:-1]
+    if not term.startswith('"'):
+        return None
+    body = term[1 : term.rindex('"')]
+    return _ESCAPE.sub(_unescape, body) if "\\" in body else body
 
 
-_SITE, _ADDRESS = _t("site"), _s("address")
-_LOCALITY, _COUNTRY, _CODE = _s("addressLocality"), _s("addressCountry"), _t("countryCode")
-_SPONSOR, _LEAD, _CLASS, _NAME = _s("sponsor"), _t("leadSponsor"), _t("agencyClass"), _s("name")
-_RECORD_GRAPH = _t("recordGraph")
-_TYPE = ox.NamedNode(RDF + "type")
-_INTEGER = ox.NamedNode(XSD + "integer")
+@dataclass(frozen=True, slots=True)
+class GraphCounts:
+    """One graph's share of the statistics; terms in N-Triples form, so it pickles and compares.
+
+    Rows: countries ``(key, names, codes, trials, sites)``, cities ``(city, country or None,
+    trials, sites)``, sponsors ``(org, class, trials, lead trials)``, sponsor names ``(org,
+    first name)`` (names and codes as plain values).
+    """
+
+    trial_graph: bool = False
+    indexed: bool = False
+    countries: tuple[tuple[str, frozenset[str], frozenset[str], int, int], ...] = ()
+    cities: tuple[tuple[str, str | None, int, int], ...] = ()
+    sponsors: tuple[tuple[str, str, int, int], ...] = ()
+    sponsor_names: tuple[tuple[str, str], ...] = ()
 
 
-Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+def _by_subject(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for s, o in pairs:
+        out.setdefault(s, []).append(o)
+    return out
+
+
+def _count(graph: str, p: Pairs, names: list[tuple[str, str]]) -> GraphCounts:
+    """Count one graph: the scans' joins (trial, site, address, country, city; sponsor, class)."""
+    address, locality = _by_subject(p[_ADDRESS]), _by_subject(p[_LOCALITY])
+    country, code = _by_subject(p[_COUNTRY]), _by_subject(p[_CODE])
+    by_country: dict[str, tuple[set[str], set[str], set[str], set[str]]] = {}
+    by_city: dict[tuple[str, str | None], tuple[set[str], set[str]]] = {}
+    for trial, site in set(p[_SITE]):
+        for a in address.get(site, ()):
+            countries = country.get(a, [])
+            for name in countries:
+                name_value = term_value(name)
+                codes: list[str | None] = [*code.get(a, [])] or [None]
+                for c in codes:
+                    code_value = term_value(c) if c is not None else None
+                    # trials-per-country: COALESCE(?code, LCASE(STR(?name))) AS ?key
+                    key = code_value if code_value is not None else (
+                        name_value.lower() if name_value is not None else None
+                    )
+                    if key is None or name_value is None:
+                        continue
+                    row = by_country.setdefault(key, (set(), set(), set(), set()))
+                    row[0].add(name_value)
+                    if code_value is not None:
+                        row[1].add(code_value)
+                    row[2].add(trial)
+                    row[3].add(site)
+            places: list[str | None] = [*countries] or [None]
+            for city in locality.get(a, ()):
+                for place in places:
+                    group = by_city.setdefault((city, place), (set(), set()))
+                    group[0].add(trial)
+                    group[1].add(site)
+    classes = _by_subject(p[_CLASS])
+    leads = set(p[_LEAD])
+    by_sponsor: dict[tuple[str, str], tuple[set[str], set[str]]] = {}
+    for trial, org in set(p[_SPONSOR]):
+        for concept in classes.get(org, ()):
+            group = by_sponsor.setdefault((org, concept), (set(), set()))
+            group[0].add(trial)
+            if (trial, org) in leads:
+                group[1].add(trial)
+    first: dict[str, str] = {}
+    for org, name in names:
+        value = term_value(name) if not name.startswith("_:") else None
+        if value is not None and (org not in first or value < first[org]):
+            first[org] = value
+    return GraphCounts(
+        trial_graph=bool(_TRIAL_GRAPH.search(graph)),
+        indexed=bool(p.get(_RECORD_GRAPH)),
+        countries=tuple(
+            (k, frozenset(n), frozenset(c), len(t), len(s))
+            for k, (n, c, t, s) in by_country.items()
+        ),
+        cities=tuple((city, place, len(t), len(s)) for (city, place), (t, s) in by_city.items()),
+        sponsors=tuple((o, c, len(t), len(d)) for (o, c), (t, d) in by_sponsor.items()),
+        sponsor_names=tuple(first.items()),
+    )
+
+
+def count_triples(graph: str, triples: Iterable[tuple[str, str, str]]) -> GraphCounts:
+    """Count one record's graph from its triples (N-Triples form), as the build's workers do."""
+    p: Pairs = {pred: [] for pred in (*_COUNTED, _RECORD_GRAPH)}
+    named: list[tuple[str, str]] = []
+    for s, pred, o in triples:
+        if pred in p:
+            p[pred].append((s, o))
+        elif pred == _NAME:
+            named.append((s, o))
+    sponsors = {o for _, o in p[_SPONSOR]}
+    p[_RECORD_GRAPH] = [(s, o) for s, o in p[_RECORD_GRAPH] if o == graph]
+    return _count(graph, p, [(s, o) for s, o in named if s in sponsors])
+
+
+def _count_stored(store: ox.Store, g: ox.NamedNode) -> GraphCounts:
+    """Count one graph of the store (the same counts as :func:`count_triples` of its triples)."""
+    p: Pairs = {}
+    for pred in _COUNTED:
+        p[pred] = [
+            (str(q.subject), str(q.object))
+            for q in store.quads_for_pattern(None, ox.NamedNode(pred[1:-1]), None, g)
+        ]
+    record = next(store.quads_for_pattern(None, ox.NamedNode(_RECORD_GRAPH[1:-1]), g, g), None)
+    p[_RECORD_GRAPH] = [(str(record.subject), str(g))] if record is not None else []
+    orgs = {q.object for q in store.quads_for_pattern(None, ox.NamedNode(_SPONSOR[1:-1]), None, g)}
+    names = [
+        (str(org), str(q.object))
+        for org in orgs
+        if isinstance(org, ox.NamedNode | ox.BlankNode)
+        for q in store.quads_for_pattern(org, ox.NamedNode(_NAME[1:-1]), None, g)
+    ]
+    return _count(str(g), p, names)
 
 
 @dataclass(slots=True)
@@ -67,110 +214,39 @@ class _Country:
 
 
 @dataclass(slots=True)
-class _Sponsor:
-    trials: int = 0
-    leads: int = 0
-
-
-@dataclass(slots=True)
 class Statistics:
-    """The tables of the statistics graph, as computed from a store."""
+    """The tables of the statistics graph: sums of every graph's counts, and the class counts."""
 
     countries: dict[str, _Country] = field(default_factory=dict)
-    cities: dict[tuple[Term, Term | None], list[int]] = field(default_factory=dict)
-    sponsors: dict[tuple[Term, Term], _Sponsor] = field(default_factory=dict)
-    sponsor_names: dict[Term, str] = field(default_factory=dict)
-    classes: dict[ox.NamedNode, int] = field(default_factory=dict)
+    cities: dict[tuple[str, str | None], list[int]] = field(default_factory=dict)
+    sponsors: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    sponsor_names: dict[str, str] = field(default_factory=dict)
+    classes: dict[str, int] = field(default_factory=dict)
     trial_graphs: int = 0
     indexed_graphs: int = 0
 
-
-def _by_subject(store: ox.Store, p: ox.NamedNode, g: ox.NamedNode) -> dict[Term, list[Term]]:
-    out: dict[Term, list[Term]] = {}
-    for q in store.quads_for_pattern(None, p, None, g):
-        out.setdefault(q.subject, []).append(q.object)
-    return out
-
-
-def _country_key(name: Term, code: Term | None) -> str | None:
-    """Return trials-per-country's group key, ``COALESCE(?code, LCASE(STR(?name)))``."""
-    if isinstance(code, ox.Literal):
-        return code.value
-    if isinstance(name, ox.NamedNode | ox.Literal):
-        return name.value.lower()
-    return None  # STR() of a blank node is an error: the scan drops the row
-
-
-def _places(store: ox.Store, g: ox.NamedNode, stats: Statistics) -> None:
-    """Add one graph's trials and sites per country and per city (the scans' joins, in a graph)."""
-    links = {(q.subject, q.object) for q in store.quads_for_pattern(None, _SITE, None, g)}
-    if not links:
-        return
-    address = _by_subject(store, _ADDRESS, g)
-    locality = _by_subject(store, _LOCALITY, g)
-    country = _by_subject(store, _COUNTRY, g)
-    code = _by_subject(store, _CODE, g)
-    by_country: dict[str, tuple[set[Term], set[Term]]] = {}
-    by_city: dict[tuple[Term, Term | None], tuple[set[Term], set[Term]]] = {}
-    for trial, site in links:
-        for a in address.get(site, ()):
-            names = country.get(a, [])
-            for name in names:
-                codes: list[Term | None] = [*code.get(a, [])] or [None]
-                for c in codes:
-                    key = _country_key(name, c)
-                    if key is None:
-                        continue
-                    row = stats.countries.setdefault(key, _Country())
-                    row.names.add(name.value)  # type: ignore[union-attr]  # a key means a value
-                    if isinstance(c, ox.Literal):
-                        row.codes.add(c.value)
-                    seen = by_country.setdefault(key, (set(), set()))
-                    seen[0].add(trial)
-                    seen[1].add(site)
-            for city in locality.get(a, ()):
-                places: list[Term | None] = [*names] or [None]
-                for place in places:
-                    group = by_city.setdefault((city, place), (set(), set()))
-                    group[0].add(trial)
-                    group[1].add(site)
-    for key, (trials, sites) in by_country.items():
-        stats.countries[key].trials += len(trials)
-        stats.countries[key].sites += len(sites)
-    for city_key, (trials, sites) in by_city.items():
-        counts = stats.cities.setdefault(city_key, [0, 0])
-        counts[0] += len(trials)
-        counts[1] += len(sites)
-
-
-def _sponsors(store: ox.Store, g: ox.NamedNode, stats: Statistics) -> None:
-    """Add one graph's sponsor links by agency class, and the names it gives its sponsors."""
-    links = {(q.subject, q.object) for q in store.quads_for_pattern(None, _SPONSOR, None, g)}
-    if not links:
-        return
-    classes = _by_subject(store, _CLASS, g)
-    leads = {(q.subject, q.object) for q in store.quads_for_pattern(None, _LEAD, None, g)}
-    counted: dict[tuple[Term, Term], tuple[set[Term], set[Term]]] = {}
-    for trial, org in links:
-        for concept in classes.get(org, ()):
-            group = counted.setdefault((org, concept), (set(), set()))
-            group[0].add(trial)
-            if (trial, org) in leads:
-                group[1].add(trial)
-    for key, (trials, led) in counted.items():
-        row = stats.sponsors.setdefault(key, _Sponsor())
-        row.trials += len(trials)
-        row.leads += len(led)
-    for org in {org for _, org in links}:
-        if not isinstance(org, ox.NamedNode | ox.BlankNode):
-            continue
-        for q in store.quads_for_pattern(org, _NAME, None, g):
-            if not isinstance(q.object, ox.NamedNode | ox.Literal):
-                continue  # MIN(STR(?name)) has no value for it
-            name = q.object.value
-            known = stats.sponsor_names.get(org)
+    def add(self, counts: GraphCounts) -> None:
+        """Add one graph's counts."""
+        self.trial_graphs += counts.trial_graph
+        self.indexed_graphs += counts.trial_graph and counts.indexed
+        for key, names, codes, trials, sites in counts.countries:
+            row = self.countries.setdefault(key, _Country())
+            row.names.update(names)
+            row.codes.update(codes)
+            row.trials += trials
+            row.sites += sites
+        for city, place, trials, sites in counts.cities:
+            pair = self.cities.setdefault((city, place), [0, 0])
+            pair[0] += trials
+            pair[1] += sites
+        for org, concept, trials, leads in counts.sponsors:
+            pair = self.sponsors.setdefault((org, concept), [0, 0])
+            pair[0] += trials
+            pair[1] += leads
+        for org, name in counts.sponsor_names:
+            known = self.sponsor_names.get(org)
             if known is None or name < known:
-                stats.sponsor_names[org] = name
+                self.sponsor_names[org] = name
 
 
 _CLASS_COUNTS = f"""
@@ -183,91 +259,108 @@ GROUP BY ?class
 """
 
 
-def compute(store: ox.Store) -> Statistics:
-    """Compute every table of the statistics graph from the store's named graphs."""
-    stats = Statistics()
-    skip = {ONTOLOGY_GRAPH, STATS_GRAPH}
-    for g in store.named_graphs():
-        if not isinstance(g, ox.NamedNode) or g.value in skip:
-            continue
-        if _TRIAL_GRAPH.search(g.value):
-            stats.trial_graphs += 1
-            if next(store.quads_for_pattern(None, _RECORD_GRAPH, g, g), None) is not None:
-                stats.indexed_graphs += 1
-        _places(store, g, stats)
-        _sponsors(store, g, stats)
+def _count_classes(store: ox.Store, stats: Statistics) -> None:
     result = store.query(_CLASS_COUNTS)
     assert isinstance(result, ox.QuerySolutions)  # noqa: S101 - a SELECT gives solutions
     for sol in result:
         cls, n = sol["class"], sol["instances"]
         if isinstance(cls, ox.NamedNode) and isinstance(n, ox.Literal):
-            stats.classes[cls] = int(n.value)
+            stats.classes[str(cls)] = int(n.value)
+
+
+def compute(store: ox.Store) -> Statistics:
+    """Compute every table of the statistics graph from the store's named graphs."""
+    stats = Statistics()
+    skip = {ONTOLOGY_GRAPH, STATS_GRAPH}
+    for g in store.named_graphs():
+        if isinstance(g, ox.NamedNode) and g.value not in skip:
+            stats.add(_count_stored(store, g))
+    _count_classes(store, stats)
     return stats
 
 
-def _row(kind: str, *key: str) -> ox.NamedNode:
-    digest = hashlib.sha1("\x1f".join(key).encode("utf-8"), usedforsecurity=False).hexdigest()
-    return ox.NamedNode(f"{STATS_GRAPH}/{kind}/{digest[:20]}")
+def _canonical(term: str | None) -> str:
+    """A term's identity whatever its escaping (kg's and pyoxigraph's N-Triples differ a little)."""
+    if term is None or not term.startswith('"'):
+        return str(term)
+    suffix = term[term.rindex('"') + 1 :]  # the language tag or datatype
+    return f"{term_value(term)}\x1e{suffix}"
 
 
-def _int(n: int) -> ox.Literal:
-    return ox.Literal(str(n), datatype=_INTEGER)
+def _row(kind: str, *key: str | None) -> str:
+    text = "\x1f".join(_canonical(k) for k in key)
+    digest = hashlib.sha1(text.encode("utf-8"), usedforsecurity=False)
+    return f"<{STATS_GRAPH}/{kind}/{digest.hexdigest()[:20]}>"
 
 
-def stats_quads(stats: Statistics) -> Iterator[ox.Quad]:
-    """Write the statistics as quads of the statistics graph."""
-    g = ox.NamedNode(STATS_GRAPH)
-
-    def q(s: ox.NamedNode, p: str, o: Term) -> ox.Quad:
-        return ox.Quad(s, _t(p), o, g)
-
-    yield q(g, "statisticsFormat", ox.Literal(STATISTICS_FORMAT))
+def stats_nquads(stats: Statistics) -> Iterator[str]:
+    """Write the statistics graph as N-Quads lines."""
     from kg import __version__  # on use: kg's package imports this module
 
-    yield q(g, "kgVersion", ox.Literal(__version__))
-    yield q(g, "trialGraphCount", _int(stats.trial_graphs))
+    g = f"<{STATS_GRAPH}>"
+
+    def q(s: str, p: str, o: str) -> str:
+        return f"{s} <{TKG}{p}> {o} {g} .\n"
+
+    yield q(g, "statisticsFormat", literal(STATISTICS_FORMAT))
+    yield q(g, "kgVersion", literal(__version__))
+    yield q(g, "trialGraphCount", integer(stats.trial_graphs))
     if stats.indexed_graphs == stats.trial_graphs:
-        yield q(g, "indexFormat", ox.Literal(INDEX_FORMAT))
+        yield q(g, "indexFormat", literal(INDEX_FORMAT))
     for key, row in stats.countries.items():
         node = _row("country", key)
         yield q(g, "countryCount", node)
-        yield q(node, "countryName", ox.Literal(min(row.names)))
+        yield q(node, "countryName", literal(min(row.names)))
         if row.codes:
-            yield q(node, "countryCode", ox.Literal(min(row.codes)))
-        yield q(node, "trialCount", _int(row.trials))
-        yield q(node, "siteCount", _int(row.sites))
-    for (city, country), (trials, sites) in stats.cities.items():
-        node = _row("city", str(city), str(country))
+            yield q(node, "countryCode", literal(min(row.codes)))
+        yield q(node, "trialCount", integer(row.trials))
+        yield q(node, "siteCount", integer(row.sites))
+    for (city, place), (trials, sites) in stats.cities.items():
+        node = _row("city", city, place)
         yield q(g, "cityCount", node)
         yield q(node, "cityName", city)
-        if country is not None:
-            yield q(node, "cityCountry", country)
-        yield q(node, "trialCount", _int(trials))
-        yield q(node, "siteCount", _int(sites))
-    for (org, concept), counts in stats.sponsors.items():
+        if place is not None:
+            yield q(node, "cityCountry", place)
+        yield q(node, "trialCount", integer(trials))
+        yield q(node, "siteCount", integer(sites))
+    for (org, concept), (trials, leads) in stats.sponsors.items():
         name = stats.sponsor_names.get(org)
         if name is None:  # sponsors-by-class lists an organisation under a name only
             continue
-        node = _row("sponsor", str(org), str(concept))
+        node = _row("sponsor", org, concept)
         yield q(g, "sponsorClassCount", node)
         yield q(node, "countedOrganization", org)
         yield q(node, "sponsorClass", concept)
-        yield q(node, "sponsorName", ox.Literal(name))
-        yield q(node, "trialCount", _int(counts.trials))
-        yield q(node, "leadTrialCount", _int(counts.leads))
+        yield q(node, "sponsorName", literal(name))
+        yield q(node, "trialCount", integer(trials))
+        yield q(node, "leadTrialCount", integer(leads))
     for cls, n in stats.classes.items():
-        node = _row("class", cls.value)
+        node = _row("class", cls)
         yield q(g, "classCount", node)
         yield q(node, "countedClass", cls)
-        yield q(node, "instanceCount", _int(n))
+        yield q(node, "instanceCount", integer(n))
 
 
-def refresh(store: ox.Store) -> Statistics:
-    """Recompute the statistics graph of ``store`` and replace it."""
-    stats = compute(store)
+def write(store: ox.Store, stats: Statistics) -> None:
+    """Replace the statistics graph of ``store``."""
     graph = ox.NamedNode(STATS_GRAPH)
-    quads = list(stats_quads(stats))
     if store.contains_named_graph(graph):
         store.remove_graph(graph)
-    store.extend(quads)
+    store.load("".join(stats_nquads(stats)).encode("utf-8"), ox.RdfFormat.N_QUADS)
+
+
+def refresh(store: ox.Store, counted: Iterable[GraphCounts] | None = None) -> Statistics:
+    """Write the statistics graph: from the build's own counts of every graph, else the store's.
+
+    ``counted`` must hold the counts of every named graph of the store but the ontology (a new
+    store, loaded from one build); without it every graph is counted from the store.
+    """
+    if counted is None:
+        stats = compute(store)
+    else:
+        stats = Statistics()
+        for counts in counted:
+            stats.add(counts)
+        _count_classes(store, stats)
+    write(store, stats)
     return stats

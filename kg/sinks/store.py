@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 import platformdirs
@@ -22,6 +23,7 @@ import pyoxigraph as ox
 from kg.errors import InputError
 from kg.ontology import load_ontology
 from kg.sinks._spool import Spool
+from kg.stats import GraphCounts
 from kg.stats import refresh as refresh_stats
 
 __all__ = ["StoreSink", "bulk_load_chunked", "default_store_path", "open_store"]
@@ -79,9 +81,9 @@ def open_store(path: Path, *, read_only: bool = True) -> ox.Store:
 _FD_DIR = Path("/dev/fd")
 
 
-def _finalise(store: ox.Store) -> None:
-    """Add the ontology and the statistics to a freshly loaded store, compact it, write it out."""
-    refresh_stats(store)
+def _finalise(store: ox.Store, counted: Iterable[GraphCounts] | None) -> None:
+    """Add the statistics and the ontology to a freshly loaded store, compact it, write it out."""
+    refresh_stats(store, counted)
     load_ontology(store)
     store.optimize()
     store.flush()
@@ -146,12 +148,23 @@ class StoreSink:
         self._dates: dict[str, str] = {}
         self.kept: list[str] = []
         """Graphs not replaced because the store's copy comes from a newer source."""
+        self._counts: dict[str, GraphCounts] = {}
+        self._uncounted = False  # a graph came without its counts: count the store instead
+
+    def count(self, graph: str, counts: GraphCounts) -> None:
+        """Take the statistics counts of the graph added (or replaced) next (kg.stats)."""
+        self._counts[graph] = counts
+
+    def _counted(self) -> Iterable[GraphCounts] | None:
+        """The counts of every graph of a new store, or None when some graph came without."""
+        return None if self._uncounted else self._counts.values()
 
     def _fresh(self) -> Path:
         return self.path.resolve().parent / f".{self.path.name}.new-{os.getpid()}"
 
     def add(self, graph: str, text: str) -> None:
         """Add one record's N-Quads (all in ``graph``)."""
+        self._uncounted |= graph not in self._counts
         if self._stream:
             if self._load is None:
                 shutil.rmtree(self._fresh(), ignore_errors=True)
@@ -165,6 +178,7 @@ class StoreSink:
 
     def replace(self, graph: str, text: str) -> None:
         """Replace what was added for ``graph`` (a trial merged from several records)."""
+        self._uncounted |= graph not in self._counts
         self._spool.write(graph, text)
         if not self._stream:
             dates = _SOURCE_DATE.findall(text)
@@ -225,7 +239,7 @@ class StoreSink:
                 store.remove_graph(ox.NamedNode(graph[1:-1]))
             if self._spool.graphs:
                 bulk_load_chunked(store, self._spool.path)
-            _finalise(store)
+            _finalise(store, self._counted())
             del store  # closed before its folder is renamed
             self._publish(fresh)
         finally:
@@ -242,7 +256,7 @@ class StoreSink:
         try:
             store = ox.Store(str(fresh))
             bulk_load_chunked(store, self._spool.path)
-            _finalise(store)
+            _finalise(store, self._counted())
             del store  # closed before its folder is renamed
             self._publish(fresh)
         finally:
