@@ -411,7 +411,12 @@ def fmt_latency(seconds: float, timeout: float) -> str:
 
 
 def bench_store(
-    path: Path, count: int, timeout: float, argv: list[str], indexed: bool = True
+    path: Path,
+    count: int,
+    timeout: float,
+    argv: list[str],
+    indexed: bool = True,
+    only: frozenset[str] = frozenset(),
 ) -> str:
     """Time every named query on a kg store; return the Markdown section."""
     log(f"opening {path} read-only; counting quads and sampling parameters")
@@ -424,7 +429,7 @@ def bench_store(
         if indexed and choose(q, _bindings_for(q, samples), store_ask(store)) is not q
     )
     del store  # each query runs in a child that opens the store itself
-    queries = [(q, entity_kind(q)) for q in list_queries()]
+    queries = [(q, entity_kind(q)) for q in list_queries() if not only or q.name in only]
     queries.sort(key=lambda qk: (qk[1] is None, qk[0].name))
     table: list[list[object]] = []
     met = {"entity": 0, "aggregate": 0}
@@ -506,6 +511,9 @@ def main() -> None:
             "--samples", type=int, default=20, help="with --store: entities per per-entity query"
         )
         parser.add_argument(  # type: ignore[attr-defined]
+            "--only", default="", help="with --store: comma-separated query names (default all)"
+        )
+        parser.add_argument(  # type: ignore[attr-defined]
             "--scan",
             action="store_true",
             help="with --store: run the scans of queries/, never their indexed variants",
@@ -519,8 +527,10 @@ def main() -> None:
         argv += [] if args.samples == 20 else ["--samples", str(args.samples)]
         argv += [] if args.timeout is None else ["--timeout", f"{args.timeout:g}"]
         argv += ["--scan"] if args.scan else []
+        argv += ["--only", args.only] if args.only else []
+        only = frozenset(n for n in args.only.split(",") if n)
         timeout = 60.0 if args.timeout is None else args.timeout
-        section = bench_store(args.store, args.samples, timeout, argv, indexed=not args.scan)
+        section = bench_store(args.store, args.samples, timeout, argv, not args.scan, only)
         sys.stdout.write(section + "\n")
         return
     if args.timeout is None:
