@@ -426,7 +426,9 @@ def bench_store(
     picked = sorted(
         q.name
         for q in list_queries()
-        if indexed and choose(q, _bindings_for(q, samples), store_ask(store)) is not q
+        if indexed
+        and (not only or q.name in only)
+        and choose(q, _bindings_for(q, samples), store_ask(store)) is not q
     )
     del store  # each query runs in a child that opens the store itself
     queries = [(q, entity_kind(q)) for q in list_queries() if not only or q.name in only]
