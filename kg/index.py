@@ -10,7 +10,8 @@ rebuilt or replaced trial replaces its keys with its facts, so they are never st
   as SPARQL's ``LCASE`` does (Unicode full lower-casing).
 - ``?i tkg:interventionNameKey "lower case"``: each ``schema:name`` of an intervention.
 - ``?site tkg:geoCell "40 -75"``: the whole-degree cell (floor of latitude, floor of longitude) of
-  each pair of coordinates of a site.
+  each pair of coordinates of a site of a recruiting trial (``schema:status schema:Recruiting``,
+  the concept whose notation recruiting-near asks for).
 - ``?trial tkg:recordGraph ?graph``: the record's own named graph, so a query can read a fact in
   it (the trial's own title) without computing a graph name.
 
@@ -20,12 +21,12 @@ The queries that use them are ``queries/indexed/*.rq`` (README, "At registry sca
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 
 from kg.terms import RDF_TYPE, SDO, XSD, T
 
-__all__ = ["INDEX_FORMAT", "geo_cell", "index_triples", "lower_literal"]
+__all__ = ["INDEX_FORMAT", "WANTED", "geo_cell", "index_triples", "lower_literal", "split"]
 
 INDEX_FORMAT = "1"
 """Version of the index triples; stored in the statistics graph (``tkg:indexFormat``)."""
@@ -35,6 +36,8 @@ _NAME = SDO.name
 _GEO = SDO.geo
 _LAT = SDO.latitude
 _LON = SDO.longitude
+_STATUS = SDO.status
+_RECRUITING = SDO.Recruiting
 _INTERVENTION = T.Intervention
 _NUMERIC = (f"<{XSD}decimal>", f"<{XSD}double>", f"<{XSD}integer>", f"<{XSD}float>")
 
@@ -83,36 +86,51 @@ def _quoted(text: str) -> str:
     return '"' + text + '"'  # cell keys are digits, "-" and one space: nothing to escape
 
 
-def index_triples(triples: Iterable[Triple], trial: str, graph: str) -> list[Triple]:
-    """Return the index triples of one record's triples (``trial`` and ``graph`` rendered IRIs)."""
-    alt: list[Triple] = []
-    names: list[Triple] = []
-    interventions: set[str] = set()
-    geo_of: dict[str, list[str]] = {}
-    lat: dict[str, list[str]] = {}
-    lon: dict[str, list[str]] = {}
+def split(triples: Iterable[Triple], wanted: Collection[str]) -> dict[str, list[tuple[str, str]]]:
+    """Return the subject and object of each triple whose predicate is wanted, by predicate."""
+    out: dict[str, list[tuple[str, str]]] = {p: [] for p in wanted}
     for s, p, o in triples:
-        if p == _ALT:
-            alt.append((s, p, o))
-        elif p == _NAME:
-            names.append((s, p, o))
-        elif p == RDF_TYPE and o == _INTERVENTION:
-            interventions.add(s)
-        elif p == _GEO:
-            geo_of.setdefault(s, []).append(o)
-        elif p == _LAT:
-            lat.setdefault(s, []).append(o)
-        elif p == _LON:
-            lon.setdefault(s, []).append(o)
+        pairs = out.get(p)
+        if pairs is not None:
+            pairs.append((s, o))
+    return out
+
+
+WANTED = (_ALT, _NAME, RDF_TYPE, _GEO, _LAT, _LON, _STATUS)
+"""The predicates :func:`index_triples` reads."""
+
+
+def _objects(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for s, o in pairs:
+        out.setdefault(s, []).append(o)
+    return out
+
+
+def index_triples(
+    triples: Iterable[Triple] | Mapping[str, list[tuple[str, str]]], trial: str, graph: str
+) -> list[Triple]:
+    """Return the index triples of one record's triples (``trial`` and ``graph`` rendered IRIs).
+
+    ``triples`` may be given already split by predicate (:func:`split` with at least
+    :data:`WANTED`), as the build does to read them once for the index and the statistics.
+    """
+    parts = triples if isinstance(triples, Mapping) else split(triples, WANTED)
+    interventions = {s for s, o in parts[RDF_TYPE] if o == _INTERVENTION}
     out: list[Triple] = [(trial, T.recordGraph, graph)]
-    for s, _, o in alt:
+    for s, o in parts[_ALT]:
         key = lower_literal(o)
         if key is not None:
             out.append((s, T.alternateNameKey, key))
-    for s, _, o in names:
+    for s, o in parts[_NAME]:
         if s in interventions and (key := lower_literal(o)) is not None:
             out.append((s, T.interventionNameKey, key))
-    for site, geos in geo_of.items():
+    # Cells only where recruiting-near can look: the sites of a recruiting trial (the one concept
+    # whose notation is RECRUITING); a trial whose status changes is rebuilt with its cells.
+    if (trial, _RECRUITING) not in set(parts[_STATUS]):
+        return out
+    lat, lon = _objects(parts[_LAT]), _objects(parts[_LON])
+    for site, geos in _objects(parts[_GEO]).items():
         cells = {
             geo_cell(_number(y), _number(x))
             for geo in geos

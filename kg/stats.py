@@ -25,18 +25,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kg.index import INDEX_FORMAT
+from kg.index import INDEX_FORMAT, split
 from kg.ontology import ONTOLOGY_GRAPH
 from kg.terms import RDF, SCHEMA, TKG, integer, literal
 
 __all__ = [
     "STATISTICS_FORMAT",
     "STATS_GRAPH",
+    "WANTED",
     "GraphCounts",
     "Statistics",
     "compute",
@@ -171,18 +172,23 @@ def _count(graph: str, p: Pairs, names: list[tuple[str, str]]) -> GraphCounts:
     )
 
 
-def count_triples(graph: str, triples: Iterable[tuple[str, str, str]]) -> GraphCounts:
-    """Count one record's graph from its triples (N-Triples form), as the build's workers do."""
-    p: Pairs = {pred: [] for pred in (*_COUNTED, _RECORD_GRAPH)}
-    named: list[tuple[str, str]] = []
-    for s, pred, o in triples:
-        if pred in p:
-            p[pred].append((s, o))
-        elif pred == _NAME:
-            named.append((s, o))
+WANTED = (*_COUNTED, _RECORD_GRAPH, _NAME)
+"""The predicates :func:`count_triples` reads."""
+
+
+def count_triples(
+    graph: str, triples: Iterable[tuple[str, str, str]] | Mapping[str, list[tuple[str, str]]]
+) -> GraphCounts:
+    """Count one record's graph from its triples (N-Triples form), as the build's workers do.
+
+    ``triples`` may be given already split by predicate (:func:`kg.index.split` with at least
+    :data:`WANTED`).
+    """
+    parts = triples if isinstance(triples, Mapping) else split(triples, WANTED)
+    p: Pairs = {pred: parts[pred] for pred in _COUNTED}
+    p[_RECORD_GRAPH] = [(s, o) for s, o in parts[_RECORD_GRAPH] if o == graph]
     sponsors = {o for _, o in p[_SPONSOR]}
-    p[_RECORD_GRAPH] = [(s, o) for s, o in p[_RECORD_GRAPH] if o == graph]
-    return _count(graph, p, [(s, o) for s, o in named if s in sponsors])
+    return _count(graph, p, [(s, o) for s, o in parts[_NAME] if s in sponsors])
 
 
 def _count_stored(store: ox.Store, g: ox.NamedNode) -> GraphCounts:

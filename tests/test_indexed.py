@@ -219,7 +219,11 @@ def test_index_triples_of_a_record() -> None:
         (geo, "<http://schema.org/latitude>", f'"-0.5"{dec}'),
         (geo, "<http://schema.org/longitude>", f'"3.87"{dec}'),
     ]
-    out = index_triples(triples, "<http://x/t>", "<http://x/g>")
+    recruiting = ("<http://x/t>", "<http://schema.org/status>", "<http://schema.org/Recruiting>")
+    completed = ("<http://x/t>", "<http://schema.org/status>", "<http://schema.org/Completed>")
+    # Only a recruiting trial's sites have cells: recruiting-near looks for no other.
+    assert len(index_triples([*triples, completed], "<http://x/t>", "<http://x/g>")) == 3
+    out = index_triples([*triples, recruiting], "<http://x/t>", "<http://x/g>")
     assert out == [
         ("<http://x/t>", f"<{TKG}recordGraph>", "<http://x/g>"),
         ("<http://x/org>", f"<{TKG}alternateNameKey>", '"hôpital \\"a\\""'),
