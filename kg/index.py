@@ -9,9 +9,9 @@ rebuilt or replaced trial replaces its keys with its facts, so they are never st
 - ``?x tkg:alternateNameKey "lower case"``: each ``schema:alternateName`` of ``?x``, lower-cased
   as SPARQL's ``LCASE`` does (Unicode full lower-casing).
 - ``?i tkg:interventionNameKey "lower case"``: each ``schema:name`` of an intervention.
-- ``?site tkg:geoCell "40 -75"``: the whole-degree cell (floor of latitude, floor of longitude) of
-  each pair of coordinates of a site of a recruiting trial (``schema:status schema:Recruiting``,
-  the concept whose notation recruiting-near asks for).
+- ``?site tkg:geoCell "162 -297"``: the quarter-degree cell (floor of 4 x latitude, floor of 4 x
+  longitude) of each pair of coordinates of a site of a recruiting trial (``schema:status
+  schema:Recruiting``, the concept whose notation recruiting-near asks for).
 - ``?trial tkg:recordGraph ?graph``: the record's own named graph, so a query can read a fact in
   it (the trial's own title) without computing a graph name.
 
@@ -26,7 +26,15 @@ from decimal import Decimal, InvalidOperation
 
 from kg.terms import RDF_TYPE, SDO, XSD, T
 
-__all__ = ["INDEX_FORMAT", "WANTED", "geo_cell", "index_triples", "lower_literal", "split"]
+__all__ = [
+    "CELLS_PER_DEGREE",
+    "INDEX_FORMAT",
+    "WANTED",
+    "geo_cell",
+    "index_triples",
+    "lower_literal",
+    "split",
+]
 
 INDEX_FORMAT = "1"
 """Version of the index triples; stored in the statistics graph (``tkg:indexFormat``)."""
@@ -73,13 +81,17 @@ def _number(term: str) -> Decimal:
         raise ValueError(f"not a numeric literal: {term}") from exc
 
 
+CELLS_PER_DEGREE = 4
+"""Cells are a quarter of a degree each way (~28 km north-south)."""
+
+
 def geo_cell(latitude: Decimal | float, longitude: Decimal | float) -> str:
-    """Return the cell key of a point: floor of latitude and longitude, in whole degrees.
+    """Return the cell key of a point: floor of 4 x latitude and of 4 x longitude.
 
     >>> geo_cell(Decimal("40.71"), Decimal("-74.01"))
-    '40 -75'
+    '162 -297'
     """
-    return f"{math.floor(latitude)} {math.floor(longitude)}"
+    return f"{math.floor(latitude * CELLS_PER_DEGREE)} {math.floor(longitude * CELLS_PER_DEGREE)}"
 
 
 def _quoted(text: str) -> str:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kg.index import INDEX_FORMAT
+from kg.index import CELLS_PER_DEGREE, INDEX_FORMAT
 from kg.queries import (
     QUERY_DIR,
     Bindings,
@@ -111,10 +111,10 @@ def endpoint_ask(endpoint: Endpoint) -> Callable[[str], bool]:
     return ask
 
 
-# recruiting-near: the whole-degree cells its box overlaps, widened by a hair so that the query's
-# double arithmetic (same formula, maybe another order) can never reach a site outside them; a box
-# over more cells than this is a scan anyway, and runs as one.
-_MAX_CELLS = 64
+# recruiting-near: the cells its box overlaps, widened by a hair so that the query's double
+# arithmetic (same formula, maybe another order) can never reach a site outside them; a box over
+# more cells than this (km over ~100) runs the scan.
+_MAX_CELLS = 256
 _MARGIN = 1e-6
 
 
@@ -132,15 +132,16 @@ def _decimal(bindings: Bindings, name: str) -> float | None:
 def box_cells(lat: float, lon: float, km: float) -> list[str]:
     """Return the cells (:func:`kg.index.geo_cell` keys) that recruiting-near's box overlaps.
 
-    >>> box_cells(40.71, -74.01, 25)
-    ['40 -75', '40 -74']
+    >>> box_cells(40.71, -74.01, 10)
+    ['162 -297', '162 -296', '163 -297', '163 -296']
     """
     x = lat * 3.14159265358979 / 180  # the query's Taylor polynomial of cos(lat)
     cos = 1 - x * x / 2 + x**4 / 24 - x**6 / 720 + x**8 / 40320
     dlat = abs(km) / 111.32 + _MARGIN
     dlon = abs(km) / (111.32 * (0.01 if cos < 0.01 else cos)) + _MARGIN
-    rows = range(math.floor(lat - dlat), math.floor(lat + dlat) + 1)
-    columns = range(math.floor(lon - dlon), math.floor(lon + dlon) + 1)
+    k = CELLS_PER_DEGREE
+    rows = range(math.floor((lat - dlat) * k), math.floor((lat + dlat) * k) + 1)
+    columns = range(math.floor((lon - dlon) * k), math.floor((lon + dlon) * k) + 1)
     if len(rows) * len(columns) > _MAX_CELLS:
         return []
     return [f"{y} {x}" for y in rows for x in columns]

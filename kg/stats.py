@@ -32,7 +32,7 @@ import pyoxigraph as ox
 
 from kg.index import INDEX_FORMAT, split
 from kg.ontology import ONTOLOGY_GRAPH
-from kg.terms import RDF, SCHEMA, TKG, integer, literal
+from kg.terms import RDF, SCHEMA, SKOS, TKG, integer, literal
 
 __all__ = [
     "STATISTICS_FORMAT",
@@ -228,6 +228,7 @@ class Statistics:
     sponsors: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     sponsor_names: dict[str, str] = field(default_factory=dict)
     classes: dict[str, int] = field(default_factory=dict)
+    notations: dict[str, str] = field(default_factory=dict)  # concept -> code (the ontology's)
     trial_graphs: int = 0
     indexed_graphs: int = 0
 
@@ -265,13 +266,27 @@ GROUP BY ?class
 """
 
 
+_NOTATIONS = f"""
+SELECT ?concept (MIN(STR(?code)) AS ?notation)
+WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?concept <{SKOS}notation> ?code }} }}
+GROUP BY ?concept
+"""
+
+
 def _count_classes(store: ox.Store, stats: Statistics) -> None:
+    """Add the class counts (one SPARQL count) and the ontology's codes (for the rows' order)."""
     result = store.query(_CLASS_COUNTS)
     assert isinstance(result, ox.QuerySolutions)  # noqa: S101 - a SELECT gives solutions
     for sol in result:
         cls, n = sol["class"], sol["instances"]
         if isinstance(cls, ox.NamedNode) and isinstance(n, ox.Literal):
             stats.classes[str(cls)] = int(n.value)
+    result = store.query(_NOTATIONS)
+    assert isinstance(result, ox.QuerySolutions)  # noqa: S101 - a SELECT gives solutions
+    for sol in result:
+        concept, code = sol["concept"], sol["notation"]
+        if isinstance(concept, ox.NamedNode) and isinstance(code, ox.Literal):
+            stats.notations[str(concept)] = code.value
 
 
 def compute(store: ox.Store) -> Statistics:
@@ -299,6 +314,40 @@ def _row(kind: str, *key: str | None) -> str:
     return f"<{STATS_GRAPH}/{kind}/{digest.hexdigest()[:20]}>"
 
 
+def _ordered(term: str | None) -> tuple[int, str]:
+    """SPARQL's order of what a row shows: unbound first, then by value (kg's plain strings)."""
+    return (0, "") if term is None else (1, term_value(term) or "")
+
+
+Ranks = tuple[dict[str, int], dict[tuple[str, str | None], int], dict[tuple[str, str], int]]
+
+
+def _ranks(stats: Statistics) -> Ranks:
+    """Each row's place in its scan's ORDER BY, so a variant sorts on one integer, not on text.
+
+    Decoding text to compare it is what makes sorting tens of thousands of rows slow; the
+    variants sort on the scan's own keys after the rank, so the order is the scan's.
+    """
+
+    def country(key: str) -> tuple[int, str, tuple[int, str]]:
+        row = stats.countries[key]
+        return (-row.trials, min(row.names), (1, min(row.codes)) if row.codes else (0, ""))
+
+    def city(key: tuple[str, str | None]) -> tuple[int, tuple[int, str], tuple[int, str]]:
+        return (-stats.cities[key][0], _ordered(key[1]), _ordered(key[0]))
+
+    def sponsor(key: tuple[str, str]) -> tuple[str, int, str, tuple[int, str]]:
+        code = stats.notations.get(key[1], "")
+        return (code, -stats.sponsors[key][0], stats.sponsor_names[key[0]], _ordered(key[0]))
+
+    named = [k for k in stats.sponsors if k[0] in stats.sponsor_names]
+    return (
+        {k: n for n, k in enumerate(sorted(stats.countries, key=country))},
+        {k: n for n, k in enumerate(sorted(stats.cities, key=city))},
+        {k: n for n, k in enumerate(sorted(named, key=sponsor))},
+    )
+
+
 def stats_nquads(stats: Statistics) -> Iterator[str]:
     """Write the statistics graph as N-Quads lines."""
     from kg import __version__  # on use: kg's package imports this module
@@ -313,6 +362,7 @@ def stats_nquads(stats: Statistics) -> Iterator[str]:
     yield q(g, "trialGraphCount", integer(stats.trial_graphs))
     if stats.indexed_graphs == stats.trial_graphs:
         yield q(g, "indexFormat", literal(INDEX_FORMAT))
+    country_rank, city_rank, sponsor_rank = _ranks(stats)
     for key, row in stats.countries.items():
         node = _row("country", key)
         yield q(g, "countryCount", node)
@@ -321,6 +371,7 @@ def stats_nquads(stats: Statistics) -> Iterator[str]:
             yield q(node, "countryCode", literal(min(row.codes)))
         yield q(node, "trialCount", integer(row.trials))
         yield q(node, "siteCount", integer(row.sites))
+        yield q(node, "rank", integer(country_rank[key]))
     for (city, place), (trials, sites) in stats.cities.items():
         node = _row("city", city, place)
         yield q(g, "cityCount", node)
@@ -329,6 +380,7 @@ def stats_nquads(stats: Statistics) -> Iterator[str]:
             yield q(node, "cityCountry", place)
         yield q(node, "trialCount", integer(trials))
         yield q(node, "siteCount", integer(sites))
+        yield q(node, "rank", integer(city_rank[city, place]))
     for (org, concept), (trials, leads) in stats.sponsors.items():
         name = stats.sponsor_names.get(org)
         if name is None:  # sponsors-by-class lists an organisation under a name only
@@ -340,6 +392,7 @@ def stats_nquads(stats: Statistics) -> Iterator[str]:
         yield q(node, "sponsorName", literal(name))
         yield q(node, "trialCount", integer(trials))
         yield q(node, "leadTrialCount", integer(leads))
+        yield q(node, "rank", integer(sponsor_rank[org, concept]))
     for cls, n in stats.classes.items():
         node = _row("class", cls)
         yield q(g, "classCount", node)

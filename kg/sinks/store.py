@@ -83,8 +83,8 @@ _FD_DIR = Path("/dev/fd")
 
 def _finalise(store: ox.Store, counted: Iterable[GraphCounts] | None) -> None:
     """Add the statistics and the ontology to a freshly loaded store, compact it, write it out."""
+    load_ontology(store)  # first: the statistics read the codes of its concepts
     refresh_stats(store, counted)
-    load_ontology(store)
     store.optimize()
     store.flush()
 
@@ -271,6 +271,6 @@ class StoreSink:
             bulk_load_chunked(store, self._spool.path)
         else:
             store.load(path=self._spool.path, format=ox.RdfFormat.N_QUADS)
+        load_ontology(store)  # first: the statistics read the codes of its concepts
         refresh_stats(store)  # recomputed from the updated store: as a fresh build gives them
-        load_ontology(store)
         store.flush()
