@@ -20,13 +20,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import InputError
+from kg.index import WANTED as INDEX_READS
+from kg.index import index_triples, split
 from kg.mapping import map_trial
 from kg.merge import merge_trials
 from kg.model import Trial
 from kg.orgs import OrgIndex
-from kg.sinks import Sink
+from kg.sinks import Sink, StoreSink
 from kg.sources import InputFile, iter_input_files, read_records
-from kg.terms import DEFAULT_BASE, Minter
+from kg.stats import WANTED as STATS_READS
+from kg.stats import GraphCounts, count_triples
+from kg.terms import DEFAULT_BASE, Minter, T
 
 __all__ = [
     "BuildReport",
@@ -42,6 +46,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 _BATCH = 32  # documents per task: amortises inter-process overhead on small files
+_READ = frozenset((*INDEX_READS, *STATS_READS))  # predicates the index and the statistics read
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +70,8 @@ class Mapped:
     text: str
     triples: int
     doc: InputFile
+    counts: GraphCounts | None = None
+    """The record's share of the store's statistics (kg.stats), counted where it is mapped."""
 
 
 @dataclass(slots=True)
@@ -101,8 +108,13 @@ def map_record(record: Trial, options: MapOptions, doc: InputFile) -> Mapped:
     )
     # dict.fromkeys: a fact stated twice in one record (two sites in one country) is one line.
     unique = dict.fromkeys(triples)
+    # Look-up keys (kg.index) go into the record's graph with its facts, replaced with them.
+    parts = split(unique, _READ)  # read once for the index and the statistics
+    index = index_triples(parts, mint.trial(record.nct_id), graph)
+    unique.update(dict.fromkeys(index))
+    parts[T.recordGraph].extend((s, o) for s, p, o in index if p == T.recordGraph)
     text = "".join(f"{s} {p} {o} {graph} .\n" for s, p, o in unique)
-    return Mapped(record.nct_id, graph, text, len(unique), doc)
+    return Mapped(record.nct_id, graph, text, len(unique), doc, count_triples(graph, parts))
 
 
 def map_document(doc: InputFile, options: MapOptions) -> list[Mapped | InputError]:
@@ -215,6 +227,7 @@ def build(
                         docs.append(item.doc)
                 else:
                     first_doc[item.nct_id] = item.doc
+                    _count(sink, item)
                     sink.add(item.graph, item.text)
                     report.records += 1
                     report.triples += item.triples
@@ -227,6 +240,7 @@ def build(
                     if on_error is not None:
                         on_error(merged)
                     continue
+                _count(sink, merged)
                 sink.replace(merged.graph, merged.text)
                 report.triples += merged.triples
                 report.merged += 1
@@ -235,6 +249,12 @@ def build(
         raise
     sink.commit()
     return report
+
+
+def _count(sink: Sink, mapped: Mapped) -> None:
+    """Give a store the record's statistics counts, so a new store need not count them again."""
+    if isinstance(sink, StoreSink) and mapped.counts is not None:
+        sink.count(mapped.graph, mapped.counts)
 
 
 def _merge(nct_id: str, docs: list[InputFile], options: MapOptions) -> Mapped:

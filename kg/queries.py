@@ -57,6 +57,7 @@ __all__ = [
     "run_query",
     "table_from_solutions",
     "values_block",
+    "with_block",
     "with_values",
 ]
 
@@ -308,10 +309,19 @@ def with_values(text: str, bindings: Bindings) -> str:
     """
     if not bindings:
         return text
+    return with_block(text, values_block(bindings))
+
+
+def with_block(text: str, block: str) -> str:
+    """Return the query with ``block`` (a ``VALUES`` block) first in each WHERE group.
+
+    Raises:
+        QueryError: the query has no WHERE group to put it in.
+    """
     starts = _pattern_groups(text)
     if not starts:
         raise QueryError("the query has no WHERE clause to bind parameters in")
-    block = " " + values_block(bindings)
+    block = " " + block
     parts: list[str] = []
     last = 0
     for at in starts:
@@ -484,13 +494,26 @@ def table_from_solutions(result: ox.QuerySolutions, bound: Iterable[str] = ()) -
     return ResultTable(variables, rows)
 
 
-def run_query(store: ox.Store, query: NamedQuery, bindings: Bindings | None = None) -> ResultTable:
+def run_query(
+    store: ox.Store,
+    query: NamedQuery,
+    bindings: Bindings | None = None,
+    *,
+    indexed: bool = True,
+) -> ResultTable:
     """Run a SELECT query on a pyoxigraph store (default graph = union of the named graphs).
+
+    With ``indexed`` (the default) a named query runs as its indexed variant when the store holds
+    what that reads (:mod:`kg.indexed`): the same rows, without scanning the registry.
 
     Raises:
         QueryError: a syntax error, or a query that is not a SELECT.
     """
     bindings = bindings or {}
+    if indexed:
+        from kg.indexed import choose, store_ask  # kg.indexed imports this module
+
+        query = choose(query, bindings, store_ask(store))
     text = with_values(query.text, bindings)
     try:
         result = store.query(text, use_default_graph_as_union=True)

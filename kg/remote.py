@@ -155,7 +155,11 @@ def check_url(url: str) -> None:
 
 
 def query_endpoint(
-    endpoint: Endpoint, query: NamedQuery, bindings: Bindings | None = None
+    endpoint: Endpoint,
+    query: NamedQuery,
+    bindings: Bindings | None = None,
+    *,
+    indexed: bool = True,
 ) -> ResultTable:
     """Run a SELECT query on a remote endpoint; results as the embedded store gives them.
 
@@ -164,7 +168,9 @@ def query_endpoint(
     and an ``xsd:string`` one are one cell, typed values in their canonical form), so both give
     the same rows. The answer is whole or refused: one the server cut at its row cap is read
     again in pages (:mod:`kg.remote_pages`); a partial one (a server's time limit) is an error.
-    The server's default graph must be the union of its graphs (:func:`dataset_options`).
+    The server's default graph must be the union of its graphs (:func:`dataset_options`). With
+    ``indexed``, a named query runs as its indexed variant when the endpoint holds a kg
+    statistics graph (:mod:`kg.indexed`: one small query per marker first).
 
     Raises:
         EndpointError: the endpoint is down, slow, refused the request, answered garbage, or
@@ -172,6 +178,10 @@ def query_endpoint(
         QueryError: the endpoint calls the query malformed, or it is not a SELECT.
     """
     bindings = bindings or {}
+    if indexed:
+        from kg.indexed import choose, endpoint_ask  # kg.indexed imports this module
+
+        query = choose(query, bindings, endpoint_ask(endpoint))
     text = with_values(query.text, bindings)
     table = select(endpoint, text, name=query.name)
     if not bindings:

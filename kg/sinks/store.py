@@ -5,7 +5,7 @@ one ``Store.bulk_load`` running in a thread, into a fresh folder that is renamed
 end, so loading overlaps the mapping, nothing is spooled to disk, and a failed build leaves no store
 at all. A build into an existing store first drops the named graphs of the trials it rebuilds (no
 stale facts survive an update), then loads the new quads in one transaction (``Store.load``: all or
-nothing).
+nothing). Every commit ends by recomputing the statistics graph (:mod:`kg.stats`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 import platformdirs
@@ -23,6 +24,8 @@ from kg.errors import InputError
 from kg.ontology import load_ontology
 from kg.publication_identity import merge_aliases
 from kg.sinks._spool import Spool
+from kg.stats import GraphCounts
+from kg.stats import refresh as refresh_stats
 
 __all__ = ["StoreSink", "bulk_load_chunked", "default_store_path", "open_store"]
 
@@ -79,10 +82,12 @@ def open_store(path: Path, *, read_only: bool = True) -> ox.Store:
 _FD_DIR = Path("/dev/fd")
 
 
-def _finalise(store: ox.Store) -> None:
-    """Add the ontology to a freshly loaded store, compact it and write it out."""
-    merge_aliases(store)  # publications loaded with their aliases: one node per paper
-    load_ontology(store)
+def _finalise(store: ox.Store, counted: Iterable[GraphCounts] | None) -> None:
+    """Add the statistics and the ontology to a freshly loaded store, compact it, write it out."""
+    if merge_aliases(store).aliases:  # publications loaded with their aliases: one node per paper
+        counted = None  # the records' own counts saw the aliases as papers: count the store
+    load_ontology(store)  # first: the statistics read the codes of its concepts
+    refresh_stats(store, counted)
     store.optimize()
     store.flush()
 
@@ -146,12 +151,23 @@ class StoreSink:
         self._dates: dict[str, str] = {}
         self.kept: list[str] = []
         """Graphs not replaced because the store's copy comes from a newer source."""
+        self._counts: dict[str, GraphCounts] = {}
+        self._uncounted = False  # a graph came without its counts: count the store instead
+
+    def count(self, graph: str, counts: GraphCounts) -> None:
+        """Take the statistics counts of the graph added (or replaced) next (kg.stats)."""
+        self._counts[graph] = counts
+
+    def _counted(self) -> Iterable[GraphCounts] | None:
+        """The counts of every graph of a new store, or None when some graph came without."""
+        return None if self._uncounted else self._counts.values()
 
     def _fresh(self) -> Path:
         return self.path.resolve().parent / f".{self.path.name}.new-{os.getpid()}"
 
     def add(self, graph: str, text: str) -> None:
         """Add one record's N-Quads (all in ``graph``)."""
+        self._uncounted |= graph not in self._counts
         if self._stream:
             if self._load is None:
                 shutil.rmtree(self._fresh(), ignore_errors=True)
@@ -165,6 +181,7 @@ class StoreSink:
 
     def replace(self, graph: str, text: str) -> None:
         """Replace what was added for ``graph`` (a trial merged from several records)."""
+        self._uncounted |= graph not in self._counts
         self._spool.write(graph, text)
         if not self._stream:
             dates = _SOURCE_DATE.findall(text)
@@ -225,7 +242,7 @@ class StoreSink:
                 store.remove_graph(ox.NamedNode(graph[1:-1]))
             if self._spool.graphs:
                 bulk_load_chunked(store, self._spool.path)
-            _finalise(store)
+            _finalise(store, self._counted())
             del store  # closed before its folder is renamed
             self._publish(fresh)
         finally:
@@ -242,7 +259,7 @@ class StoreSink:
         try:
             store = ox.Store(str(fresh))
             bulk_load_chunked(store, self._spool.path)
-            _finalise(store)
+            _finalise(store, self._counted())
             del store  # closed before its folder is renamed
             self._publish(fresh)
         finally:
@@ -260,5 +277,6 @@ class StoreSink:
         # A rebuilt trial names its references as the registry keys them: the publications
         # kg fetch-publications linked keep their one node (DESIGN.md, "Publication").
         merge_aliases(store)
-        load_ontology(store)
+        load_ontology(store)  # first: the statistics read the codes of its concepts
+        refresh_stats(store)  # recomputed from the updated store: as a fresh build gives them
         store.flush()

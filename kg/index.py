@@ -1,0 +1,153 @@
+"""Index triples: look-up keys written into each trial's own graph beside its facts.
+
+A registry-wide question that the store can only answer by scanning (a sponsor by any spelling of
+its name, case aside; recruiting sites near a point; trials with an intervention of the same name)
+becomes an index hit when the key it compares is stored as a value. The keys are derived here from
+the record's own triples, in the worker that maps it, and go into the record's named graph: a
+rebuilt or replaced trial replaces its keys with its facts, so they are never stale.
+
+- ``?x tkg:alternateNameKey "lower case"``: each ``schema:alternateName`` of ``?x``, lower-cased
+  as SPARQL's ``LCASE`` does (Unicode full lower-casing).
+- ``?i tkg:interventionNameKey "lower case"``: each ``schema:name`` of an intervention.
+- ``?site tkg:geoCell "162 -297"``: the quarter-degree cell (floor of 4 x latitude, floor of 4 x
+  longitude) of each pair of coordinates of a site of a recruiting trial (``schema:status
+  schema:Recruiting``, the concept whose notation recruiting-near asks for).
+- ``?trial tkg:recordGraph ?graph``: the record's own named graph, so a query can read a fact in
+  it (the trial's own title) without computing a graph name.
+
+The queries that use them are ``queries/indexed/*.rq`` (README, "At registry scale").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+
+from kg.terms import RDF_TYPE, SDO, XSD, T
+
+__all__ = [
+    "CELLS_PER_DEGREE",
+    "INDEX_FORMAT",
+    "WANTED",
+    "geo_cell",
+    "index_triples",
+    "lower_literal",
+    "split",
+]
+
+INDEX_FORMAT = "1"
+"""Version of the index triples; stored in the statistics graph (``tkg:indexFormat``)."""
+
+_ALT = SDO.alternateName
+_NAME = SDO.name
+_GEO = SDO.geo
+_LAT = SDO.latitude
+_LON = SDO.longitude
+_STATUS = SDO.status
+_RECRUITING = SDO.Recruiting
+_INTERVENTION = T.Intervention
+_NUMERIC = (f"<{XSD}decimal>", f"<{XSD}double>", f"<{XSD}integer>", f"<{XSD}float>")
+
+Triple = tuple[str, str, str]
+
+
+def lower_literal(term: str) -> str | None:
+    r"""Return the plain literal of ``LCASE(STR(term))``, rendered; None for an IRI or blank node.
+
+    kg escapes only ASCII controls, quote and backslash in a literal (kg.terms): lower-casing the
+    rendered text lower-cases exactly the characters of its value (an escape stays an escape).
+
+    >>> lower_literal('"Ab \\"C\\"\\n"')
+    '"ab \\"c\\"\\n"'
+    >>> lower_literal('"X"@en')
+    '"x"'
+    >>> lower_literal("<http://a>") is None
+    True
+    """
+    if not term.startswith('"'):
+        return None
+    end = term.rindex('"')
+    return term[: end + 1].lower()
+
+
+def _number(term: str) -> Decimal:
+    lexical, _, datatype = term.partition("^^")
+    if datatype not in _NUMERIC or not lexical.startswith('"'):
+        raise ValueError(f"not a numeric literal: {term}")
+    try:
+        return Decimal(lexical.strip('"'))
+    except InvalidOperation as exc:
+        raise ValueError(f"not a numeric literal: {term}") from exc
+
+
+CELLS_PER_DEGREE = 4
+"""Cells are a quarter of a degree each way (~28 km north-south)."""
+
+
+def geo_cell(latitude: Decimal | float, longitude: Decimal | float) -> str:
+    """Return the cell key of a point: floor of 4 x latitude and of 4 x longitude.
+
+    >>> geo_cell(Decimal("40.71"), Decimal("-74.01"))
+    '162 -297'
+    """
+    return f"{math.floor(latitude * CELLS_PER_DEGREE)} {math.floor(longitude * CELLS_PER_DEGREE)}"
+
+
+def _quoted(text: str) -> str:
+    return '"' + text + '"'  # cell keys are digits, "-" and one space: nothing to escape
+
+
+def split(triples: Iterable[Triple], wanted: Collection[str]) -> dict[str, list[tuple[str, str]]]:
+    """Return the subject and object of each triple whose predicate is wanted, by predicate."""
+    out: dict[str, list[tuple[str, str]]] = {p: [] for p in wanted}
+    for s, p, o in triples:
+        pairs = out.get(p)
+        if pairs is not None:
+            pairs.append((s, o))
+    return out
+
+
+WANTED = (_ALT, _NAME, RDF_TYPE, _GEO, _LAT, _LON, _STATUS)
+"""The predicates :func:`index_triples` reads."""
+
+
+def _objects(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for s, o in pairs:
+        out.setdefault(s, []).append(o)
+    return out
+
+
+def index_triples(
+    triples: Iterable[Triple] | Mapping[str, list[tuple[str, str]]], trial: str, graph: str
+) -> list[Triple]:
+    """Return the index triples of one record's triples (``trial`` and ``graph`` rendered IRIs).
+
+    ``triples`` may be given already split by predicate (:func:`split` with at least
+    :data:`WANTED`), as the build does to read them once for the index and the statistics.
+    """
+    parts = triples if isinstance(triples, Mapping) else split(triples, WANTED)
+    interventions = {s for s, o in parts[RDF_TYPE] if o == _INTERVENTION}
+    out: list[Triple] = [(trial, T.recordGraph, graph)]
+    for s, o in parts[_ALT]:
+        key = lower_literal(o)
+        if key is not None:
+            out.append((s, T.alternateNameKey, key))
+    for s, o in parts[_NAME]:
+        if s in interventions and (key := lower_literal(o)) is not None:
+            out.append((s, T.interventionNameKey, key))
+    # Cells only where recruiting-near can look: the sites of a recruiting trial (the one concept
+    # whose notation is RECRUITING); a trial whose status changes is rebuilt with its cells.
+    if (trial, _RECRUITING) not in set(parts[_STATUS]):
+        return out
+    lat, lon = _objects(parts[_LAT]), _objects(parts[_LON])
+    for site, geos in _objects(parts[_GEO]).items():
+        cells = {
+            geo_cell(_number(y), _number(x))
+            for geo in geos
+            for y in lat.get(geo, ())
+            for x in lon.get(geo, ())
+        }
+        out.extend((site, T.geoCell, _quoted(cell)) for cell in sorted(cells))
+    return out
