@@ -256,10 +256,15 @@ class Statistics:
                 self.sponsor_names[org] = name
 
 
+# As queries/dataset-summary.rq counts: the graphs that state their provenance (kg's data, not
+# an ontology graph such as kg fetch-publications' vocabulary, nor this one).
 _CLASS_COUNTS = f"""
 SELECT ?class (COUNT(DISTINCT ?thing) AS ?instances)
 WHERE {{
-  GRAPH ?g {{ ?thing <{RDF}type> ?class }}
+  GRAPH ?g {{
+    ?made <http://www.w3.org/ns/prov#wasDerivedFrom> ?source .
+    ?thing <{RDF}type> ?class
+  }}
   FILTER(?g != <{ONTOLOGY_GRAPH}> && ?g != <{STATS_GRAPH}>)
 }}
 GROUP BY ?class

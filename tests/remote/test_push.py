@@ -21,6 +21,7 @@ from kg.queries import NamedQuery
 from kg.remote import Endpoint, query_endpoint, send
 from kg.sinks import FileSink, StoreSink, open_store
 from kg.sinks.remote import PushReport, journal_path, push
+from kg.stats import STATS_GRAPH
 from kg.terms import DEFAULT_BASE
 
 COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
@@ -94,8 +95,9 @@ def test_push_sends_every_graph_of_the_store_with_all_its_triples(
     server = make_server().start()
     report = push(small_store, store_url=server.store_url, batch=8)
     expected = local_counts(small_store)
-    assert ONTOLOGY_GRAPH in expected and len(expected) == 42
-    assert (report.graphs, report.sent, report.skipped) == (42, 42, 0)
+    # 41 trial graphs, the ontology and the statistics graph (kg.stats)
+    assert ONTOLOGY_GRAPH in expected and len(expected) == 43
+    assert (report.graphs, report.sent, report.skipped) == (43, 43, 0)
     assert report.triples == sum(expected.values())
     assert graph_counts_remote(server) == expected
 
@@ -106,7 +108,7 @@ def test_a_rerun_sends_nothing_the_server_already_has(
     server = make_server().start()
     push(small_store, store_url=server.store_url)
     again = push(small_store, store_url=server.store_url)
-    assert (again.sent, again.skipped, again.requests) == (0, 42, 0)
+    assert (again.sent, again.skipped, again.requests) == (0, 43, 0)
 
 
 def _edit_title(records: list[Path], title: str) -> Path:
@@ -133,7 +135,7 @@ def test_an_updated_trial_replaces_its_graph_and_its_stale_triples_go(
     push(small_store, store_url=store_url, update_url=update_url)
     build([str(_edit_title(records, "A new title"))], StoreSink(small_store), base=DEFAULT_BASE)
     report = push(small_store, store_url=store_url, update_url=update_url)
-    assert (report.sent, report.replaced, report.skipped) == (1, 1, 41)
+    assert (report.sent, report.replaced, report.skipped) == (1, 1, 42)
     assert _title(server) == [("A new title",)]
     assert graph_counts_remote(server) == local_counts(small_store)
 
@@ -162,7 +164,7 @@ def test_replace_drops_triples_the_journal_never_sent(
     _plant_junk(server)
     store_url, update_url = urls(server, protocol)
     report = push(small_store, store_url=store_url, update_url=update_url, replace=True)
-    assert report.replaced == 42
+    assert report.replaced == 43
     assert ("stale",) not in _title(server)
     assert graph_counts_remote(server) == local_counts(small_store)
 
@@ -188,7 +190,7 @@ def test_push_interrupted_by_a_killed_server_ends_with_exactly_the_right_graphs(
     restarted = make_server(location, port=server.port).start()
     assert len(graph_counts_remote(restarted)) == 8  # what was acknowledged survived the crash
     report = push(small_store, store_url=restarted.store_url, batch=4)
-    assert (report.skipped, report.sent) == (8, 34)
+    assert (report.skipped, report.sent) == (8, 35)
     assert graph_counts_remote(restarted) == local_counts(small_store)
 
 
@@ -198,7 +200,7 @@ def test_a_request_that_fails_for_a_while_is_retried(
     fake = FakeStore(script=[(503, "text/plain", b""), (502, "text/plain", b"")])
     fake_endpoint.respond = fake.respond
     report = push(small_store, store_url=fake_endpoint.url + "/store", batch=100, backoff=0)
-    assert (report.retries, report.sent) == (2, 42)
+    assert (report.retries, report.sent) == (2, 43)
     assert fake.writes == 3  # one dataset POST, sent three times
 
 
@@ -210,8 +212,8 @@ def test_a_store_that_takes_no_dataset_post_gets_one_post_per_graph(
     report = push(small_store, store_url=fake_endpoint.url + "/store", batch=100)
     paths = [path for _, path, _, _ in fake_endpoint.seen if path.startswith("/store")]
     assert paths[0] == "/store"
-    assert len(paths) == 43 and all(p.startswith("/store?graph=") for p in paths[1:])
-    assert report.sent == 42 and report.per_graph
+    assert len(paths) == 44 and all(p.startswith("/store?graph=") for p in paths[1:])
+    assert report.sent == 43 and report.per_graph
     assert fake.counts() == local_counts(small_store)
 
 
@@ -260,7 +262,9 @@ def test_a_build_file_pushes_the_graphs_a_store_of_it_holds(
     build([str(p) for p in records], FileSink(nq), base=DEFAULT_BASE)
     push(nq, update_url=server.update_url, batch=16)
     assert journal_path(nq).is_file()
-    assert graph_counts_remote(server) == local_counts(small_store)
+    # A build file holds the trial graphs only: the statistics are made by a store (kg.stats).
+    expected = {g: n for g, n in local_counts(small_store).items() if g != STATS_GRAPH}
+    assert graph_counts_remote(server) == expected
 
 
 def test_a_journal_line_cut_short_by_a_crash_is_ignored(
@@ -272,7 +276,7 @@ def test_a_journal_line_cut_short_by_a_crash_is_ignored(
     lines = journal.read_bytes().splitlines(keepends=True)
     journal.write_bytes(b"".join(lines[:-1]) + lines[-1][:20])
     report = push(small_store, store_url=server.store_url)
-    assert (report.sent, report.skipped) == (1, 41)
+    assert (report.sent, report.skipped) == (1, 42)
     assert orjson.loads(journal.read_bytes().splitlines()[-1])["target"].startswith("gsp:")
 
 
@@ -296,10 +300,10 @@ def test_kg_push_reports_what_it_sent_on_stderr(
     args = ["push", "--store", str(small_store), "--store-url", server.store_url]
     code, out, err = kg(args, monkeypatch, capsys)
     assert (code, out) == (0, "")
-    assert err.startswith("kg: pushed and verified 42 graphs (")
+    assert err.startswith("kg: pushed and verified 43 graphs (")
     assert "0 unchanged, 0 replaced" in err
     _, _, again = kg(args, monkeypatch, capsys)
-    assert "verified 0 graphs (0 triples)" in again and "42 unchanged" in again
+    assert "verified 0 graphs (0 triples)" in again and "43 unchanged" in again
 
 
 @pytest.mark.parametrize(

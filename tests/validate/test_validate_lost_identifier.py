@@ -131,7 +131,7 @@ def test_text_report_names_the_trial_and_exits_1(tmp_path: Path, records: list[P
     assert proc.returncode == 1, proc.stderr
     assert "no trial graphs" not in proc.stderr
     assert f"{BROKEN}: dcterms:identifier:" in proc.stdout
-    assert "2 trials checked: 1 violations in 1 trials" in proc.stderr
+    assert "2 trials checked: 1 violation in 1 trial" in proc.stderr
 
 
 def test_related_trials_are_not_taken_for_records(tmp_path: Path) -> None:
