@@ -185,9 +185,19 @@ def child_per_trial(data: Path, jobs: int, engine: str = "fast") -> dict[str, fl
 
 
 STAGES = ("read", "parse", "python checks", "conversion", "pyshacl", "findings", "collector")
+FAST_STAGES = (
+    "read",
+    "parse",
+    "python checks",
+    "conversion",
+    "fast engine",
+    "pyshacl (rest)",
+    "findings",
+    "collector",
+)
 
 
-def child_stages(data: Path, n: int = 400) -> dict[str, float]:
+def child_stages(data: Path, n: int = 400, engine: str = "pyshacl") -> dict[str, float]:
     """Time each stage of per-trial validation (one process), in CPU ms per trial."""
     import gc
 
@@ -202,37 +212,44 @@ def child_stages(data: Path, n: int = 400) -> dict[str, float]:
         raw_results,
         undeclared_terms,
     )
+    from kg.validate._fast import RawResult, fast_results
 
+    checks: list[Callable[[Any], list[RawResult]]] = [lambda g: raw_results(run_pyshacl(g))]
+    if engine == "fast":
+        checks = [fast_results, lambda g: raw_results(run_pyshacl(g, reduced=True))]
+    stages = FAST_STAGES if engine == "fast" else STAGES
     store = ox.Store.read_only(str(on_disk(data)))
     load_shapes()
-    run_pyshacl(_Batch([]).graph)  # the shapes harvest, once per process (engine: pyshacl)
-    spent = dict.fromkeys(STAGES, 0.0)
+    for check in checks:
+        check(_Batch([]).graph)  # the shapes harvest and compilation, once per process
+    spent = dict.fromkeys(stages, 0.0)
     units = iter_store_trials(store)
     gc.disable()
     clock = time.process_time
     for _ in range(n // 40):
-        t0 = clock()
+        marks = [clock()]
         batch = list(itertools.islice(units, 40))
-        t1 = clock()
+        marks.append(clock())
         members = [
             (Labels(u.iri, u.nct_id), list(ox.parse(u.text, format=ox.RdfFormat.N_QUADS)))
             for u in batch
         ]
-        t2 = clock()
+        marks.append(clock())
         for labels, quads in members:
             missing_trial(quads, labels.nct, labels)
             undeclared_terms(quads, labels.nct, labels)
-        t3 = clock()
+        marks.append(clock())
         union = _Batch(members)
-        t4 = clock()
-        results = run_pyshacl(union.graph)
-        t5 = clock()
-        _findings(union.graph, raw_results(results), union.locate, union.restore)
-        t6 = clock()
+        marks.append(clock())
+        results: list[RawResult] = []
+        for check in checks:
+            results += check(union.graph)
+            marks.append(clock())
+        _findings(union.graph, results, union.locate, union.restore)
+        marks.append(clock())
         gc.collect(0)
-        t7 = clock()
-        marks = (t0, t1, t2, t3, t4, t5, t6, t7)
-        for stage, before, after in zip(STAGES, marks, marks[1:], strict=False):
+        marks.append(clock())
+        for stage, before, after in zip(stages, marks, marks[1:], strict=True):
             spent[stage] += after - before
     return {stage: 1000 * seconds / n for stage, seconds in spent.items()}
 
@@ -293,7 +310,7 @@ def main() -> None:
         sys.stdout.write(json.dumps(child_whole_graph(args.data)) + "\n")
         return
     if args.child == "stages":
-        sys.stdout.write(json.dumps(child_stages(args.data)) + "\n")
+        sys.stdout.write(json.dumps(child_stages(args.data, engine=args.engine)) + "\n")
         return
     rows: list[Row] = []
     stages: dict[str, float] | None = None
@@ -556,10 +573,10 @@ def report(
     return "\n".join(lines) + "\n"
 
 
-def write_section(text: str) -> None:
-    """Replace (or add) this benchmark's section of RESULTS.md, leaving the others alone."""
+def write_section(text: str, heading: str = HEADING) -> None:
+    """Replace (or add) a benchmark's section of RESULTS.md, leaving the others alone."""
     old = RESULTS.read_text("utf-8") if RESULTS.exists() else ""
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.M | re.S)
+    pattern = re.compile(rf"^{re.escape(heading)}\n.*?(?=^## |\Z)", re.M | re.S)
     new = pattern.sub(lambda _: text + "\n", old, count=1) if pattern.search(old) else None
     if new is None:
         new = old.rstrip("\n") + ("\n\n" if old else "") + text

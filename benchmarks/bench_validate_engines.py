@@ -13,9 +13,6 @@ validation: engines" into benchmarks/RESULTS.md.
 from __future__ import annotations
 
 import argparse
-import itertools
-import json
-import re
 import sys
 import time
 from pathlib import Path
@@ -23,99 +20,28 @@ from pathlib import Path
 import bench_validate
 from _harness import log, machine, md_table, measure, parse_args, versions
 
-RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 HEADING = "## SHACL validation: engines"
 ENGINES = ("pyshacl", "fast")
-STAGES = (
-    "read",
-    "parse",
-    "python checks",
-    "conversion",
-    "fast engine",
-    "pyshacl (rest)",
-    "findings",
-)
 TARGET_TRIALS = 100_000
 CORES = 2
 
 
 def _options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--child-stages", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--pyshacl-max", type=int, default=1_000, help="largest pyshacl size")
     parser.add_argument("--write", action="store_true", help="write the section to RESULTS.md")
 
 
-def child_stages(data: Path, n: int = 400) -> dict[str, float]:
-    """CPU ms per trial of each stage of the fast engine's per-trial validation (one process)."""
-    import gc
-
-    import pyoxigraph as ox
-
-    from kg.validate import iter_store_trials, load_shapes, run_pyshacl
-    from kg.validate._engine import (
-        Labels,
-        _Batch,
-        _findings,
-        missing_trial,
-        raw_results,
-        undeclared_terms,
-    )
-    from kg.validate._fast import fast_results, plan
-
-    store = ox.Store.read_only(str(bench_validate.on_disk(data)))
-    load_shapes()
-    plan()
-    run_pyshacl(_Batch([]).graph, reduced=True)  # the reduced shapes harvest, once per process
-    spent = dict.fromkeys(STAGES, 0.0)
-    units = iter_store_trials(store)
-    gc.disable()
-    clock = time.process_time
-    for _ in range(n // 40):
-        t0 = clock()
-        batch = list(itertools.islice(units, 40))
-        t1 = clock()
-        members = [
-            (Labels(u.iri, u.nct_id), list(ox.parse(u.text, format=ox.RdfFormat.N_QUADS)))
-            for u in batch
-        ]
-        t2 = clock()
-        for labels, quads in members:
-            missing_trial(quads, labels.nct, labels)
-            undeclared_terms(quads, labels.nct, labels)
-        t3 = clock()
-        union = _Batch(members)
-        t4 = clock()
-        results = fast_results(union.graph)
-        t5 = clock()
-        results += raw_results(run_pyshacl(union.graph, reduced=True))
-        t6 = clock()
-        _findings(union.graph, results, union.locate, union.restore)
-        gc.collect(0)
-        t7 = clock()
-        marks = (t0, t1, t2, t3, t4, t5, t6, t7)
-        for stage, before, after in zip(STAGES, marks, marks[1:], strict=False):
-            spent[stage] += after - before
-    return {stage: 1000 * seconds / n for stage, seconds in spent.items()}
-
-
-def _per_trial(data: Path, engine: str) -> dict[str, float]:
+def _child(mode: str, data: Path, engine: str) -> dict[str, float]:
+    """Run one of bench_validate.py's children (``per-trial`` with 1 process, ``stages``)."""
     script = Path(bench_validate.__file__)
-    cmd = [sys.executable, str(script), "--child", "per-trial", "--data", str(data)]
+    cmd = [sys.executable, str(script), "--child", mode, "--data", str(data)]
     run = measure([*cmd, "--jobs", "1", "--engine", engine])
     if run.returncode != 0:
-        raise RuntimeError(f"{engine} at {data.name} failed:\n{run.stderr[-2000:]}")
+        raise RuntimeError(f"{mode} {engine} at {data.name} failed:\n{run.stderr[-2000:]}")
     out: dict[str, float] = run.json()
-    out.update(wall=run.wall, cpu=run.cpu)
-    log(f"per-trial {engine} {data.name}: {out}")
-    return out
-
-
-def _stages(data: Path) -> dict[str, float]:
-    run = measure([sys.executable, __file__, "--child-stages", str(data)])
-    if run.returncode != 0:
-        raise RuntimeError(f"stages failed:\n{run.stderr[-2000:]}")
-    out: dict[str, float] = run.json()
-    log(f"stages {data.name}: {out}")
+    if mode == "per-trial":
+        out.update(wall=run.wall, cpu=run.cpu)
+    log(f"{mode} {engine} {data.name}: {out}")
     return out
 
 
@@ -201,39 +127,26 @@ def report(
             "terms; python checks: declared terms, the trial's type; conversion: the rdflib batch "
             "graph both engines read; fast engine: the compiled SHACL Core shapes; pyshacl (rest):"
             " pyshacl on the shapes the fast engine leaves to it (the two SHACL-SPARQL shapes); "
-            "findings: naming results by trial, and the collector.",
+            "findings: naming results by trial; collector: freeing pyshacl's cycles.",
         ]
     return "\n".join(lines) + "\n"
 
 
-def write_section(text: str) -> None:
-    """Replace (or add) this benchmark's section of RESULTS.md, leaving the others alone."""
-    old = RESULTS.read_text("utf-8") if RESULTS.exists() else ""
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.M | re.S)
-    new = pattern.sub(lambda _: text + "\n", old, count=1) if pattern.search(old) else None
-    if new is None:
-        new = old.rstrip("\n") + ("\n\n" if old else "") + text
-    RESULTS.write_text(new, "utf-8")
-
-
 def main() -> None:
     args = parse_args(__doc__ or "", extra=_options)
-    if args.child_stages:
-        sys.stdout.write(json.dumps(child_stages(args.child_stages)) + "\n")
-        return
     rows: list[tuple[int, dict[str, dict[str, float]]]] = []
     stages = None
     for n in args.sizes:
         data = bench_validate.replicated(n, args.work)
         bench_validate.on_disk(data)
         engines = ENGINES if n <= args.pyshacl_max else ("fast",)
-        rows.append((n, {engine: _per_trial(data, engine) for engine in engines}))
+        rows.append((n, {engine: _child("per-trial", data, engine) for engine in engines}))
         if stages is None:
-            stages = _stages(data)
+            stages = _child("stages", data, "fast")
     text = report(rows, stages, args)
     sys.stdout.write(text)
     if args.write:
-        write_section(text)
+        bench_validate.write_section(text, HEADING)
 
 
 if __name__ == "__main__":
