@@ -7,16 +7,20 @@ message, source shape and constraint component.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 from test_validate_mutations import MUTATIONS, PAIRS, Data, _pair_id
+from typer.testing import CliRunner
 from validate_support import store_of
 
+from kg.cli import app
 from kg.validate import Engine, Finding, TrialGraph, check_batch, iter_store_trials, load_shapes
 from kg.validate._fast import compile_shapes, plan
 from kg.validate._run import _batches
@@ -117,3 +121,21 @@ def test_a_shape_the_fast_engine_cannot_compile_stays_with_pyshacl() -> None:
     assert (URIRef(f"{ex}Parts"), SH.property, URIRef(f"{ex}Fast")) not in reduced
     for name in ("Whole", "Silent", "Nested", "Parts"):
         assert (URIRef(f"{ex}{name}"), SH.targetClass, None) in reduced
+
+
+def test_the_cli_engines_print_the_same_report(seed_nq: Path) -> None:
+    runner = CliRunner()
+    outputs = {}
+    for engine in ("fast", "pyshacl"):
+        result = runner.invoke(
+            app, ["validate", str(seed_nq), "--engine", engine, "--format", "json", "-j", "1"]
+        )
+        assert result.exit_code == 0, result.output
+        outputs[engine] = json.loads(result.stdout)
+    assert outputs["fast"]["results"], "the seed has warnings to compare"
+    assert outputs["fast"] == outputs["pyshacl"]
+
+
+def test_the_cli_refuses_an_unknown_engine(seed_nq: Path) -> None:
+    result = CliRunner().invoke(app, ["validate", str(seed_nq), "--engine", "jena"])
+    assert result.exit_code == 2
