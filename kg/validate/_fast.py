@@ -518,11 +518,14 @@ def _focus_nodes(d: Data, targets: Iterable[tuple[URIRef, Node]]) -> set[Node]:
     return out
 
 
-def fast_results(graph: Graph) -> list[RawResult]:
-    """Validate a TripleIndex-backed graph against the compiled shapes (not the fallback ones)."""
+def fast_results(graph: Graph, compiled: Plan | None = None) -> list[RawResult]:
+    """Validate a TripleIndex-backed graph against the compiled shapes (not the fallback ones).
+
+    ``compiled``: the plan of another shapes graph (default: ``ontology/shapes.ttl``'s).
+    """
     d = Data(graph)
     out: list[RawResult] = []
-    for unit in plan().units:
+    for unit in (compiled or plan()).units:
         for focus in _focus_nodes(d, unit.targets):
             out.extend(unit.shape.validate(d, focus))
     return out
