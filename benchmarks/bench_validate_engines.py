@@ -55,7 +55,8 @@ def report(
         HEADING,
         "",
         f"Command: `nice -n 10 python benchmarks/bench_validate_engines.py --sizes {sizes} "
-        f"--pyshacl-max {args.pyshacl_max} --work {args.work} --write` ({time.strftime('%Y-%m-%d %H:%M')} UTC).",
+        f"--pyshacl-max {args.pyshacl_max} --work {args.work} --write` "
+        f"({time.strftime('%Y-%m-%d %H:%M')} UTC).",
         "Machine: " + "; ".join(f"{k}: {v}" for k, v in machine().items()) + ".",
         "Versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()) + ".",
         "Other engineers' jobs shared the 2 cores: CPU time per trial is the figure to trust.",
