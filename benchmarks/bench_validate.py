@@ -48,6 +48,9 @@ def _options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--jobs", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--engine", choices=("fast", "pyshacl"), default="fast", help="kg validate --engine"
+    )
     parser.add_argument("--max-size", type=int, default=10_000, help="largest size to run")
     parser.add_argument("--whole-max", type=int, default=10_000, help="largest whole-graph size")
     parser.add_argument("--write", action="store_true", help="write the section to RESULTS.md")
@@ -161,14 +164,16 @@ def _sampling_pss(run: Callable[[], Any]) -> tuple[Any, int]:
     return value, peak[0]
 
 
-def child_per_trial(data: Path, jobs: int) -> dict[str, float]:
+def child_per_trial(data: Path, jobs: int, engine: str = "fast") -> dict[str, float]:
     import pyoxigraph as ox
 
-    from kg.validate import validate_store
+    from kg.validate import Engine, validate_store
 
     store = ox.Store.read_only(str(on_disk(data)))
     start = time.perf_counter()
-    report, pss = _sampling_pss(lambda: validate_store(store, jobs=jobs, cross_trial=False))
+    report, pss = _sampling_pss(
+        lambda: validate_store(store, jobs=jobs, cross_trial=False, engine=Engine(engine))
+    )
     seconds = time.perf_counter() - start
     return {
         "trials": report.trials,
@@ -180,47 +185,71 @@ def child_per_trial(data: Path, jobs: int) -> dict[str, float]:
 
 
 STAGES = ("read", "parse", "python checks", "conversion", "pyshacl", "findings", "collector")
+FAST_STAGES = (
+    "read",
+    "parse",
+    "python checks",
+    "conversion",
+    "fast engine",
+    "pyshacl (rest)",
+    "findings",
+    "collector",
+)
 
 
-def child_stages(data: Path, n: int = 400) -> dict[str, float]:
+def child_stages(data: Path, n: int = 400, engine: str = "pyshacl") -> dict[str, float]:
     """Time each stage of per-trial validation (one process), in CPU ms per trial."""
     import gc
 
     import pyoxigraph as ox
 
     from kg.validate import iter_store_trials, load_shapes, run_pyshacl
-    from kg.validate._engine import Labels, _Batch, _findings, missing_trial, undeclared_terms
+    from kg.validate._engine import (
+        Labels,
+        _Batch,
+        _findings,
+        missing_trial,
+        raw_results,
+        undeclared_terms,
+    )
+    from kg.validate._fast import RawResult, fast_results
 
+    checks: list[Callable[[Any], list[RawResult]]] = [lambda g: raw_results(run_pyshacl(g))]
+    if engine == "fast":
+        checks = [fast_results, lambda g: raw_results(run_pyshacl(g, reduced=True))]
+    stages = FAST_STAGES if engine == "fast" else STAGES
     store = ox.Store.read_only(str(on_disk(data)))
     load_shapes()
-    run_pyshacl(_Batch([]).graph)  # the shapes harvest, once per process
-    spent = dict.fromkeys(STAGES, 0.0)
+    for check in checks:
+        check(_Batch([]).graph)  # the shapes harvest and compilation, once per process
+    spent = dict.fromkeys(stages, 0.0)
     units = iter_store_trials(store)
     gc.disable()
     clock = time.process_time
     for _ in range(n // 40):
-        t0 = clock()
+        marks = [clock()]
         batch = list(itertools.islice(units, 40))
-        t1 = clock()
+        marks.append(clock())
         members = [
             (Labels(u.iri, u.nct_id), list(ox.parse(u.text, format=ox.RdfFormat.N_QUADS)))
             for u in batch
         ]
-        t2 = clock()
+        marks.append(clock())
         for labels, quads in members:
             missing_trial(quads, labels.nct, labels)
             undeclared_terms(quads, labels.nct, labels)
-        t3 = clock()
+        marks.append(clock())
         union = _Batch(members)
-        t4 = clock()
-        results = run_pyshacl(union.graph)
-        t5 = clock()
+        marks.append(clock())
+        results: list[RawResult] = []
+        for check in checks:
+            results += check(union.graph)
+            marks.append(clock())
         _findings(union.graph, results, union.locate, union.restore)
-        t6 = clock()
+        marks.append(clock())
         gc.collect(0)
-        t7 = clock()
-        marks = (t0, t1, t2, t3, t4, t5, t6, t7)
-        for stage, before, after in zip(STAGES, marks, marks[1:], strict=False):
+        marks.append(clock())
+        for stage, before, after in zip(stages, marks[:-1], marks[1:], strict=True):
             spent[stage] += after - before
     return {stage: 1000 * seconds / n for stage, seconds in spent.items()}
 
@@ -275,13 +304,13 @@ def _run(mode: str, data: Path, jobs: int = 1) -> dict[str, float]:
 def main() -> None:
     args = parse_args(__doc__ or "", extra=_options)
     if args.child == "per-trial":
-        sys.stdout.write(json.dumps(child_per_trial(args.data, args.jobs)) + "\n")
+        sys.stdout.write(json.dumps(child_per_trial(args.data, args.jobs, args.engine)) + "\n")
         return
     if args.child == "whole-graph":
         sys.stdout.write(json.dumps(child_whole_graph(args.data)) + "\n")
         return
     if args.child == "stages":
-        sys.stdout.write(json.dumps(child_stages(args.data)) + "\n")
+        sys.stdout.write(json.dumps(child_stages(args.data, engine=args.engine)) + "\n")
         return
     rows: list[Row] = []
     stages: dict[str, float] | None = None
@@ -544,10 +573,10 @@ def report(
     return "\n".join(lines) + "\n"
 
 
-def write_section(text: str) -> None:
-    """Replace (or add) this benchmark's section of RESULTS.md, leaving the others alone."""
+def write_section(text: str, heading: str = HEADING) -> None:
+    """Replace (or add) a benchmark's section of RESULTS.md, leaving the others alone."""
     old = RESULTS.read_text("utf-8") if RESULTS.exists() else ""
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.M | re.S)
+    pattern = re.compile(rf"^{re.escape(heading)}\n.*?(?=^## |\Z)", re.M | re.S)
     new = pattern.sub(lambda _: text + "\n", old, count=1) if pattern.search(old) else None
     if new is None:
         new = old.rstrip("\n") + ("\n\n" if old else "") + text

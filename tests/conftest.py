@@ -20,6 +20,16 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEED_NCT = "NCT03737461"
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail a run in which any test was skipped: every test runs, servers and browser included."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter is not None else []
+    if skipped and exitstatus == 0:
+        where = ", ".join(sorted({str(getattr(r, "nodeid", r)) for r in skipped})[:5])
+        reporter.write_sep("=", f"{len(skipped)} skipped, and no test may be: {where}", red=True)
+        session.exitstatus = 1
+
+
 @pytest.fixture(scope="session")
 def ctgov_dir() -> Path:
     """The folder of real ClinicalTrials.gov records (read in place, never copied)."""

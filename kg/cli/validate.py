@@ -12,6 +12,7 @@ from kg.cli._app import StoreOption, app, note, progress
 from kg.errors import InputError, InvalidData, UsageError
 from kg.sinks import default_store_path, open_store
 from kg.validate import (
+    Engine,
     OutputFormat,
     Report,
     Severity,
@@ -66,6 +67,14 @@ def validate_command(
             "trials).",
         ),
     ] = True,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            "--engine",
+            help="fast: the SHACL Core constraints checked in Python (pyshacl for SHACL-SPARQL "
+            "and any shape it cannot compile), same findings; pyshacl: pyshacl for every shape.",
+        ),
+    ] = Engine.FAST,
 ) -> None:
     """Check every trial against the SHACL shapes (ontology/shapes.ttl) and print what breaks.
 
@@ -92,6 +101,7 @@ def validate_command(
             "cross_trial": cross_trial,
             "on_trial": on_trial,
             "on_findings": out.write,
+            "engine": engine,
         }
         if endpoint is not None:
             source, report = endpoint, validate_endpoint(endpoint, **options)

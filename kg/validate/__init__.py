@@ -20,6 +20,7 @@ from kg.errors import InputError
 from kg.validate._convert import to_rdflib
 from kg.validate._engine import (
     TRIAL_GRAPH,
+    Engine,
     Labels,
     TrialGraph,
     TrialResult,
@@ -46,6 +47,7 @@ from kg.validate._writers import ReportWriter, format_report, writer
 
 __all__ = [
     "SHAPES_NS",
+    "Engine",
     "Finding",
     "Labels",
     "OutputFormat",

@@ -24,6 +24,7 @@ import gc
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 import pyoxigraph as ox
@@ -35,6 +36,7 @@ from rdflib.term import Node
 
 from kg.terms import TKG
 from kg.validate._convert import graph_of, rdflib_term, rdflib_triples
+from kg.validate._fast import RawResult, fast_results, plan
 from kg.validate._report import Finding, Severity, value_text
 from kg.validate._shapes import (
     DECLARED_TERM_COMPONENT,
@@ -49,12 +51,15 @@ from kg.validate._shapes import (
 )
 
 __all__ = [
+    "Engine",
     "Labels",
     "TrialGraph",
     "TrialResult",
     "check_batch",
     "check_trial",
+    "engine_results",
     "missing_trial",
+    "raw_results",
     "shacl_findings",
     "undeclared_terms",
     "validate_quads",
@@ -122,27 +127,49 @@ class Labels:
         return value_text(value)
 
 
+class Engine(StrEnum):
+    """Who checks the SHACL Core constraints: the fast engine (pyshacl for the rest) or pyshacl."""
+
+    FAST = "fast"
+    PYSHACL = "pyshacl"
+
+
 @functools.cache
-def _validator_shapes() -> Any:
-    """Return pyshacl's harvested form of our shapes graph, built once per process."""
-    return _validator(Graph()).shacl_graph
+def _validator_shapes(reduced: bool = False) -> Any:
+    """Return pyshacl's harvested form of a shapes graph, built once per process.
+
+    ``reduced``: the shapes the fast engine leaves to pyshacl (see ``kg.validate._fast.plan``).
+    """
+    return _validator(Graph(), _shapes_graph(reduced)).shacl_graph
 
 
-def _validator(data: Graph) -> Any:
+def _shapes_graph(reduced: bool) -> Graph:
+    if reduced:
+        graph = plan().reduced
+        if graph is None:
+            raise ValueError("the fast engine leaves no shape to pyshacl")
+        return graph
+    return load_shapes().graph
+
+
+def _validator(data: Graph, shapes: Graph | None = None) -> Any:
     options = {"inference": "none", "advanced": False, "allow_warnings": True, "inplace": True}
     return Validator(
-        ShaclDataGraph.from_rdflib(data), shacl_graph=load_shapes().graph, options=options
+        ShaclDataGraph.from_rdflib(data),
+        shacl_graph=load_shapes().graph if shapes is None else shapes,
+        options=options,
     )
 
 
-def run_pyshacl(data: Graph) -> Graph:
+def run_pyshacl(data: Graph, *, reduced: bool = False) -> Graph:
     """Validate an rdflib graph against the shapes; return pyshacl's results graph.
 
     pyshacl harvests the shapes graph on each ``validate`` call (~14 ms for ours); a validator
     here reuses the harvest of the first one. A test checks both ways give the same results.
+    ``reduced``: only the shapes the fast engine does not compile.
     """
-    validator = _validator(data)
-    validator.shacl_graph = _validator_shapes()
+    validator = _validator(data, _shapes_graph(reduced))
+    validator.shacl_graph = _validator_shapes(reduced)
     _, results, _ = validator.run()
     graph: Graph = results
     return graph
@@ -161,27 +188,54 @@ def _message(results: Graph, result: Node, shape: str) -> str:
     return str(messages[0]) if messages else ""
 
 
+def raw_results(results: Graph) -> list[RawResult]:
+    """Return the results of pyshacl's results graph (those with a focus node)."""
+    out = []
+    for result in results.objects(None, SH.result):
+        focus = _first(results, result, SH.focusNode)
+        if focus is None:
+            continue
+        shape = str(_first(results, result, SH.sourceShape))
+        path_node = _first(results, result, SH.resultPath)
+        out.append(
+            RawResult(
+                focus=focus,
+                path=path_text(results, path_node) if path_node is not None else "",
+                value=_first(results, result, SH.value),
+                severity=str(_first(results, result, SH.resultSeverity)),
+                shape=shape,
+                component=str(_first(results, result, SH.sourceConstraintComponent)),
+                message=_message(results, result, shape),
+            )
+        )
+    return out
+
+
+def engine_results(data: Graph, engine: Engine) -> list[RawResult]:
+    """Validate a TripleIndex-backed graph with an engine; return its results."""
+    if engine is Engine.PYSHACL:
+        return raw_results(run_pyshacl(data))
+    found = fast_results(data)
+    if plan().reduced is not None:
+        found.extend(raw_results(run_pyshacl(data, reduced=True)))
+    return found
+
+
 Locate = Callable[[Node], Sequence[tuple[int, "Labels"]]]
 
 
 def _findings(
-    data: Graph, results: Graph, locate: Locate, restore: Callable[[Node], Node]
+    data: Graph, results: Iterable[RawResult], locate: Locate, restore: Callable[[Node], Node]
 ) -> list[tuple[int, Finding]]:
-    """Turn pyshacl's results into findings, each in the trials ``locate`` finds for its focus.
+    """Turn results into findings, each in the trials ``locate`` finds for its focus.
 
     ``locate`` gives the trials (their index and labels) of a focus node; ``restore`` the node an
     alias stands for (see :class:`_Batch`).
     """
     shapes = load_shapes()
     out: list[tuple[int, Finding]] = []
-    for result in results.objects(None, SH.result):
-        focus = _first(results, result, SH.focusNode)
-        shape = str(_first(results, result, SH.sourceShape))
-        if focus is None:
-            continue
-        path_node = _first(results, result, SH.resultPath)
-        path = path_text(results, path_node) if path_node is not None else ""
-        value = _first(results, result, SH.value)
+    for r in results:
+        focus, shape, path, value = r.focus, r.shape, r.path, r.value
         if value == focus and not path:
             # A node-level shape (sh:or, sh:not): show the property it is about, and its values.
             value = None
@@ -189,9 +243,7 @@ def _findings(
             if path.startswith("<") and path.count("<") == 1:
                 found = sorted(data.objects(focus, URIRef(path[1:-1])), key=str)
                 value = found[0] if found else None
-        severity = Severity.from_iri(str(_first(results, result, SH.resultSeverity)))
-        message = _message(results, result, shape)
-        component = str(_first(results, result, SH.sourceConstraintComponent))
+        severity = Severity.from_iri(r.severity)
         if value is not None:
             value = restore(value)
         node = restore(focus)
@@ -207,9 +259,9 @@ def _findings(
                         path=path,
                         value=value,
                         value_label=labels.value(value),
-                        message=message,
+                        message=r.message,
                         shape=shape,
-                        component=component,
+                        component=r.component,
                     ),
                 )
             )
@@ -219,7 +271,8 @@ def _findings(
 def shacl_findings(data: Graph, results: Graph, trial: str, labels: Labels) -> list[Finding]:
     """Turn pyshacl's results graph into findings of one trial."""
     named = Labels(labels.trial, trial)
-    return [f for _, f in _findings(data, results, lambda _: ((0, named),), lambda node: node)]
+    raws = raw_results(results)
+    return [f for _, f in _findings(data, raws, lambda _: ((0, named),), lambda node: node)]
 
 
 def undeclared_terms(
@@ -364,7 +417,9 @@ class _Batch:
         return self.originals.get(node, node)
 
 
-def _check(members: Sequence[tuple[Labels, list[ox.Quad]]]) -> list[list[Finding]]:
+def _check(
+    members: Sequence[tuple[Labels, list[ox.Quad]]], engine: Engine = Engine.FAST
+) -> list[list[Finding]]:
     """Validate some trials' triples in one pyshacl run; return each trial's findings."""
     # pyshacl and rdflib leave reference cycles; Python's collector, left on, runs full passes over
     # every live object many times per batch (a third of the time, profiled). Off during the batch,
@@ -372,46 +427,53 @@ def _check(members: Sequence[tuple[Labels, list[ox.Quad]]]) -> list[list[Finding
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _check_batch(members)
+        return _check_batch(members, engine)
     finally:
         gc.collect(0)
         if enabled:
             gc.enable()
 
 
-def _check_batch(members: Sequence[tuple[Labels, list[ox.Quad]]]) -> list[list[Finding]]:
+def _check_batch(
+    members: Sequence[tuple[Labels, list[ox.Quad]]], engine: Engine
+) -> list[list[Finding]]:
     batch = _Batch(members)
     found = [
         missing_trial(quads, labels.nct, labels) + undeclared_terms(quads, labels.nct, labels)
         for labels, quads in members
     ]
-    for k, f in _findings(batch.graph, run_pyshacl(batch.graph), batch.locate, batch.restore):
+    results = engine_results(batch.graph, engine)
+    for k, f in _findings(batch.graph, results, batch.locate, batch.restore):
         found[k].append(f)
     return found
 
 
 def validate_quads(
-    triples: Iterable[ox.Quad | ox.Triple], *, trial: str, trial_iri: str
+    triples: Iterable[ox.Quad | ox.Triple],
+    *,
+    trial: str,
+    trial_iri: str,
+    engine: Engine = Engine.FAST,
 ) -> tuple[list[Finding], int]:
     """Validate one trial's triples; return its findings and how many triples it had."""
     quads = list(triples)
     labels = Labels(trial_iri, trial)
-    return _check([(labels, quads)])[0], len(quads)  # type: ignore[list-item]
+    return _check([(labels, quads)], engine)[0], len(quads)  # type: ignore[list-item]
 
 
-def check_batch(units: Sequence[TrialGraph]) -> list[TrialResult]:
+def check_batch(units: Sequence[TrialGraph], engine: Engine = Engine.FAST) -> list[TrialResult]:
     """Validate some units of work together (in whatever process runs them), each as if alone."""
     members = [
         (Labels(u.iri, u.nct_id), list(ox.parse(u.text, format=ox.RdfFormat.N_QUADS)))
         for u in units
     ]
-    found = _check(members)
+    found = _check(members, engine)
     return [
         TrialResult(u.nct_id, findings, len(quads))
         for u, findings, (_, quads) in zip(units, found, members, strict=True)
     ]
 
 
-def check_trial(unit: TrialGraph) -> TrialResult:
+def check_trial(unit: TrialGraph, engine: Engine = Engine.FAST) -> TrialResult:
     """Validate one unit of work (in whatever process runs it)."""
-    return check_batch([unit])[0]
+    return check_batch([unit], engine)[0]

@@ -24,7 +24,15 @@ from kg.errors import InputError, QueryError
 from kg.ontology import ONTOLOGY_GRAPH
 from kg.terms import DCTERMS, PROV, RDF, SCHEMA, TKG
 from kg.validate._convert import rdflib_term
-from kg.validate._engine import TRIAL_GRAPH, TRIAL_IRI, Labels, TrialGraph, TrialResult, check_batch
+from kg.validate._engine import (
+    TRIAL_GRAPH,
+    TRIAL_IRI,
+    Engine,
+    Labels,
+    TrialGraph,
+    TrialResult,
+    check_batch,
+)
 from kg.validate._report import Finding, Report, Severity
 from kg.validate._shapes import CrossCheck, load_shapes
 
@@ -166,17 +174,19 @@ def _batches(units: Iterable[TrialGraph]) -> Iterator[list[TrialGraph]]:
         yield batch
 
 
-def iter_results(units: Iterable[TrialGraph], *, jobs: int = 1) -> Iterator[TrialResult]:
+def iter_results(
+    units: Iterable[TrialGraph], *, jobs: int = 1, engine: Engine = Engine.FAST
+) -> Iterator[TrialResult]:
     """Validate every unit, in order, with ``jobs`` worker processes (0: one per core)."""
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1:
         for batch in _batches(units):
-            yield from check_batch(batch)
+            yield from check_batch(batch, engine)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         window: list[Future[list[TrialResult]]] = []
         for batch in _batches(units):
-            window.append(pool.submit(check_batch, batch))
+            window.append(pool.submit(check_batch, batch, engine))
             # A bounded window keeps memory flat however many trials there are.
             while len(window) > 4 * jobs:
                 yield from window.pop(0).result()
@@ -245,8 +255,9 @@ def _collect(
     on_trial: OnTrial | None,
     on_findings: OnFindings | None,
     report: Report,
+    engine: Engine = Engine.FAST,
 ) -> None:
-    for result in iter_results(units, jobs=jobs):
+    for result in iter_results(units, jobs=jobs, engine=engine):
         report.trials += 1
         _found(result.findings, on_findings, report)
         if on_trial is not None:
@@ -266,6 +277,7 @@ def validate_store(
     cross_trial: bool = True,
     on_trial: OnTrial | None = None,
     on_findings: OnFindings | None = None,
+    engine: Engine = Engine.FAST,
 ) -> Report:
     """Validate every trial of a store, then run the cross-trial checks over all of it.
 
@@ -275,7 +287,7 @@ def validate_store(
     report = Report()
     if len(list(itertools.islice(store.named_graphs(), _SMALL))) < _SMALL:
         jobs = 1  # a few trials: starting worker processes would take longer than validating
-    _collect(iter_store_trials(store), jobs, on_trial, on_findings, report)
+    _collect(iter_store_trials(store), jobs, on_trial, on_findings, report, engine)
     if cross_trial:
         _found(cross_trial_findings(store), on_findings, report)
     return report
@@ -302,6 +314,7 @@ def validate_file(
     cross_trial: bool = True,
     on_trial: OnTrial | None = None,
     on_findings: OnFindings | None = None,
+    engine: Engine = Engine.FAST,
 ) -> Report:
     """Validate an RDF file kg can read (any format ``kg build -o`` writes, ``.gz`` too).
 
@@ -310,7 +323,12 @@ def validate_file(
     """
     store = load_file(path)
     return validate_store(
-        store, jobs=jobs, cross_trial=cross_trial, on_trial=on_trial, on_findings=on_findings
+        store,
+        jobs=jobs,
+        cross_trial=cross_trial,
+        on_trial=on_trial,
+        on_findings=on_findings,
+        engine=engine,
     )
 
 
@@ -321,6 +339,7 @@ def validate_nquads(
     cross_trial: bool = True,
     on_trial: OnTrial | None = None,
     on_findings: OnFindings | None = None,
+    engine: Engine = Engine.FAST,
 ) -> Report:
     """Validate N-Quads (or N-Triples) bytes, as ``kg validate -`` reads them from stdin.
 
@@ -333,7 +352,12 @@ def validate_nquads(
     except SyntaxError as exc:
         raise InputError(f"not valid N-Quads: {exc}", file="<stdin>") from exc
     return validate_store(
-        store, jobs=jobs, cross_trial=cross_trial, on_trial=on_trial, on_findings=on_findings
+        store,
+        jobs=jobs,
+        cross_trial=cross_trial,
+        on_trial=on_trial,
+        on_findings=on_findings,
+        engine=engine,
     )
 
 
@@ -344,6 +368,7 @@ def validate_endpoint(
     cross_trial: bool = True,
     on_trial: OnTrial | None = None,
     on_findings: OnFindings | None = None,
+    engine: Engine = Engine.FAST,
 ) -> Report:
     """Validate every trial graph of a SPARQL 1.1 endpoint (one CONSTRUCT per trial graph).
 
@@ -354,7 +379,7 @@ def validate_endpoint(
 
     endpoint = Endpoint(url)
     report = Report()
-    _collect(endpoint.iter_trials(), jobs, on_trial, on_findings, report)
+    _collect(endpoint.iter_trials(), jobs, on_trial, on_findings, report, engine)
     if cross_trial:
         cross = []
         for check in load_shapes().cross_checks:
