@@ -70,7 +70,13 @@ def _main(
     """Build, query and check a knowledge graph of clinical trials."""
     _state["debug"] = debug
     _state["quiet"] = quiet
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, stream=sys.stderr)
+    # One line per message, as kg's own errors read ("kg: warning: ..."); --debug names the logger.
+    shape = "kg: %(levelname)s: " + ("%(name)s: %(message)s" if debug else "%(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING, stream=sys.stderr, format=shape
+    )
+    for level in (logging.DEBUG, logging.INFO, logging.WARNING, logging.ERROR, logging.CRITICAL):
+        logging.addLevelName(level, logging.getLevelName(level).lower())
 
 
 def is_quiet() -> bool:
