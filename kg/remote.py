@@ -1,4 +1,4 @@
-"""Remote SPARQL 1.1 endpoints: SELECT queries, whole or refused, and plain HTTP for ``kg push``.
+"""Remote SPARQL 1.1 endpoints: SELECT queries, whole or refused (``kg push`` has kg.sinks).
 
 Queries are POSTed as forms (SPARQL 1.1 Protocol) and read as SPARQL JSON results. An answer is
 whole or refused: one cut at the server's row cap (``X-SPARQL-MaxRows``) is read again in pages
@@ -21,7 +21,6 @@ A query the endpoint calls malformed (HTTP 400) is a :class:`~kg.errors.QueryErr
 
 from __future__ import annotations
 
-import base64
 import html
 import http.client
 import os
@@ -29,7 +28,7 @@ import re
 import socket
 import urllib.error
 import urllib.request
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import Message
 from typing import NoReturn
@@ -54,7 +53,6 @@ __all__ = [
     "dataset_options",
     "query_endpoint",
     "select",
-    "send",
 ]
 
 ENV_USER = "KG_ENDPOINT_USER"
@@ -123,18 +121,6 @@ class Endpoint:
             Credentials.from_env(env).scheme,
         )
 
-    def auth_header(self) -> str | None:
-        """Return the ``Authorization`` header value the credentials call for, if any.
-
-        >>> Endpoint("http://x/q", user="ann", password="pw").auth_header()
-        'Basic YW5uOnB3'
-        """
-        if self.token:
-            return f"Bearer {self.token}"
-        if self.user is not None:
-            pair = f"{self.user}:{self.password or ''}".encode()
-            return "Basic " + base64.b64encode(pair).decode("ascii")
-        return None
 
 
 def check_url(url: str) -> None:
@@ -405,44 +391,6 @@ def _refused(exc: urllib.error.HTTPError, name: str, where: str) -> NoReturn:
     if exc.code == 401:
         said = f"{said} (credentials: {ENV_USER}/{ENV_PASSWORD}, {ENV_TOKEN}, {ENV_AUTH})"
     raise _status_error(exc.code, said, where) from exc
-
-
-def send(
-    endpoint: Endpoint,
-    method: str,
-    url: str,
-    body: bytes | None = None,
-    content_type: str | None = None,
-    accept: Container[int] = range(200, 300),
-) -> int:
-    """Send one HTTP request with the endpoint's credentials and timeout; return the status.
-
-    Raises:
-        TransientEndpointError: down, slow, busy (408, 429, 5xx): worth sending again.
-        EndpointError: any other status not in ``accept``.
-    """
-    check_url(url)
-    headers = {"User-Agent": _AGENT}
-    if content_type:
-        headers["Content-Type"] = content_type
-    auth = endpoint.auth_header()
-    if auth:
-        headers["Authorization"] = auth
-    request = urllib.request.Request(url, data=body, method=method, headers=headers)  # noqa: S310
-    where = f"{method} {url}"
-    try:
-        with urllib.request.urlopen(request, timeout=endpoint.timeout) as response:  # noqa: S310
-            response.read()
-            status = int(response.status)
-    except urllib.error.HTTPError as exc:
-        status = exc.code
-        if status not in accept:
-            raise _status_error(status, _first_line(exc.read()), where) from exc
-    except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
-        raise _network_error(exc, where, endpoint.timeout) from exc
-    if status not in accept:
-        raise _status_error(status, "", where)
-    return status
 
 
 _HTML = re.compile(r"^\s*<(?:!DOCTYPE\s+HTML|html)", re.IGNORECASE)

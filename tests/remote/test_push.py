@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import urllib.request
 from pathlib import Path
 
 import orjson
@@ -18,7 +19,7 @@ from kg.cli import main
 from kg.errors import EndpointError, UsageError
 from kg.ontology import ONTOLOGY_GRAPH
 from kg.queries import NamedQuery
-from kg.remote import Endpoint, query_endpoint, send
+from kg.remote import Endpoint, query_endpoint
 from kg.sinks import FileSink, StoreSink, open_store
 from kg.sinks.remote import PushReport, journal_path, push
 from kg.stats import STATS_GRAPH
@@ -143,8 +144,10 @@ def test_an_updated_trial_replaces_its_graph_and_its_stale_triples_go(
 def _plant_junk(server: OxigraphServer) -> None:
     junk = (f'INSERT DATA {{ GRAPH <{DEFAULT_BASE}graph/{EDITED}> '
             f'{{ <{DEFAULT_BASE}trial/{EDITED}> <http://schema.org/name> "stale" }} }}')
-    send(Endpoint(server.update_url), "POST", server.update_url, junk.encode(),
-         "application/sparql-update")
+    request = urllib.request.Request(server.update_url, data=junk.encode(), method="POST",
+                                     headers={"Content-Type": "application/sparql-update"})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        assert answer.status in {200, 204}
 
 
 def test_without_replace_a_graph_from_elsewhere_keeps_its_extra_triples(
