@@ -4,7 +4,8 @@ A trial's features are the nodes and values it links to: conditions and their Me
 tree ancestors, interventions (normalised names, types, MeSH), sponsors and investigators, the
 facility organisations and countries of its sites, phase and design codes, eligibility (age band,
 sex), the publications it cites, its keywords, and the terms of its titles and summary (so a page
-without coded conditions, like the seed, still has features). Features come from the store through
+without coded conditions, like the seed, still has features); on request, the adverse events a
+trial posted (:mod:`kg.similarity.adverse_events`). Features come from the store through
 SPARQL, never from the readers. What a source asserts as related (``tkg:relatedTrial``) and a
 trial's own identifiers are never features; NCT ids and numbers never become text terms.
 
