@@ -228,3 +228,14 @@ def test_xml_class_counts_and_analysis_comments() -> None:
         analysis.other_description,
         analysis.ci_upper_limit_comment,
     ) == ("Margin 5.", "Exploratory.", "Too few events.")
+
+
+def test_xml_analysis_with_a_blank_group_id_is_an_error() -> None:
+    text = (
+        f"<clinical_study><id_info><nct_id>{NCT}</nct_id></id_info><clinical_results>"
+        "<outcome_list><outcome><type>Primary</type><title>Response</title>"
+        "<analysis_list><analysis><group_id_list><group_id> </group_id></group_id_list>"
+        "</analysis></analysis_list></outcome></outcome_list></clinical_results></clinical_study>"
+    )
+    with pytest.raises(InputError, match=r"analysis_list/analysis\[1\]/group_id_list/group_id"):
+        parse_xml_study(etree.fromstring(text), "x.xml")

@@ -268,9 +268,16 @@ def _outcome(o: _El) -> r.OutcomeResult:
     )
 
 
+def _group_id(node: _El) -> str:
+    code = node.own()
+    if code is None:
+        raise InputError("missing group id", field=node.path)
+    return code
+
+
 def _analysis(a: _El) -> r.Analysis:
     return r.Analysis(
-        groups=tuple(g.own() or "" for g in a.all("group_id_list/group_id")),
+        groups=tuple(_group_id(g) for g in a.all("group_id_list/group_id")),
         groups_description=a.text("groups_desc"),
         non_inferiority_type=a.code(r.NonInferiorityType, "non_inferiority_type"),
         p_value=a.text("p_value"),
