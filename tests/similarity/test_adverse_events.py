@@ -255,3 +255,22 @@ def test_condition_links_pair_trials_sharing_a_condition() -> None:
         "NCT00000001": frozenset({"NCT00000002"}),
         "NCT00000002": frozenset({"NCT00000001"}),
     }
+
+
+def test_evaluate_flag_takes_the_option(
+    seed_only_store: Path, kg: Callable[..., tuple[int, str, str]]
+) -> None:
+    code, out, _ = kg("similar", "--evaluate", "--adverse-events", "--store", str(seed_only_store))
+    assert code == 0
+    assert out.startswith("Ground truth: 0 linked pairs")
+
+
+def test_evaluate_module_compares_off_and_on(
+    seed_only_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kg.similarity.evaluate import main as evaluate_main
+
+    assert evaluate_main(["--adverse-events-compare", "--store", str(seed_only_store)]) == 0
+    out = capsys.readouterr().out
+    assert "| jaccard | off |" in out
+    assert "| jaccard | on, weights 0.5/0.2 |" in out
