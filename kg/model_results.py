@@ -21,6 +21,7 @@ __all__ = [
     "AnalysisDispersionType",
     "AssessmentType",
     "Baseline",
+    "CertainAgreement",
     "CiSides",
     "Denominator",
     "DispersionType",
@@ -37,6 +38,7 @@ __all__ = [
     "ParamType",
     "ParticipantFlow",
     "ReportingStatus",
+    "RestrictionType",
     "ResultGroup",
     "Results",
     "ResultsModule",
@@ -142,6 +144,18 @@ class CiSides(StrEnum):
     TWO_SIDED = "TWO_SIDED"
 
 
+class RestrictionType(StrEnum):
+    """How an agreement restricts the PI's disclosure of results (``restrictionType``).
+
+    ``LTE60``/``GT60``: the sponsor can review results communications before release and embargo
+    them for up to / more than 60 days; ``OTHER``: any other restriction, described in text.
+    """
+
+    LTE60 = "LTE60"
+    GT60 = "GT60"
+    OTHER = "OTHER"
+
+
 @dataclass(frozen=True, slots=True)
 class ResultGroup:
     """A group of one results module (arm or cohort as reported): its source id and title."""
@@ -190,10 +204,11 @@ class ParticipantFlow:
 
 @dataclass(frozen=True, slots=True)
 class Denominator:
-    """The number analysed per group, in its units ("Participants")."""
+    """The number analysed per group, in its units ("Participants"); of one class when titled."""
 
     units: str | None
     counts: tuple[GroupCount, ...] = ()
+    class_title: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +236,7 @@ class Measure:
     dispersion_type: DispersionType | None = None
     unit: str | None = None
     measurements: tuple[Measurement, ...] = ()
+    denominators: tuple[Denominator, ...] = ()  # per class ("classes[].denoms")
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +269,10 @@ class Analysis:
     dispersion_type: AnalysisDispersionType | None = None
     dispersion_value: str | None = None
     estimate_comment: str | None = None
+    non_inferiority_comment: str | None = None
+    tested_non_inferiority: bool | None = None
+    other_description: str | None = None
+    ci_upper_limit_comment: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,6 +344,16 @@ class AdverseEvents:
 
 
 @dataclass(frozen=True, slots=True)
+class CertainAgreement:
+    """Agreements between the sponsor and the principal investigators about disclosing results."""
+
+    pi_sponsor_employee: bool | None = None
+    restrictive: bool | None = None
+    restriction_type: RestrictionType | None = None
+    details: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Results:
     """Everything a record posts as results; a module the record lacks is None or empty."""
 
@@ -333,6 +363,7 @@ class Results:
     adverse_events: AdverseEvents | None = None
     limitations: str | None = None
     contact_organization: str | None = None
+    agreement: CertainAgreement | None = None
 
 
 RESULTS_SCHEMES: dict[type[Enum], str] = {
@@ -346,5 +377,6 @@ RESULTS_SCHEMES: dict[type[Enum], str] = {
     ReportingStatus: "reportingStatus",
     NonInferiorityType: "nonInferiorityType",
     CiSides: "ciSides",
+    RestrictionType: "restrictionType",
 }
 """Code list -> local name of its SKOS scheme and concepts in tkg: (part of kg.terms.SCHEMES)."""

@@ -9,11 +9,11 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 from lxml import etree
+from results_graph_support import graph_of, objects
 from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.errors import InputError
-from kg.mapping import map_trial
 from kg.model_results import DispersionType, OutcomeType, ParamType
 from kg.sources.ctgov_json import parse_study
 from kg.sources.ctgov_xml import parse_xml_study
@@ -166,18 +166,10 @@ STUDY: dict[str, Any] = {
 
 
 def _store(study: dict[str, Any], *, results: bool = True) -> ox.Store:
-    trial = parse_study(study, "fixture.json")
-    text = "".join(f"{s} {p} {o} .\n" for s, p, o in map_trial(trial, results=results))
-    store = ox.Store()
-    store.load(text.encode(), format=ox.RdfFormat.N_TRIPLES)
-    return store
+    return graph_of(parse_study(study, "fixture.json"), results=results)
 
 
-def _objects(store: ox.Store, s: str, p: str) -> list[str]:
-    return sorted(
-        q.object.value
-        for q in store.quads_for_pattern(ox.NamedNode(s), ox.NamedNode(TKG + p), None)
-    )
+_objects = objects
 
 
 @pytest.fixture(scope="module")

@@ -74,9 +74,11 @@ def _json_record(doc: dict[str, Any]) -> Record:
     if results.get("outcomeMeasuresModule", {}).get("outcomeMeasures"):
         modules.add("OUTCOME_MEASURES")
     info = results.get("moreInfoModule", {})
-    if info.get("limitationsAndCaveats", {}).get("description") or info.get(
-        "pointOfContact", {}
-    ).get("organization"):
+    if (
+        info.get("limitationsAndCaveats", {}).get("description")
+        or info.get("pointOfContact", {}).get("organization")
+        or info.get("certainAgreement")
+    ):
         modules.add("MORE_INFO")
     ae = results.get("adverseEventsModule", {})
     events = tuple(
@@ -120,8 +122,11 @@ def _xml_record(root: ET.Element) -> Record:
         ):
             if results.find(tag) is not None:
                 modules.add(code)
-        if _text(results, "limitations_and_caveats") or _text(
-            results, "point_of_contact/organization"
+        if (
+            _text(results, "limitations_and_caveats")
+            or _text(results, "point_of_contact/organization")
+            or _text(results, "certain_agreements/pi_employee")
+            or _text(results, "certain_agreements/restrictive_agreement")
         ):
             modules.add("MORE_INFO")
         for part in ("serious_events", "other_events"):
@@ -182,10 +187,29 @@ def _dec(value: str | None) -> Decimal | None:
 # --- trial-adverse-events -------------------------------------------------------------------------
 
 
+WITH_RESULTS = sorted(nct for nct, record in RAW.items() if record.modules)
+WITHOUT_RESULTS = sorted(nct for nct, record in RAW.items() if not record.modules)[:5]
+
+
 @pytest.mark.parametrize("nct", ["NCT03694327", "NCT00777179", "NCT01065844", "NCT00000134"])
 def test_trial_adverse_events_are_the_records_events_per_group(
     shared_store: ox.Store, nct: str
 ) -> None:
+    expected, got = _adverse_event_rows(shared_store, nct)
+    assert len(expected) > 3
+    assert got == expected
+
+
+@pytest.mark.parametrize("nct", WITH_RESULTS + WITHOUT_RESULTS)
+def test_trial_adverse_events_of_every_shared_record(shared_store: ox.Store, nct: str) -> None:
+    expected, got = _adverse_event_rows(shared_store, nct)
+    assert got == expected
+
+
+def _adverse_event_rows(
+    shared_store: ox.Store, nct: str
+) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """The rows a plain reading of the record expects, and those the query gives."""
     record = RAW[nct]
     ordered = [e for e in record.events if e.serious] + [e for e in record.events if not e.serious]
     expected = [
@@ -215,8 +239,7 @@ def test_trial_adverse_events_are_the_records_events_per_group(
         )
         for r in rows(shared_store, "trial-adverse-events", nct=nct)
     ]
-    assert len(expected) > 3
-    assert got == expected
+    return expected, got
 
 
 # --- trial-results --------------------------------------------------------------------------------
@@ -235,7 +258,8 @@ def _value(value: str | None) -> Decimal | str | None:
 def _json_results_rows(nct: str) -> list[tuple[object, ...]]:
     doc = json.loads((CTGOV / f"{nct}.json").read_text(encoding="utf-8"))
     out: list[tuple[object, ...]] = []
-    for n, o in enumerate(doc["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"], 1):
+    outcomes = doc["resultsSection"].get("outcomeMeasuresModule", {}).get("outcomeMeasures", [])
+    for n, o in enumerate(outcomes, 1):
         measurements = [
             (c.get("title"), cat.get("title"), m)
             for c in o.get("classes", [])
@@ -313,7 +337,28 @@ def _xml_results_rows(nct: str) -> list[tuple[object, ...]]:
 def test_trial_results_are_the_records_measurements_and_analyses(
     shared_store: ox.Store, nct: str
 ) -> None:
-    raw = _json_results_rows(nct) if (CTGOV / f"{nct}.json").exists() else _xml_results_rows(nct)
+    raw, got = _results_rows(shared_store, nct)
+    assert raw
+    # per outcome: measurements in source order, then analyses, each analysis' groups by code
+    assert got == raw
+
+
+@pytest.mark.parametrize("nct", WITH_RESULTS + WITHOUT_RESULTS)
+def test_trial_results_of_every_shared_record(shared_store: ox.Store, nct: str) -> None:
+    raw, got = _results_rows(shared_store, nct)
+    assert got == raw
+
+
+def _results_rows(
+    shared_store: ox.Store, nct: str
+) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """The rows a plain reading of the record expects, and those the query gives."""
+    if not RAW[nct].modules:
+        raw: list[tuple[object, ...]] = []
+    elif (CTGOV / f"{nct}.json").exists():
+        raw = _json_results_rows(nct)
+    else:
+        raw = _xml_results_rows(nct)
     got = [
         (
             int(r["outcomePosition"] or 0),
@@ -328,9 +373,7 @@ def test_trial_results_are_the_records_measurements_and_analyses(
         )
         for r in rows(shared_store, "trial-results", nct=nct)
     ]
-    assert raw
-    # per outcome: measurements in source order, then analyses, each analysis' groups by code
-    assert got == raw
+    return raw, got
 
 
 # --- adverse-events-by-intervention ---------------------------------------------------------------

@@ -65,13 +65,53 @@ FIGURE_PATTERNS = {
     ),
     "analyses": ("COUNT(DISTINCT ?a)", "tkg:resultOutcome/tkg:analysis ?a"),
     "p_values": ("COUNT(DISTINCT ?a)", "tkg:resultOutcome/tkg:analysis ?a . ?a tkg:pValue ?p"),
+    "outcome_analyzed": ("COUNT(DISTINCT ?c)", "tkg:resultOutcome/tkg:analyzedCount ?c"),
+    "outcome_analyzed_sum": (
+        "SUM(?v)",
+        "tkg:resultOutcome/tkg:analyzedCount ?c . ?c tkg:count ?v",
+    ),
+    "outcome_class_analyzed": (
+        "COUNT(DISTINCT ?c)",
+        "tkg:resultOutcome/tkg:analyzedCount ?c . ?c tkg:className ?k",
+    ),
+    "baseline_analyzed_sum": ("SUM(?v)", "tkg:baselineAnalyzed ?c . ?c tkg:count ?v"),
+    "baseline_class_analyzed": ("COUNT(DISTINCT ?c)", "tkg:baselineMeasure/tkg:analyzedCount ?c"),
+    "baseline_class_analyzed_sum": (
+        "SUM(?v)",
+        "tkg:baselineMeasure/tkg:analyzedCount ?c . ?c tkg:count ?v",
+    ),
+    "non_inferiority_comments": (
+        "COUNT(DISTINCT ?a)",
+        "tkg:resultOutcome/tkg:analysis ?a . ?a tkg:nonInferiorityComment ?x",
+    ),
+    "tested_non_inferiority": (
+        "COUNT(DISTINCT ?a)",
+        "tkg:resultOutcome/tkg:analysis ?a . ?a tkg:testedNonInferiority true",
+    ),
+    "other_analysis_descriptions": (
+        "COUNT(DISTINCT ?a)",
+        "tkg:resultOutcome/tkg:analysis ?a . ?a tkg:otherAnalysisDescription ?x",
+    ),
+    "ci_upper_comments": (
+        "COUNT(DISTINCT ?a)",
+        "tkg:resultOutcome/tkg:analysis ?a . ?a tkg:ciUpperLimitComment ?x",
+    ),
+    "pi_employee": ("COUNT(DISTINCT ?t)", "tkg:piSponsorEmployee true"),
+    "pi_not_employee": ("COUNT(DISTINCT ?t)", "tkg:piSponsorEmployee false"),
+    "restrictive": ("COUNT(DISTINCT ?t)", "tkg:restrictiveAgreement true"),
+    "not_restrictive": ("COUNT(DISTINCT ?t)", "tkg:restrictiveAgreement false"),
+    "restriction_lte60": ("COUNT(DISTINCT ?t)", "tkg:restrictionType tkg:restrictionType-LTE60"),
+    "restriction_gt60": ("COUNT(DISTINCT ?t)", "tkg:restrictionType tkg:restrictionType-GT60"),
+    "restriction_other": ("COUNT(DISTINCT ?t)", "tkg:restrictionType tkg:restrictionType-OTHER"),
+    "restriction_details": ("COUNT(DISTINCT ?x)", "tkg:restrictionDetails ?x"),
 }
 QUERIES = {name: AGGREGATE.format(*parts) for name, parts in FIGURE_PATTERNS.items()}
 FIGURES = sorted(QUERIES)
 # Anything a results module adds; a record without results has none of these.
 RESULT_PROPERTIES = (
     "resultGroup resultsModule adverseEvent flowMilestone dropReason baselineMeasure resultOutcome "
-    "baselineAnalyzed resultsLimitations resultsContactOrganization"
+    "baselineAnalyzed resultsLimitations resultsContactOrganization piSponsorEmployee "
+    "restrictiveAgreement restrictionType restrictionDetails"
 ).split()
 
 
@@ -153,6 +193,56 @@ def expected_json(results: dict[str, Any]) -> dict[str, Decimal | int]:
         "outcome_texts": texts,
         "analyses": len(analyses),
         "p_values": sum(1 for a in analyses if str(a.get("pValue") or "").strip()),
+        **_json_analyzed(outcomes, base),
+        "non_inferiority_comments": sum(1 for a in analyses if a.get("nonInferiorityComment")),
+        "tested_non_inferiority": sum(1 for a in analyses if a.get("testedNonInferiority") is True),
+        "other_analysis_descriptions": sum(
+            1 for a in analyses if a.get("otherAnalysisDescription")
+        ),
+        "ci_upper_comments": sum(1 for a in analyses if a.get("ciUpperLimitComment")),
+        **_json_agreement(results.get("moreInfoModule", {}).get("certainAgreement", {})),
+    }
+
+
+def _json_analyzed(
+    outcomes: list[dict[str, Any]], base: dict[str, Any]
+) -> dict[str, Decimal | int]:
+    """Numbers analysed: per outcome and per class of an outcome or baseline measure."""
+
+    def counts(node: dict[str, Any]) -> list[int]:
+        return [_whole(c["value"]) for d in node.get("denoms", []) for c in d.get("counts", [])]
+
+    def class_counts(measure: dict[str, Any]) -> list[tuple[str, int]]:
+        return [
+            ((c.get("title") or "").strip(), n)
+            for c in measure.get("classes", [])
+            for n in counts(c)
+        ]
+
+    outcome_classes = [x for o in outcomes for x in class_counts(o)]
+    baseline_classes = [x for m in base.get("measures", []) for x in class_counts(m)]
+    return {
+        "outcome_analyzed": sum(len(counts(o)) for o in outcomes) + len(outcome_classes),
+        "outcome_analyzed_sum": sum(sum(counts(o)) for o in outcomes)
+        + sum(n for _, n in outcome_classes),
+        "outcome_class_analyzed": sum(1 for title, _ in outcome_classes if title),
+        "baseline_analyzed_sum": sum(counts(base)),
+        "baseline_class_analyzed": len(baseline_classes),
+        "baseline_class_analyzed_sum": sum(n for _, n in baseline_classes),
+    }
+
+
+def _json_agreement(agreement: dict[str, Any]) -> dict[str, Decimal | int]:
+    kind = agreement.get("restrictionType")
+    return {
+        "pi_employee": int(agreement.get("piSponsorEmployee") is True),
+        "pi_not_employee": int(agreement.get("piSponsorEmployee") is False),
+        "restrictive": int(agreement.get("restrictiveAgreement") is True),
+        "not_restrictive": int(agreement.get("restrictiveAgreement") is False),
+        "restriction_lte60": int(kind == "LTE60"),
+        "restriction_gt60": int(kind == "GT60"),
+        "restriction_other": int(kind == "OTHER"),
+        "restriction_details": int(bool((agreement.get("otherDetails") or "").strip())),
     }
 
 
@@ -232,6 +322,66 @@ def expected_xml(results: ET.Element) -> dict[str, Decimal | int]:
         "outcome_texts": texts,
         "analyses": len(analyses),
         "p_values": sum(1 for a in analyses if (a.findtext("p_value") or "").strip()),
+        **_xml_analyzed(outcomes, baseline),
+        "non_inferiority_comments": sum(1 for a in analyses if _text(a, "non_inferiority_desc")),
+        "tested_non_inferiority": 0,  # the legacy XML has no such element
+        "other_analysis_descriptions": sum(1 for a in analyses if _text(a, "other_analysis_desc")),
+        "ci_upper_comments": sum(1 for a in analyses if _text(a, "ci_upper_limit_na_comment")),
+        **_xml_agreement(results.find("certain_agreements")),
+    }
+
+
+def _text(el: ET.Element, tag: str) -> str:
+    found = el.find(tag)
+    return "" if found is None else "".join(found.itertext()).strip()
+
+
+def _xml_analyzed(outcomes: list[ET.Element], baseline: ET.Element | None) -> dict[str, int]:
+    """Numbers analysed: per outcome and per class of an outcome or baseline measure."""
+
+    def counts(node: ET.Element) -> list[int]:
+        found = node.findall("analyzed_list/analyzed/count_list/count")
+        return [_whole(c.get("value")) for c in found]
+
+    def class_counts(measure: ET.Element) -> list[tuple[str, int]]:
+        return [
+            (_text(c, "title"), n) for c in measure.findall("class_list/class") for n in counts(c)
+        ]
+
+    measures = [m for o in outcomes if (m := o.find("measure")) is not None]
+    outcome_classes = [x for m in measures for x in class_counts(m)]
+    base_measures = [] if baseline is None else baseline.findall("measure_list/measure")
+    baseline_classes = [x for m in base_measures for x in class_counts(m)]
+    return {
+        "outcome_analyzed": sum(len(counts(m)) for m in measures) + len(outcome_classes),
+        "outcome_analyzed_sum": sum(sum(counts(m)) for m in measures)
+        + sum(n for _, n in outcome_classes),
+        "outcome_class_analyzed": sum(1 for title, _ in outcome_classes if title),
+        "baseline_analyzed_sum": 0 if baseline is None else sum(counts(baseline)),
+        "baseline_class_analyzed": len(baseline_classes),
+        "baseline_class_analyzed_sum": sum(n for _, n in baseline_classes),
+    }
+
+
+def _xml_agreement(agreements: ET.Element | None) -> dict[str, int]:
+    """Certain agreements: the legacy XML writes the registry's fixed sentences, else own text."""
+    employee = "" if agreements is None else _text(agreements, "pi_employee")
+    text = "" if agreements is None else _text(agreements, "restrictive_agreement")
+    text = " ".join(text.split())
+    restrictive = bool(text) and not text.startswith("There is NOT an agreement")
+    embargo = text.startswith("The only disclosure restriction on the PI is that the sponsor")
+    lte60 = restrictive and embargo and "period that is less than or equal to 60 days" in text
+    gt60 = restrictive and embargo and "period that is more than 60 days" in text
+    other = restrictive and not (lte60 or gt60)
+    return {
+        "pi_employee": int("ARE employed" in employee),
+        "pi_not_employee": int("NOT employed" in employee),
+        "restrictive": int(restrictive),
+        "not_restrictive": int(bool(text) and not restrictive),
+        "restriction_lte60": int(lte60),
+        "restriction_gt60": int(gt60),
+        "restriction_other": int(other),
+        "restriction_details": int(other),
     }
 
 

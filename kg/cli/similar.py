@@ -10,6 +10,7 @@ import typer
 
 from kg.cli._app import StoreOption, app, note
 from kg.errors import UsageError
+from kg.similarity.families import ADVERSE_EVENTS_DEFAULT
 from kg.similarity.kinds import Method, OutputFormat
 from kg.sinks import default_store_path, open_store
 from kg.wording import counted
@@ -52,6 +53,14 @@ def similar_command(
     run_evaluation: Annotated[
         bool, typer.Option("--evaluate", help="Score the methods on the registry's own links.")
     ] = False,
+    adverse_events: Annotated[
+        bool,
+        typer.Option(
+            "--adverse-events/--no-adverse-events",
+            help="Also compare posted adverse events (terms, organ systems, rates); "
+            "only trials with results have them.",
+        ),
+    ] = ADVERSE_EVENTS_DEFAULT,
     store: StoreOption = None,
 ) -> None:
     """Rank the trials most like the given ones, with the shared features behind each score.
@@ -67,7 +76,7 @@ def similar_command(
     oxstore = open_store(store or default_store_path())
     if run_evaluation:
         note("evaluating every method on the links the records state…")
-        truth, results, trials = evaluate(oxstore)
+        truth, results, trials = evaluate(oxstore, adverse_events=adverse_events)
         sys.stdout.write(format_report(truth, results, trials))
         return
     if all_ and ncts:
@@ -79,7 +88,7 @@ def similar_command(
     if k < 1:
         raise UsageError("--k must be at least 1")
     note("reading trial features from the store…")
-    features = load_features(oxstore)
+    features = load_features(oxstore, adverse_events=adverse_events)
     base = base_of(next((i for i in features.trial_iris if i), ""))
     limit = None if explain else _SHOWN
     if all_:

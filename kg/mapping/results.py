@@ -23,7 +23,7 @@ from kg import model, model_results
 from kg.mapping._emit import Triples
 from kg.mapping.parties import map_organization
 from kg.model_results import ResultsModule
-from kg.terms import SDO, T, decimal, integer, literal, name_key
+from kg.terms import SDO, T, boolean, decimal, integer, literal, name_key
 
 __all__ = ["exact_p_value", "map_results", "number"]
 
@@ -115,6 +115,7 @@ class _Results:
         path: tuple[object, ...],
         within: tuple[object, ...] = (),
         unit: str | None = None,
+        class_title: str | None = None,
     ) -> None:
         """Add ``owner prop ?c`` for each count, keyed ``results/{path}/{group id}``."""
         for c in counts:
@@ -124,6 +125,7 @@ class _Results:
             self.t.add(node, T.group, self.group_ref(c.group, *within))
             self.t.add(node, T.count, integer(c.count))
             self.t.text(node, T.unit, unit)
+            self.t.text(node, T.className, class_title)
             self.t.text(node, T.note, c.comment)
 
 
@@ -142,12 +144,24 @@ def map_results(t: Triples, trial: model.Trial, node: str) -> None:
         _outcomes(r, results.outcomes)
     if results.adverse_events is not None:
         _adverse_events(r, results.adverse_events)
-    if results.limitations or results.contact_organization:
+    if results.limitations or results.contact_organization or results.agreement:
         r.module(ResultsModule.MORE_INFO)
     t.text(node, T.resultsLimitations, results.limitations)
     if results.contact_organization:
         org = map_organization(t, results.contact_organization)
         t.add(node, T.resultsContactOrganization, org)
+    if results.agreement is not None:
+        _agreement(r, results.agreement)
+
+
+def _agreement(r: _Results, a: model_results.CertainAgreement) -> None:
+    t = r.t
+    if a.pi_sponsor_employee is not None:
+        t.add(r.node, T.piSponsorEmployee, boolean(a.pi_sponsor_employee))
+    if a.restrictive is not None:
+        t.add(r.node, T.restrictiveAgreement, boolean(a.restrictive))
+    t.code(r.node, T.restrictionType, a.restriction_type)
+    t.text(r.node, T.restrictionDetails, a.details)
 
 
 def _flow(r: _Results, flow: model_results.ParticipantFlow) -> None:
@@ -219,6 +233,9 @@ def _baseline(r: _Results, baseline: model_results.Baseline) -> None:
         t.add(node, T.listPosition, integer(n))
         for k, m in enumerate(measure.measurements, 1):
             t.add(node, T.measurement, _measurement(r, m, ("baseline", n, "measurement", k)))
+        for k, d in enumerate(measure.denominators, 1):
+            path = ("baseline", n, "analyzed", k)
+            r.counts(node, T.analyzedCount, d.counts, path, (), d.units, d.class_title)
 
 
 def _protocol_outcomes(trial: model.Trial) -> dict[tuple[str, str], list[str]]:
@@ -259,7 +276,7 @@ def _outcomes(r: _Results, outcomes: tuple[model_results.OutcomeResult, ...]) ->
             r.group(g, "outcome", n)
         for k, d in enumerate(outcome.denominators, 1):
             path = ("outcome", n, "analyzed", k)
-            r.counts(node, T.analyzedCount, d.counts, path, ("outcome", n), d.units)
+            r.counts(node, T.analyzedCount, d.counts, path, ("outcome", n), d.units, d.class_title)
         for k, m in enumerate(outcome.measurements, 1):
             x = _measurement(r, m, ("outcome", n, "measurement", k), "outcome", n)
             t.add(node, T.measurement, x)
@@ -294,6 +311,11 @@ def _analysis(r: _Results, outcome: str, a: model_results.Analysis, node: str, n
     t.code(node, T.dispersionType, a.dispersion_type)
     r.put(node, T.dispersionValue, _value(a.dispersion_value))
     t.text(node, T.estimateComment, a.estimate_comment)
+    t.text(node, T.nonInferiorityComment, a.non_inferiority_comment)
+    if a.tested_non_inferiority is not None:
+        t.add(node, T.testedNonInferiority, boolean(a.tested_non_inferiority))
+    t.text(node, T.otherAnalysisDescription, a.other_description)
+    t.text(node, T.ciUpperLimitComment, a.ci_upper_limit_comment)
 
 
 def _adverse_events(r: _Results, events: model_results.AdverseEvents) -> None:

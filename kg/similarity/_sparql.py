@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-__all__ = ["FEATURE_QUERIES", "GRAPH_LITERALS", "PMIDS", "RELATED", "TRIALS", "solutions"]
+__all__ = [
+    "ADVERSE_EVENTS",
+    "FEATURE_QUERIES",
+    "GRAPH_LITERALS",
+    "PMIDS",
+    "RELATED",
+    "TRIALS",
+    "solutions",
+]
 
 _PREFIXES = """\
 PREFIX schema: <http://schema.org/>
@@ -81,6 +89,17 @@ SELECT DISTINCT ?t ?value WHERE { ?t schema:healthCondition ?c . ?c schema:name 
     "summary": _PREFIXES + """\
 SELECT DISTINCT ?t ?value WHERE { ?t dcterms:identifier ?nct ; schema:description ?value }""",
 }
+
+# Every group count of every listed adverse event (kg.similarity.adverse_events): no DISTINCT,
+# two groups may well have the same numbers.
+ADVERSE_EVENTS = _PREFIXES + """\
+SELECT ?t ?term ?organ ?seriousness ?affected ?atRisk WHERE {
+  ?t tkg:adverseEvent ?e .
+  ?e tkg:term ?term ; tkg:seriousness ?seriousness ; tkg:eventStats ?s .
+  ?s tkg:affected ?affected .
+  OPTIONAL { ?s tkg:atRisk ?atRisk }
+  OPTIONAL { ?e tkg:organSystem ?organ }
+}"""
 
 # Ground truth for the evaluation: every literal in a trial's own graph (to find cited NCT ids),
 # the PMIDs each trial cites, and the related trials a source lists.

@@ -10,7 +10,9 @@ are compared with two baselines: a random order, and "same condition" (trials ra
 condition nodes and condition MeSH descriptors they share with it). Ties, and trials a method does
 not reach, count as in random order: the figures are expected values, computed exactly.
 
-Run: ``python -m kg.similarity.evaluate [--store DIR]`` or ``kg similar --evaluate``.
+Run: ``python -m kg.similarity.evaluate [--store DIR] [--adverse-events]`` or ``kg similar
+--evaluate [--adverse-events]``; ``--adverse-events-compare`` compares the ranking with the
+adverse-event families off and on (:mod:`kg.similarity.evaluate_ae`).
 """
 
 from __future__ import annotations
@@ -28,7 +30,13 @@ import numpy as np
 import pyoxigraph as ox
 
 from kg.similarity import _sparql
-from kg.similarity.features import Family, FeatureMatrix, load_features, load_trials
+from kg.similarity.features import (
+    ADVERSE_EVENTS_DEFAULT,
+    Family,
+    FeatureMatrix,
+    load_features,
+    load_trials,
+)
 from kg.similarity.methods import Method, top_k
 
 __all__ = [
@@ -39,6 +47,8 @@ __all__ = [
     "format_report",
     "ground_truth",
     "main",
+    "mean_scores",
+    "query_scores",
 ]
 
 _NCT = re.compile(r"NCT\d{8}")
@@ -165,7 +175,8 @@ def _groups(ranked: Sequence[tuple[str, float]], others: int, truth: frozenset[s
     return groups
 
 
-def _mean(rows: Iterable[tuple[float, ...]]) -> Scores:
+def mean_scores(rows: Iterable[tuple[float, ...]]) -> Scores:
+    """Return the mean of per-query (recall@5, recall@10, reciprocal rank) rows."""
     arr = np.array(list(rows), dtype=np.float64)
     if arr.size == 0:
         return Scores(0.0, 0.0, 0.0)
@@ -188,19 +199,25 @@ def _same_condition(fm: FeatureMatrix, row: int) -> list[tuple[str, float]]:
 
 
 def evaluate(
-    store: ox.Store, methods: Sequence[Method] = tuple(Method)
+    store: ox.Store,
+    methods: Sequence[Method] = tuple(Method),
+    *,
+    adverse_events: bool = ADVERSE_EVENTS_DEFAULT,
 ) -> tuple[Truth, dict[str, Scores], int]:
     """Score every method and both baselines on the store's own links.
+
+    ``adverse_events`` evaluates with the adverse-event feature families (as ``kg similar
+    --adverse-events`` ranks).
 
     Returns:
         The ground truth, the mean scores by method or baseline name, and the number of trials.
     """
     truth = ground_truth(store)
-    fm = load_features(store, exclude=[Family.PUBLICATION])
+    fm = load_features(store, exclude=[Family.PUBLICATION], adverse_events=adverse_events)
     n = len(fm.trials)
     queries = [q for q in truth.queries if fm.index(q) is not None]
     results: dict[str, Scores] = {}
-    results["random"] = _mean(
+    results["random"] = mean_scores(
         expected_scores([(n - 1, len(truth.links[q]))], len(truth.links[q])) for q in queries
     )
     cond = []
@@ -209,19 +226,31 @@ def evaluate(
         assert row is not None  # noqa: S101 - filtered above
         ranked = _same_condition(fm, row)
         cond.append(expected_scores(_groups(ranked, n - 1, truth.links[q]), len(truth.links[q])))
-    results["same condition"] = _mean(cond)
+    results["same condition"] = mean_scores(cond)
     for method in methods:
-        rows = []
-        for q in queries:
-            row = fm.index(q)
-            assert row is not None  # noqa: S101 - filtered above
-            nb = top_k(fm, row, n, method)
-            ranked = [(fm.trials[int(t)], float(s)) for t, s in zip(nb.targets, nb.scores,
-                                                                    strict=True)]
-            rows.append(expected_scores(_groups(ranked, n - 1, truth.links[q]),
-                                        len(truth.links[q])))
-        results[str(method)] = _mean(rows)
+        results[str(method)] = mean_scores(query_scores(fm, queries, truth.links, method).values())
     return truth, results, n
+
+
+def query_scores(
+    fm: FeatureMatrix,
+    queries: Iterable[str],
+    links: Mapping[str, frozenset[str]],
+    method: Method,
+) -> dict[str, tuple[float, ...]]:
+    """Return each query trial's expected (recall@5, recall@10, reciprocal rank) under a method."""
+    n = len(fm.trials)
+    out: dict[str, tuple[float, ...]] = {}
+    for q in queries:
+        row = fm.index(q)
+        if row is None:
+            raise ValueError(f"{q}: not a trial of the feature matrix")
+        nb = top_k(fm, row, n, method)
+        ranked = [
+            (fm.trials[int(t)], float(s)) for t, s in zip(nb.targets, nb.scores, strict=True)
+        ]
+        out[q] = expected_scores(_groups(ranked, n - 1, links[q]), len(links[q]))
+    return out
 
 
 def format_report(truth: Truth, results: Mapping[str, Scores], trials: int) -> str:
@@ -247,9 +276,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m kg.similarity.evaluate", description=__doc__)
     parser.add_argument("--store", type=Path, default=None, help="store folder")
+    parser.add_argument(
+        "--adverse-events",
+        action=argparse.BooleanOptionalAction,
+        default=ADVERSE_EVENTS_DEFAULT,
+        help="rank with the adverse-event feature families",
+    )
+    parser.add_argument(
+        "--adverse-events-compare",
+        action="store_true",
+        help="compare the ranking with the adverse-event families off and on",
+    )
     args = parser.parse_args(argv)
     store = open_store(args.store or default_store_path())
-    truth, results, trials = evaluate(store)
+    if args.adverse_events_compare:
+        from kg.similarity.evaluate_ae import compare_adverse_events, format_comparison
+
+        sys.stdout.write(format_comparison(compare_adverse_events(store)))
+        return 0
+    truth, results, trials = evaluate(store, adverse_events=args.adverse_events)
     sys.stdout.write(format_report(truth, results, trials))
     return 0
 

@@ -4,7 +4,8 @@ A trial's features are the nodes and values it links to: conditions and their Me
 tree ancestors, interventions (normalised names, types, MeSH), sponsors and investigators, the
 facility organisations and countries of its sites, phase and design codes, eligibility (age band,
 sex), the publications it cites, its keywords, and the terms of its titles and summary (so a page
-without coded conditions, like the seed, still has features). Features come from the store through
+without coded conditions, like the seed, still has features); on request, the adverse events a
+trial posted (:mod:`kg.similarity.adverse_events`). Features come from the store through
 SPARQL, never from the readers. What a source asserts as related (``tkg:relatedTrial``) and a
 trial's own identifiers are never features; NCT ids and numbers never become text terms.
 
@@ -16,14 +17,11 @@ weighs 0 (it would only dilute the overlap of the trial that has it).
 from __future__ import annotations
 
 import functools
-import itertools
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
-from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
@@ -31,9 +29,21 @@ import pyoxigraph as ox
 from scipy import sparse
 
 from kg.similarity import _sparql
+from kg.similarity.adverse_events import iter_event_features
+from kg.similarity.families import (
+    ADVERSE_EVENT_FAMILIES,
+    ADVERSE_EVENTS_DEFAULT,
+    FAMILY_WEIGHTS,
+    Family,
+    Feature,
+    TrialFeature,
+)
+from kg.similarity.text import age_bands, text_terms
 from kg.terms import name_key
 
 __all__ = [
+    "ADVERSE_EVENTS_DEFAULT",
+    "ADVERSE_EVENT_FAMILIES",
     "FAMILY_WEIGHTS",
     "Family",
     "Feature",
@@ -45,57 +55,6 @@ __all__ = [
     "text_terms",
 ]
 
-
-class Family(StrEnum):
-    """Kinds of feature; the value is the prefix of each feature key."""
-
-    CONDITION = "condition"
-    CONDITION_MESH = "condition-mesh"
-    CONDITION_MESH_ANCESTOR = "condition-mesh-ancestor"
-    INTERVENTION = "intervention"
-    INTERVENTION_TYPE = "intervention-type"
-    INTERVENTION_MESH = "intervention-mesh"
-    INTERVENTION_MESH_ANCESTOR = "intervention-mesh-ancestor"
-    SPONSOR = "sponsor"
-    INVESTIGATOR = "investigator"
-    SITE = "site"
-    COUNTRY = "country"
-    PHASE = "phase"
-    DESIGN = "design"
-    SEX = "sex"
-    AGE = "age"
-    PUBLICATION = "publication"
-    KEYWORD = "keyword"
-    TERM = "term"
-    SUMMARY_TERM = "summary-term"
-
-
-# How much a shared feature of each family says, before rarity. Conditions, interventions and
-# citations say most; tree ancestors, countries, codes and eligibility only a little. Words and
-# word pairs of titles, keywords and condition names (TERM) name the topic even where no condition
-# is coded; summary words (SUMMARY_TERM) are many and often about outcome measures, so each
-# counts for less.
-FAMILY_WEIGHTS: Mapping[Family, float] = {
-    Family.CONDITION: 1.0,
-    Family.CONDITION_MESH: 1.0,
-    Family.CONDITION_MESH_ANCESTOR: 0.4,
-    Family.INTERVENTION: 1.0,
-    Family.INTERVENTION_TYPE: 0.2,
-    Family.INTERVENTION_MESH: 1.0,
-    Family.INTERVENTION_MESH_ANCESTOR: 0.3,
-    Family.SPONSOR: 1.0,
-    Family.INVESTIGATOR: 1.0,
-    Family.SITE: 0.6,
-    Family.COUNTRY: 0.2,
-    Family.PHASE: 0.3,
-    Family.DESIGN: 0.2,
-    Family.SEX: 0.2,
-    Family.AGE: 0.2,
-    Family.PUBLICATION: 1.5,
-    Family.KEYWORD: 0.8,
-    Family.TERM: 0.6,
-    Family.SUMMARY_TERM: 0.2,
-}
 
 _QUERY_FAMILY: dict[str, Family] = {
     "condition": Family.CONDITION,
@@ -113,24 +72,6 @@ _QUERY_FAMILY: dict[str, Family] = {
     "sex": Family.SEX,
     "publication": Family.PUBLICATION,
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Feature:
-    """One feature: its family, a unique key, a readable label, and its node IRI when it has one."""
-
-    family: Family
-    key: str
-    label: str
-    iri: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class TrialFeature:
-    """A trial (by NCT id) having a feature."""
-
-    nct: str
-    feature: Feature
 
 
 @dataclass(frozen=True, eq=False)
@@ -258,7 +199,13 @@ class FeatureMatrix:
         """Tell whether a trial has any feature with a positive weight."""
         return bool(np.any(self.weights[self.row_features(row)] > 0))
 
-    def without(self, families: Iterable[Family]) -> FeatureMatrix:
+    def reweighted(self, family_weights: Mapping[Family, float]) -> FeatureMatrix:
+        """Return the same trials and features under other family weights."""
+        return self.without((), family_weights=family_weights)
+
+    def without(
+        self, families: Iterable[Family], *, family_weights: Mapping[Family, float] | None = None
+    ) -> FeatureMatrix:
         """Return the matrix without some feature families (weights recomputed)."""
         drop = set(families)
         keep = np.array([f.family not in drop for f in self.features], dtype=bool)
@@ -271,102 +218,8 @@ class FeatureMatrix:
             sub.col.astype(np.int64),
             titles=self.titles,
             iris=self.trial_iris,
-            family_weights=self.family_weights,
+            family_weights=self.family_weights if family_weights is None else family_weights,
         )
-
-
-# --- text -------------------------------------------------------------------------------------
-
-_STOPWORDS = frozenset(
-    """
-    a about above after again against all also am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further had
-    has have having he her here hers him his how i if in into is it its itself just me more most
-    my no nor not now of off on once only or other our ours out over own same she should so some
-    such than that the their theirs them then there these they this those through to too under
-    until up very was we were what when where which while who whom why will with would you your
-    versus vs via per within without among whether either neither non due using use used based
-    study studies trial trials clinical patient patients subject subjects participant participants
-    people individual individuals investigate investigation evaluate evaluation evaluating assess
-    assessment assessing compare comparing comparison determine effect effects efficacy safety
-    effectiveness purpose aim aims objective objectives primary secondary outcome outcomes result
-    results group groups arm arms randomized randomised controlled control open label phase pilot
-    single double blind blinded multicenter multicentre center centre prospective retrospective
-    observational interventional treatment treat treated therapy therapies receive received
-    versus year years month months week weeks day days one two three four first second new well
-    may might must shall include including included investigator investigators sponsor
-    """.split()
-)
-_WORD = re.compile(r"[a-z0-9]+")
-_NCT = re.compile(r"^nct\d{8}$")
-
-
-def _fold(text: str) -> str:
-    if text.isascii():
-        return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-def _stem(word: str) -> str:
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-def _content(word: str) -> str | None:
-    if word in _STOPWORDS or _NCT.match(word) or word.isdigit():
-        return None
-    if len(word) < 3 and not (any(c.isdigit() for c in word) and any(c.isalpha() for c in word)):
-        return None
-    stem = _stem(word)
-    return None if stem in _STOPWORDS else stem
-
-
-def text_terms(text: str) -> list[str]:
-    """Return the content words of a text and the bigrams of adjacent content words.
-
-    Case, accents and plural "s" do not matter; stopwords, numbers and NCT ids are dropped.
-
-    >>> text_terms("Intradiscal Injection of BM-MSCs in Chronic Low Back Pain (NCT03737461)")
-    ['intradiscal', 'injection', 'msc', 'chronic', 'low', 'back', 'pain', 'intradiscal injection', \
-'chronic low', 'low back', 'back pain']
-    """
-    words = [_content(w) for w in _WORD.findall(_fold(text))]
-    unigrams = [w for w in words if w]
-    bigrams = [f"{a} {b}" for a, b in itertools.pairwise(words) if a and b]
-    return list(dict.fromkeys(unigrams + bigrams))
-
-
-# --- eligibility ------------------------------------------------------------------------------
-
-_BANDS = (("child", Decimal(0), Decimal(18)), ("adult", Decimal(18), Decimal(65)),
-          ("older adult", Decimal(65), Decimal(1000)))
-_STD_AGE = {"CHILD": "child", "ADULT": "adult", "OLDER_ADULT": "older adult"}
-
-
-def age_bands(
-    minimum: Decimal | None, maximum: Decimal | None, std_ages: Iterable[str] = ()
-) -> list[str]:
-    """Return the age bands (child < 18, adult 18-64, older adult 65+) an eligibility range meets.
-
-    The registry's own age groups are used when the range gives no number.
-
-    >>> age_bands(Decimal(18), Decimal(60))
-    ['adult']
-    >>> age_bands(None, None, ["ADULT", "OLDER_ADULT"])
-    ['adult', 'older adult']
-    >>> age_bands(Decimal(12), None)
-    ['child', 'adult', 'older adult']
-    """
-    if minimum is None and maximum is None:
-        std = {_STD_AGE[s] for s in std_ages if s in _STD_AGE}
-        return [name for name, _, _ in _BANDS if name in std]
-    low = minimum if minimum is not None else Decimal(0)
-    high = maximum if maximum is not None else Decimal(1000)
-    return [name for name, start, end in _BANDS if low < end and high >= start]
 
 
 # --- reading the store ------------------------------------------------------------------------
@@ -444,14 +297,19 @@ def _age_features(store: ox.Store) -> Iterable[tuple[str, Feature]]:
 
 
 def iter_trial_features(
-    store: ox.Store, trial_of: Mapping[str, str]
+    store: ox.Store, trial_of: Mapping[str, str], *, adverse_events: bool = ADVERSE_EVENTS_DEFAULT
 ) -> Iterable[TrialFeature]:
-    """Yield every (trial, feature) pair of the trials in ``trial_of`` (trial IRI -> NCT id)."""
+    """Yield every (trial, feature) pair of the trials in ``trial_of`` (trial IRI -> NCT id).
+
+    The adverse-event families are read only with ``adverse_events``.
+    """
     sources: list[Iterable[tuple[str, Feature]]] = [
         _node_features(store, name, family) for name, family in _QUERY_FAMILY.items()
     ]
     sources += [_intervention_features(store), _text_features(store)]
     sources.append(_age_features(store))
+    if adverse_events:
+        sources.append(iter_event_features(store))
     for source in sources:
         for trial, feature in source:
             nct = trial_of.get(trial)
@@ -525,13 +383,19 @@ def load_features(
     *,
     exclude: Iterable[Family] = (),
     family_weights: Mapping[Family, float] = FAMILY_WEIGHTS,
+    adverse_events: bool = ADVERSE_EVENTS_DEFAULT,
 ) -> FeatureMatrix:
-    """Read every trial's features from a store into a weighted trial-feature matrix."""
+    """Read every trial's features from a store into a weighted trial-feature matrix.
+
+    ``adverse_events`` adds the families of posted adverse events (off by default: see
+    :mod:`kg.similarity.adverse_events`); ``exclude`` leaves families out.
+    """
     records = load_trials(store)
     drop = set(exclude)
+    trial_of = {r.iri: r.nct for r in records}
     pairs = (
         p
-        for p in iter_trial_features(store, {r.iri: r.nct for r in records})
+        for p in iter_trial_features(store, trial_of, adverse_events=adverse_events)
         if p.feature.family not in drop
     )
     fm = FeatureMatrix.build(

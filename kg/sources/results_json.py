@@ -37,8 +37,19 @@ def read_results(section: _Node) -> r.Results | None:
         adverse_events=_adverse_events(events) if events.present() else None,
         limitations=info.node("limitationsAndCaveats").text("description"),
         contact_organization=info.node("pointOfContact").text("organization"),
+        agreement=_agreement(info.node("certainAgreement")),
     )
     return None if results == r.Results() else results
+
+
+def _agreement(node: _Node) -> r.CertainAgreement | None:
+    agreement = r.CertainAgreement(
+        pi_sponsor_employee=node.flag("piSponsorEmployee"),
+        restrictive=node.flag("restrictiveAgreement"),
+        restriction_type=_code(node, r.RestrictionType, "restrictionType"),
+        details=node.text("otherDetails"),
+    )
+    return None if agreement == r.CertainAgreement() else agreement
 
 
 def _code(node: _Node, enum: type[_E], key: str) -> _E | None:
@@ -114,10 +125,17 @@ def _label(node: _Node, key: str) -> str:
     return text
 
 
-def _denominators(node: _Node) -> tuple[r.Denominator, ...]:
+def _denominators(node: _Node, class_title: str | None = None) -> tuple[r.Denominator, ...]:
     return tuple(
-        r.Denominator(d.text("units"), _counts(d.nodes("counts"), "value"))
+        r.Denominator(d.text("units"), _counts(d.nodes("counts"), "value"), class_title)
         for d in node.nodes("denoms")
+    )
+
+
+def _class_denominators(measure: _Node) -> tuple[r.Denominator, ...]:
+    """The numbers analysed per class (``classes[].denoms``), each titled by its class."""
+    return tuple(
+        d for c in measure.nodes("classes") for d in _denominators(c, c.text("title") or "")
     )
 
 
@@ -147,6 +165,7 @@ def _baseline(module: _Node) -> r.Baseline:
             dispersion_type=_code(m, r.DispersionType, "dispersionType"),
             unit=m.text("unitOfMeasure"),
             measurements=tuple(_measurements(m)),
+            denominators=_class_denominators(m),
         )
         for m in module.nodes("measures")
     )
@@ -173,7 +192,7 @@ def _outcome(o: _Node) -> r.OutcomeResult:
         dispersion_type=_code(o, r.DispersionType, "dispersionType"),
         unit=o.text("unitOfMeasure"),
         groups=_groups(o),
-        denominators=_denominators(o),
+        denominators=_denominators(o) + _class_denominators(o),
         measurements=tuple(_measurements(o)),
         analyses=tuple(_analysis(a) for a in o.nodes("analyses")),
     )
@@ -197,6 +216,10 @@ def _analysis(a: _Node) -> r.Analysis:
         dispersion_type=_code(a, r.AnalysisDispersionType, "dispersionType"),
         dispersion_value=a.value_text("dispersionValue"),
         estimate_comment=a.text("estimateComment"),
+        non_inferiority_comment=a.text("nonInferiorityComment"),
+        tested_non_inferiority=a.flag("testedNonInferiority"),
+        other_description=a.text("otherAnalysisDescription"),
+        ci_upper_limit_comment=a.text("ciUpperLimitComment"),
     )
 
 

@@ -106,8 +106,48 @@ def read_xml_results(element: etree._Element | None) -> r.Results | None:
         adverse_events=None if events is None else _adverse_events(events),
         limitations=root.text("limitations_and_caveats"),
         contact_organization=None if contact is None else contact.text("organization"),
+        agreement=_agreement(root.one("certain_agreements")),
     )
     return None if results == r.Results() else results
+
+
+# The legacy XML writes certain agreements as the registry's fixed sentences; a restriction of
+# another kind is its own description (the "Other" restriction type of the API).
+_PI_EMPLOYEE = {
+    "All Principal Investigators ARE employed by the organization sponsoring the study.": True,
+    "Principal Investigators are NOT employed by the organization sponsoring the study.": False,
+}
+_NO_RESTRICTION = "There is NOT an agreement between Principal Investigators and the Sponsor"
+_EMBARGO = (
+    "The only disclosure restriction on the PI is that the sponsor can review results "
+    "communications prior to public release and can embargo communications regarding trial "
+    "results for a period that is "
+)
+_EMBARGO_TYPES = {
+    "less than or equal to 60 days": r.RestrictionType.LTE60,
+    "more than 60 days": r.RestrictionType.GT60,
+}
+
+
+def _agreement(node: _El | None) -> r.CertainAgreement | None:
+    if node is None:
+        return None
+    employee = node.text("pi_employee")
+    pi = None if employee is None else _PI_EMPLOYEE.get(" ".join(employee.split()))
+    if employee is not None and pi is None:
+        raise InputError(f"unknown value {employee!r}", field=f"{node.path}/pi_employee")
+    text = node.text("restrictive_agreement")
+    restrictive, kind, details = None, None, None
+    if text is not None:
+        flat = " ".join(text.split())
+        restrictive = not flat.startswith(_NO_RESTRICTION)
+        if restrictive and flat.startswith(_EMBARGO):
+            tail = flat[len(_EMBARGO) :]
+            kind = next((v for k, v in _EMBARGO_TYPES.items() if tail.startswith(k)), None)
+        if restrictive and kind is None:
+            kind, details = r.RestrictionType.OTHER, text
+    agreement = r.CertainAgreement(pi, restrictive, kind, details)
+    return None if agreement == r.CertainAgreement() else agreement
 
 
 def _groups(node: _El) -> tuple[r.ResultGroup, ...]:
@@ -151,10 +191,19 @@ def _flow(module: _El) -> r.ParticipantFlow:
     )
 
 
-def _denominators(node: _El) -> tuple[r.Denominator, ...]:
+def _denominators(node: _El, class_title: str | None = None) -> tuple[r.Denominator, ...]:
     return tuple(
-        r.Denominator(a.text("units"), _counts(a.all("count_list/count"), "value"))
+        r.Denominator(a.text("units"), _counts(a.all("count_list/count"), "value"), class_title)
         for a in node.all("analyzed_list/analyzed")
+    )
+
+
+def _class_denominators(measure: _El) -> tuple[r.Denominator, ...]:
+    """The numbers analysed per class (``class/analyzed_list``), each titled by its class."""
+    return tuple(
+        d
+        for c in measure.all("class_list/class")
+        for d in _denominators(c, c.text("title") or "")
     )
 
 
@@ -184,6 +233,7 @@ def _baseline(module: _El) -> r.Baseline:
             dispersion_type=m.code(r.DispersionType, "dispersion"),
             unit=m.text("units"),
             measurements=tuple(_measurements(m)),
+            denominators=_class_denominators(m),
         )
         for m in module.all("measure_list/measure")
     )
@@ -210,15 +260,24 @@ def _outcome(o: _El) -> r.OutcomeResult:
         dispersion_type=None if measure is None else measure.code(r.DispersionType, "dispersion"),
         unit=None if measure is None else measure.text("units"),
         groups=_groups(o),
-        denominators=() if measure is None else _denominators(measure),
+        denominators=()
+        if measure is None
+        else _denominators(measure) + _class_denominators(measure),
         measurements=() if measure is None else tuple(_measurements(measure)),
         analyses=tuple(_analysis(a) for a in o.all("analysis_list/analysis")),
     )
 
 
+def _group_id(node: _El) -> str:
+    code = node.own()
+    if code is None:
+        raise InputError("missing group id", field=node.path)
+    return code
+
+
 def _analysis(a: _El) -> r.Analysis:
     return r.Analysis(
-        groups=tuple(g.own() or "" for g in a.all("group_id_list/group_id")),
+        groups=tuple(_group_id(g) for g in a.all("group_id_list/group_id")),
         groups_description=a.text("groups_desc"),
         non_inferiority_type=a.code(r.NonInferiorityType, "non_inferiority_type"),
         p_value=a.text("p_value"),
@@ -234,6 +293,9 @@ def _analysis(a: _El) -> r.Analysis:
         dispersion_type=a.code(r.AnalysisDispersionType, "dispersion_type"),
         dispersion_value=a.text("dispersion_value"),
         estimate_comment=a.text("estimate_desc"),
+        non_inferiority_comment=a.text("non_inferiority_desc"),
+        other_description=a.text("other_analysis_desc"),
+        ci_upper_limit_comment=a.text("ci_upper_limit_na_comment"),
     )
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
+from kg.cli import main
 from kg.similarity.features import Family, Feature, FeatureMatrix, TrialFeature, load_features
 
 SEED = "NCT03737461"
+Run = Callable[..., tuple[int, str, str]]
 
 
 @pytest.fixture(scope="session")
@@ -46,3 +49,18 @@ def seed_only_store(tmp_path_factory: pytest.TempPathFactory, seed_nq: Path) -> 
     store.flush()
     del store
     return path
+
+
+@pytest.fixture
+def kg(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Run:
+    """Run ``kg`` through its real entry point: exit code, stdout, stderr."""
+
+    def run(*args: str) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "argv", ["kg", *args])
+        with pytest.raises(SystemExit) as exit_:
+            main()
+        out = capsys.readouterr()
+        code = exit_.value.code
+        return (code if isinstance(code, int) else 1), out.out, out.err
+
+    return run

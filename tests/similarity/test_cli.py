@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from rdflib import Graph
 from rdflib.namespace import OWL, RDF
 from typer.testing import CliRunner
 
-from kg.cli import app, main
+from kg.cli import app
 from kg.ontology import ONTOLOGY_FILE
 from kg.similarity.explain import similar_all
 from kg.similarity.features import FeatureMatrix
@@ -25,21 +24,6 @@ from kg.terms import DEFAULT_BASE
 SEED = "NCT03737461"
 TKG = "https://w3id.org/trialkg/ontology#"
 Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def kg(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Run:
-    """Run ``kg`` through its real entry point: exit code, stdout, stderr."""
-
-    def run(*args: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["kg", *args])
-        with pytest.raises(SystemExit) as exit_:
-            main()
-        out = capsys.readouterr()
-        code = exit_.value.code
-        return (code if isinstance(code, int) else 1), out.out, out.err
-
-    return run
 
 
 @pytest.fixture(scope="module")
