@@ -22,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kg.answers import ANSWERS_GRAPH
 from kg.build import build
 from kg.indexed import capabilities, choose, store_ask
 from kg.queries import bind_params, load_query, run_query
@@ -32,7 +33,17 @@ from kg.terms import DEFAULT_BASE
 NCTS = ("NCT04638790", "NCT04757038", "NCT05142982", "NCT03064438", "NCT04909229")
 # (source date, change tag): version 0 is the record as shared, dated early; 1 and 2 change it.
 VERSIONS = (("2020-01-01", None), ("2030-01-01", "B"), ("2025-06-01", "C"))
-AGGREGATES = ("trials-per-country", "trials-per-city", "dataset-summary", "sponsors-by-class")
+AGGREGATES = (
+    "trials-per-country",
+    "trials-per-city",
+    "dataset-summary",
+    "sponsors-by-class",
+    "publications-per-sponsor",
+    "sponsor-publications",
+    "sponsor-network",
+    "published-without-results",
+    "trials-without-results-publication",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +94,12 @@ def records(
 
 
 def _stats(path: Path) -> set[ox.Quad]:
+    """The statistics graph and the answers graph (kg.answers)."""
     store = open_store(path)
-    return set(store.quads_for_pattern(None, None, None, ox.NamedNode(STATS_GRAPH)))
+    return {
+        q for g in (STATS_GRAPH, ANSWERS_GRAPH)
+        for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))
+    }
 
 
 def _apply(stored: dict[str, Record], step: list[Record]) -> None:
@@ -100,8 +115,11 @@ def _check(path: Path, stored: dict[str, Record], work: Path) -> None:
     build([str(r.path) for r in stored.values()], StoreSink(fresh), base=DEFAULT_BASE)
     assert _stats(path) == _stats(fresh)
     store = open_store(path)
-    assert capabilities(store_ask(store)) == {"statistics", "index"}
+    assert capabilities(store_ask(store)) == {"statistics", "index", "answers"}
     cases = [(name, {}) for name in AGGREGATES]
+    by_role = ("publications-per-sponsor", "sponsor-publications")
+    cases += [(name, {"role": "any"}) for name in by_role]
+    cases += [("trials-without-results-publication", {"asOf": "2030-01-01", "which": "all"})]
     cases += [("sponsor-trials", {"sponsor": f"shared sponsor {tag}"}) for tag in "BC"]
     cases += [("trials-sharing-intervention", {"nct": nct}) for nct in sorted(stored)]
     cases += [("recruiting-near", {"lat": "43.6", "lon": "3.9", "km": "30"})]

@@ -20,6 +20,7 @@ from pathlib import Path
 import platformdirs
 import pyoxigraph as ox
 
+from kg.answers_graph import refresh as refresh_answers
 from kg.errors import InputError
 from kg.ontology import load_ontology
 from kg.publication_identity import merge_aliases
@@ -88,6 +89,7 @@ def _finalise(store: ox.Store, counted: Iterable[GraphCounts] | None) -> None:
         counted = None  # the records' own counts saw the aliases as papers: count the store
     load_ontology(store)  # first: the statistics read the codes of its concepts
     refresh_stats(store, counted)
+    refresh_answers(store)  # the sponsor and publication answers (kg.answers)
     store.optimize()
     store.flush()
 
@@ -279,4 +281,5 @@ class StoreSink:
         merge_aliases(store)
         load_ontology(store)  # first: the statistics read the codes of its concepts
         refresh_stats(store)  # recomputed from the updated store: as a fresh build gives them
+        refresh_answers(store)
         store.flush()

@@ -1,0 +1,33 @@
+"""After ``kg fetch-publications`` the answers graph counts the links, PubMed types and aliases it
+wrote: the five sponsor and publication aggregates give the scans' rows on a linked store.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+from test_answers import answer_cases, compare
+
+from kg.answers import compute
+from kg.sinks import open_store
+
+
+def _differs(before: Path, after: Path) -> bool:
+    """Whether linking changed any of the five queries' rows (else the test proves little)."""
+    return compute(open_store(before)) != compute(open_store(after))
+
+
+def test_the_answers_give_the_scans_rows_after_linking(
+    linked_gap_store: Path, gap_store_path: Path
+) -> None:
+    store = open_store(linked_gap_store)
+    links = store.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?t <https://w3id.org/trialkg/ontology#"
+        "publicationLink> ?l } }"
+    )
+    assert isinstance(links, ox.QuerySolutions)
+    assert int(next(iter(links))["n"].value) > 0  # type: ignore[union-attr]
+    for name, params in answer_cases():
+        compare(store, name, params)
+    assert _differs(gap_store_path, linked_gap_store)
