@@ -131,8 +131,29 @@ def _check(path: Path, stored: dict[str, Record], work: Path) -> None:
         assert run_query(store, query, bindings) == expected, (name, params)
 
 
+@pytest.fixture
+def recounts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The updates that recounted the whole store instead of moving the stored statistics."""
+    return _watch_recounts(monkeypatch)
+
+
+def _watch_recounts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    import kg.sinks.store as sink
+
+    calls: list[str] = []
+    whole = sink.refresh_stats
+
+    def counted(store: ox.Store, counted: object = None) -> object:
+        if counted is None:  # a new store sums its build's counts; an update that recounts
+            calls.append("recount")
+        return whole(store, counted)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sink, "refresh_stats", counted)
+    return calls
+
+
 def test_statistics_after_adding_replacing_keeping_and_re_adding_trials(
-    tmp_path: Path, records: dict[tuple[str, int], Record]
+    tmp_path: Path, records: dict[tuple[str, int], Record], recounts: list[str]
 ) -> None:
     path, work = tmp_path / "store", tmp_path / "work"
     work.mkdir()
@@ -145,10 +166,13 @@ def test_statistics_after_adding_replacing_keeping_and_re_adding_trials(
         [records[NCTS[1], 2], records[NCTS[3], 1]],  # a replacement and a new trial together
         [records[NCTS[2], 0]],  # the same record again
     ]
-    for step in steps:
+    for n, step in enumerate(steps):
         build([str(r.path) for r in step], StoreSink(path), base=DEFAULT_BASE)
         _apply(stored, step)
+        recounted = len(recounts)
         _check(path, stored, work)
+        del recounts[recounted:]  # the fresh builds of _check count their own records
+        assert recounts == [], n  # every update moved the stored statistics
     rows = run_query(open_store(path), load_query("trials-per-city"), {})
     cities = {row[0].value for row in rows.rows if row[0] is not None}
     assert {"Testville B", "Testville C"} <= cities  # the changed versions are counted
@@ -167,7 +191,8 @@ _STEP = st.lists(
 def test_statistics_after_any_sequence_of_updates_equal_a_fresh_build(
     records: dict[tuple[str, int], Record], steps: list[list[tuple[str, int]]]
 ) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as mp:
+        recounts = _watch_recounts(mp)
         path, work = Path(tmp) / "store", Path(tmp) / "work"
         work.mkdir()
         stored: dict[str, Record] = {}
@@ -175,4 +200,5 @@ def test_statistics_after_any_sequence_of_updates_equal_a_fresh_build(
             chosen = [records[item] for item in step]
             build([str(r.path) for r in chosen], StoreSink(path), base=DEFAULT_BASE)
             _apply(stored, chosen)
+        assert recounts == []  # every update moved the stored statistics
         _check(path, stored, work)

@@ -27,6 +27,9 @@ from kg.publication_identity import merge_aliases
 from kg.sinks._spool import Spool
 from kg.stats import GraphCounts
 from kg.stats import refresh as refresh_stats
+from kg.stats import write as write_stats
+from kg.stats_delta import before_removal
+from kg.stats_delta import update as update_stats
 
 __all__ = ["StoreSink", "bulk_load_chunked", "default_store_path", "open_store"]
 
@@ -268,7 +271,9 @@ class StoreSink:
             shutil.rmtree(fresh, ignore_errors=True)
 
     def _update(self, store: ox.Store) -> None:
-        for graph in self._spool.kept_graphs():
+        loaded = self._spool.kept_graphs()
+        removed = before_removal(store, loaded)  # their statistics, taken out below
+        for graph in loaded:
             node = ox.NamedNode(graph[1:-1])
             if store.contains_named_graph(node):
                 store.remove_graph(node)
@@ -278,8 +283,15 @@ class StoreSink:
             store.load(path=self._spool.path, format=ox.RdfFormat.N_QUADS)
         # A rebuilt trial names its references as the registry keys them: the publications
         # kg fetch-publications linked keep their one node (DESIGN.md, "Publication").
-        merge_aliases(store)
+        merged = merge_aliases(store)
         load_ontology(store)  # first: the statistics read the codes of its concepts
-        refresh_stats(store)  # recomputed from the updated store: as a fresh build gives them
+        # The stored statistics, less the replaced graphs' counts, plus the loaded ones' (as a
+        # fresh build gives them); recounted from the whole store when that cannot be settled.
+        counts = {g: self._counts.get(g) for g in loaded}
+        stats = update_stats(store, removed, counts, aliases_moved=merged.statements > 0)
+        if stats is None:
+            refresh_stats(store)
+        else:
+            write_stats(store, stats)
         refresh_answers(store)
         store.flush()
