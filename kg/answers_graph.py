@@ -15,6 +15,7 @@ from typing import TypeVar
 import pyoxigraph as ox
 
 from kg.answers import ANSWERS_FORMAT, ANSWERS_GRAPH, Answers, Term, compute
+from kg.graph_diff import rewrite_graph
 from kg.terms import TKG, XSD
 
 __all__ = ["answers_nquads", "refresh", "write"]
@@ -153,8 +154,15 @@ def write(store: ox.Store, answers: Answers) -> None:
     store.bulk_load("".join(answers_nquads(answers)).encode("utf-8"), ox.RdfFormat.N_QUADS)
 
 
-def refresh(store: ox.Store) -> Answers:
-    """Recompute the answers graph from the store's graphs and write it."""
+def refresh(store: ox.Store, *, by_difference: bool = False) -> Answers:
+    """Recompute the answers graph from the store's graphs and write it.
+
+    ``by_difference`` (an update of a few graphs): only the quads that changed are written
+    (:func:`kg.graph_diff.rewrite_graph`), not the whole graph again.
+    """
     answers = compute(store)
-    write(store, answers)
+    if by_difference and store.contains_named_graph(ox.NamedNode(ANSWERS_GRAPH)):
+        rewrite_graph(store, ANSWERS_GRAPH, answers_nquads(answers))
+    else:
+        write(store, answers)
     return answers

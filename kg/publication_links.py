@@ -339,7 +339,8 @@ def link_trials(
         load_publications_ontology(store)
         merged = merge_aliases(store)  # the trials' own graphs cite the one node too
         report.merged = merged.aliases
-        refresh_answers(store)  # the links and PubMed types just written count (kg.answers)
+        # the links and PubMed types just written count (kg.answers)
+        refresh_answers(store, by_difference=True)
         store.flush()
     return report
 

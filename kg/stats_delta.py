@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import pyoxigraph as ox
 
 from kg.stats import (
-    _NOTATIONS,
     STATISTICS_FORMAT,
     STATS_GRAPH,
     GraphCounts,
@@ -31,6 +31,7 @@ from kg.stats import (
     _count_classes,
     _count_stored,
     _Country,
+    read_notations,
 )
 from kg.terms import PROV, RDF, SCHEMA, TKG
 
@@ -58,7 +59,7 @@ def _int(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> i
     return int(term.value)
 
 
-def read(store: ox.Store) -> Statistics | None:
+def read(store: ox.Store, quads: Iterable[ox.Quad] | None = None) -> Statistics | None:
     """Read the statistics graph back into tables; None when it is absent or not complete.
 
     Each row's first name and code stand for its sets of names and codes (the graph keeps only
@@ -67,7 +68,7 @@ def read(store: ox.Store) -> Statistics | None:
     """
     by_node: dict[object, dict[str, ox.NamedNode | ox.Literal]] = {}
     head: dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]] = {}
-    for q in store.quads_for_pattern(None, None, None, _G):
+    for q in store.quads_for_pattern(None, None, None, _G) if quads is None else quads:
         name = q.predicate.value.removeprefix(TKG)
         if q.subject == _G:
             head.setdefault(name, []).append(q.object)
@@ -133,6 +134,7 @@ def _normalised(counts: GraphCounts) -> GraphCounts:
     )
 
 
+K = TypeVar("K")
 Pair = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode]
 
 
@@ -188,18 +190,16 @@ def _subtract(stats: Statistics, counts: GraphCounts) -> bool:
             return False
         row.trials -= trials
         row.sites -= sites
-    for city, place, trials, sites in counts.cities:
-        pair = stats.cities.get((city, place))
-        if pair is None:
-            return False
-        pair[0] -= trials
-        pair[1] -= sites
-    for org, concept, trials, leads in counts.sponsors:
-        pair = stats.sponsors.get((org, concept))
-        if pair is None:
-            return False
-        pair[0] -= trials
-        pair[1] -= leads
+    cities = all(_take(stats.cities, (c, p), t, s) for c, p, t, s in counts.cities)
+    return cities and all(_take(stats.sponsors, (o, c), t, d) for o, c, t, d in counts.sponsors)
+
+
+def _take(table: dict[K, list[int]], key: K, first: int, second: int) -> bool:
+    pair = table.get(key)
+    if pair is None:
+        return False
+    pair[0] -= first
+    pair[1] -= second
     return True
 
 
@@ -328,13 +328,15 @@ def update(
     loaded: dict[str, GraphCounts | None],
     *,
     aliases_moved: bool,
+    old: set[ox.Quad] | None = None,
 ) -> Statistics | None:
     """Return the statistics after an update, from the stored ones; None to count the store.
 
     ``removed`` was taken before the replaced graphs went (:func:`before_removal`); ``loaded``
-    holds each graph loaded (rendered IRI) with the build's counts of it (None: counted here).
+    holds each graph loaded (rendered IRI) with the build's counts of it (None: counted here);
+    ``old`` the statistics graph's quads when the caller read them already.
     """
-    stats = read(store)
+    stats = read(store, old)
     if stats is None:
         return None
     if not all(_subtract(stats, c) for c in removed.counts):
@@ -355,11 +357,6 @@ def update(
         _count_classes(store, stats)  # one SPARQL count (1.4 s at 10k trials)
         return stats
     _move_classes(store, stats, removed, loaded)
-    result = store.query(_NOTATIONS)
-    assert isinstance(result, ox.QuerySolutions)  # noqa: S101 - a SELECT gives solutions
-    for sol in result:
-        concept, code = sol["concept"], sol["notation"]
-        if isinstance(concept, ox.NamedNode) and isinstance(code, ox.Literal):
-            stats.notations[str(concept)] = code.value
+    read_notations(store, stats)
     return stats
 

@@ -22,12 +22,12 @@ import pyoxigraph as ox
 
 from kg.answers_graph import refresh as refresh_answers
 from kg.errors import InputError
+from kg.graph_diff import rewrite_graph
 from kg.ontology import load_ontology
 from kg.publication_identity import merge_aliases
 from kg.sinks._spool import Spool
-from kg.stats import GraphCounts
+from kg.stats import STATS_GRAPH, GraphCounts, stats_nquads
 from kg.stats import refresh as refresh_stats
-from kg.stats import write as write_stats
 from kg.stats_delta import before_removal
 from kg.stats_delta import update as update_stats
 
@@ -288,10 +288,11 @@ class StoreSink:
         # The stored statistics, less the replaced graphs' counts, plus the loaded ones' (as a
         # fresh build gives them); recounted from the whole store when that cannot be settled.
         counts = {g: self._counts.get(g) for g in loaded}
-        stats = update_stats(store, removed, counts, aliases_moved=merged.statements > 0)
+        old = set(store.quads_for_pattern(None, None, None, ox.NamedNode(STATS_GRAPH)))
+        stats = update_stats(store, removed, counts, aliases_moved=merged.statements > 0, old=old)
         if stats is None:
             refresh_stats(store)
-        else:
-            write_stats(store, stats)
-        refresh_answers(store)
+        else:  # only the rows that changed are written
+            rewrite_graph(store, STATS_GRAPH, stats_nquads(stats), old)
+        refresh_answers(store, by_difference=True)
         store.flush()
