@@ -7,9 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 from test_answers import answer_cases, compare
+from test_stats_updates import _watch_recounts
 
 from kg.answers import compute
+from kg.cli.publications import fetch_publications
 from kg.sinks import open_store
 from kg.stats import STATS_GRAPH, stats_nquads
 from kg.stats import compute as stats_compute
@@ -45,3 +48,14 @@ def test_the_statistics_after_linking_are_a_recount_of_the_store(linked_gap_stor
     assert stored == set(fresh.quads_for_pattern(None, None, None, graph))
     classes = [q for q in stored if q.predicate.value.endswith("#countedClass")]
     assert any(q.object.value.endswith("ScholarlyArticle") for q in classes)  # type: ignore[union-attr]
+
+
+def test_linking_moves_the_statistics_without_a_recount(
+    gap_store_path: Path, recorded: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kg fetch-publications is an update like any other: no recount, and a recount's result."""
+    monkeypatch.setenv("NCBI_API_KEY", "test-key")
+    recounts = _watch_recounts(monkeypatch)
+    fetch_publications(None, store=gap_store_path, cache=None)
+    assert recounts == []
+    test_the_statistics_after_linking_are_a_recount_of_the_store(gap_store_path)
