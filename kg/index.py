@@ -29,6 +29,7 @@ from kg.terms import RDF_TYPE, SDO, XSD, T
 __all__ = [
     "CELLS_PER_DEGREE",
     "INDEX_FORMAT",
+    "INDEX_PREDICATES",
     "WANTED",
     "geo_cell",
     "index_triples",
@@ -38,6 +39,11 @@ __all__ = [
 
 INDEX_FORMAT = "1"
 """Version of the index triples; stored in the statistics graph (``tkg:indexFormat``)."""
+
+INDEX_PREDICATES = tuple(
+    p[1:-1] for p in (T.recordGraph, T.alternateNameKey, T.interventionNameKey, T.geoCell)
+)
+"""The IRIs of the index triples' predicates: look-up keys, not facts of the records."""
 
 _ALT = SDO.alternateName
 _NAME = SDO.name

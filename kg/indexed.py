@@ -1,11 +1,11 @@
 """Pick the indexed variant of a named query when the store has what it reads.
 
 ``queries/indexed/NAME.rq`` answers the same question as ``queries/NAME.rq`` with the same rows,
-reading the statistics graph (:mod:`kg.stats`) or the index triples (:mod:`kg.index`) instead of
-scanning the registry. Its header says what it needs (``# requires: statistics`` and/or
-``index``); the store says what it has in the statistics graph's own description, which one ASK
-per requirement finds. A store from an older kg, an endpoint holding only the trial graphs, or a
-query file of the user's own runs as written.
+reading the statistics graph (:mod:`kg.stats`), the answers graph (:mod:`kg.answers`) or the
+index triples (:mod:`kg.index`) instead of scanning the registry. Its header says what it needs
+(``# requires:`` ``statistics``, ``index`` and/or ``answers``); the store says what it has in
+each graph's own description, which one ASK per requirement finds. A store from an older kg, an
+endpoint holding only the trial graphs, or a query file of the user's own runs as written.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from kg.answers import ANSWERS_FORMAT, ANSWERS_GRAPH
 from kg.index import CELLS_PER_DEGREE, INDEX_FORMAT
 from kg.queries import (
     QUERY_DIR,
@@ -54,6 +55,8 @@ STORE_MARKERS: Mapping[str, str] = {
     f'<{TKG}statisticsFormat> ?format FILTER(?format = "{STATISTICS_FORMAT}") }} }} LIMIT 1',
     "index": f"SELECT ?format WHERE {{ GRAPH <{STATS_GRAPH}> {{ <{STATS_GRAPH}> "
     f'<{TKG}indexFormat> ?format FILTER(?format = "{INDEX_FORMAT}") }} }} LIMIT 1',
+    "answers": f"SELECT ?format WHERE {{ GRAPH <{ANSWERS_GRAPH}> {{ <{ANSWERS_GRAPH}> "
+    f'<{TKG}answersFormat> ?format FILTER(?format = "{ANSWERS_FORMAT}") }} }} LIMIT 1',
 }
 """What a store can have, and the query whose one row says it has it (a SELECT: every
 client of kg reads SELECT results)."""

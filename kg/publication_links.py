@@ -21,6 +21,7 @@ from difflib import SequenceMatcher
 
 import pyoxigraph as ox
 
+from kg.answers_graph import refresh as refresh_answers
 from kg.build import generation_time
 from kg.crossref import Crossref
 from kg.errors import EndpointError
@@ -338,6 +339,8 @@ def link_trials(
         load_publications_ontology(store)
         merged = merge_aliases(store)  # the trials' own graphs cite the one node too
         report.merged = merged.aliases
+        # the links and PubMed types just written count (kg.answers)
+        refresh_answers(store, by_difference=True)
         store.flush()
     return report
 

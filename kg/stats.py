@@ -286,6 +286,11 @@ def _count_classes(store: ox.Store, stats: Statistics) -> None:
         cls, n = sol["class"], sol["instances"]
         if isinstance(cls, ox.NamedNode) and isinstance(n, ox.Literal):
             stats.classes[str(cls)] = int(n.value)
+    read_notations(store, stats)
+
+
+def read_notations(store: ox.Store, stats: Statistics) -> None:
+    """Read the ontology's codes of its concepts (the sponsor rows' order)."""
     result = store.query(_NOTATIONS)
     assert isinstance(result, ox.QuerySolutions)  # noqa: S101 - a SELECT gives solutions
     for sol in result:

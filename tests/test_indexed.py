@@ -95,19 +95,19 @@ def _cases(store: ox.Store, count: int, seed: int) -> list[tuple[str, Params]]:
 def test_every_indexed_variant_answers_a_shipped_query_and_says_what_it_reads() -> None:
     shipped = {q.name for q in list_queries()}
     variants = sorted(p.stem for p in INDEXED_DIR.glob("*.rq"))
-    assert len(variants) == 8
+    assert len(variants) == 13
     for name in variants:
         assert name in shipped
         variant = indexed_variant(load_query(name))
         assert variant is not None
-        assert requirements(variant) <= {"statistics", "index"}
+        assert requirements(variant) <= {"statistics", "index", "answers"}
         assert requirements(variant)
 
 
 def test_indexed_queries_give_the_scans_rows_on_the_shared_records(
     shared_store: ox.Store,
 ) -> None:
-    assert capabilities(store_ask(shared_store)) == {"statistics", "index"}
+    assert capabilities(store_ask(shared_store)) == {"statistics", "index", "answers"}
     nonempty = 0
     for name, params in _cases(shared_store, 12, seed=1):
         nonempty += bool(_compare(shared_store, name, params).rows)
@@ -155,7 +155,7 @@ def test_a_store_with_an_unindexed_trial_graph_keeps_statistics_but_not_the_inde
     from kg.stats import refresh
 
     refresh(store)
-    assert capabilities(store_ask(store)) == {"statistics"}
+    assert capabilities(store_ask(store)) == {"statistics", "answers"}
     query = load_query("sponsor-trials")
     bindings = bind_params(query, {"sponsor": "APHP"})
     assert choose(query, bindings, store_ask(store)) is query

@@ -22,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kg.answers import ANSWERS_GRAPH
 from kg.build import build
 from kg.indexed import capabilities, choose, store_ask
 from kg.queries import bind_params, load_query, run_query
@@ -32,7 +33,17 @@ from kg.terms import DEFAULT_BASE
 NCTS = ("NCT04638790", "NCT04757038", "NCT05142982", "NCT03064438", "NCT04909229")
 # (source date, change tag): version 0 is the record as shared, dated early; 1 and 2 change it.
 VERSIONS = (("2020-01-01", None), ("2030-01-01", "B"), ("2025-06-01", "C"))
-AGGREGATES = ("trials-per-country", "trials-per-city", "dataset-summary", "sponsors-by-class")
+AGGREGATES = (
+    "trials-per-country",
+    "trials-per-city",
+    "dataset-summary",
+    "sponsors-by-class",
+    "publications-per-sponsor",
+    "sponsor-publications",
+    "sponsor-network",
+    "published-without-results",
+    "trials-without-results-publication",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +94,12 @@ def records(
 
 
 def _stats(path: Path) -> set[ox.Quad]:
+    """The statistics graph and the answers graph (kg.answers)."""
     store = open_store(path)
-    return set(store.quads_for_pattern(None, None, None, ox.NamedNode(STATS_GRAPH)))
+    return {
+        q for g in (STATS_GRAPH, ANSWERS_GRAPH)
+        for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))
+    }
 
 
 def _apply(stored: dict[str, Record], step: list[Record]) -> None:
@@ -100,8 +115,11 @@ def _check(path: Path, stored: dict[str, Record], work: Path) -> None:
     build([str(r.path) for r in stored.values()], StoreSink(fresh), base=DEFAULT_BASE)
     assert _stats(path) == _stats(fresh)
     store = open_store(path)
-    assert capabilities(store_ask(store)) == {"statistics", "index"}
+    assert capabilities(store_ask(store)) == {"statistics", "index", "answers"}
     cases = [(name, {}) for name in AGGREGATES]
+    by_role = ("publications-per-sponsor", "sponsor-publications")
+    cases += [(name, {"role": "any"}) for name in by_role]
+    cases += [("trials-without-results-publication", {"asOf": "2030-01-01", "which": "all"})]
     cases += [("sponsor-trials", {"sponsor": f"shared sponsor {tag}"}) for tag in "BC"]
     cases += [("trials-sharing-intervention", {"nct": nct}) for nct in sorted(stored)]
     cases += [("recruiting-near", {"lat": "43.6", "lon": "3.9", "km": "30"})]
@@ -113,8 +131,29 @@ def _check(path: Path, stored: dict[str, Record], work: Path) -> None:
         assert run_query(store, query, bindings) == expected, (name, params)
 
 
+@pytest.fixture
+def recounts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The updates that recounted the whole store instead of moving the stored statistics."""
+    return _watch_recounts(monkeypatch)
+
+
+def _watch_recounts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    import kg.sinks.store as sink
+
+    calls: list[str] = []
+    whole = sink.refresh_stats
+
+    def counted(store: ox.Store, counted: object = None) -> object:
+        if counted is None:  # a new store sums its build's counts; an update that recounts
+            calls.append("recount")
+        return whole(store, counted)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sink, "refresh_stats", counted)
+    return calls
+
+
 def test_statistics_after_adding_replacing_keeping_and_re_adding_trials(
-    tmp_path: Path, records: dict[tuple[str, int], Record]
+    tmp_path: Path, records: dict[tuple[str, int], Record], recounts: list[str]
 ) -> None:
     path, work = tmp_path / "store", tmp_path / "work"
     work.mkdir()
@@ -127,10 +166,13 @@ def test_statistics_after_adding_replacing_keeping_and_re_adding_trials(
         [records[NCTS[1], 2], records[NCTS[3], 1]],  # a replacement and a new trial together
         [records[NCTS[2], 0]],  # the same record again
     ]
-    for step in steps:
+    for n, step in enumerate(steps):
         build([str(r.path) for r in step], StoreSink(path), base=DEFAULT_BASE)
         _apply(stored, step)
+        recounted = len(recounts)
         _check(path, stored, work)
+        del recounts[recounted:]  # the fresh builds of _check count their own records
+        assert recounts == [], n  # every update moved the stored statistics
     rows = run_query(open_store(path), load_query("trials-per-city"), {})
     cities = {row[0].value for row in rows.rows if row[0] is not None}
     assert {"Testville B", "Testville C"} <= cities  # the changed versions are counted
@@ -149,7 +191,8 @@ _STEP = st.lists(
 def test_statistics_after_any_sequence_of_updates_equal_a_fresh_build(
     records: dict[tuple[str, int], Record], steps: list[list[tuple[str, int]]]
 ) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as mp:
+        recounts = _watch_recounts(mp)
         path, work = Path(tmp) / "store", Path(tmp) / "work"
         work.mkdir()
         stored: dict[str, Record] = {}
@@ -157,4 +200,5 @@ def test_statistics_after_any_sequence_of_updates_equal_a_fresh_build(
             chosen = [records[item] for item in step]
             build([str(r.path) for r in chosen], StoreSink(path), base=DEFAULT_BASE)
             _apply(stored, chosen)
+        assert recounts == []  # every update moved the stored statistics
         _check(path, stored, work)

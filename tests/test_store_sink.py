@@ -7,6 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from kg.answers import ANSWERS_GRAPH
 from kg.build import build
 from kg.errors import InputError
 from kg.ontology import ONTOLOGY_GRAPH
@@ -23,7 +24,7 @@ LINE = f'<https://w3id.org/trialkg/trial/NCT00000001> <http://schema.org/name> "
 
 def trial_quads(path: Path) -> set[ox.Quad]:
     store = ox.Store.read_only(str(path))
-    derived = {ox.NamedNode(ONTOLOGY_GRAPH), ox.NamedNode(STATS_GRAPH)}  # not the trials' quads
+    derived = {ox.NamedNode(g) for g in (ONTOLOGY_GRAPH, STATS_GRAPH, ANSWERS_GRAPH)}  # not trials
     return {q for q in store if q.graph_name not in derived}
 
 

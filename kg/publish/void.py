@@ -19,10 +19,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.answers import ANSWERS_GRAPH
 from kg.errors import UsageError
+from kg.index import INDEX_PREDICATES
 from kg.ontology import ONTOLOGY_GRAPH
 from kg.publish._dataset import PREFIXES, RDF_TYPE, iter_subjects
 from kg.publish.export import MEDIA_TYPES, Dump, ExportFormat, format_for_path
+from kg.stats import STATS_GRAPH
 
 __all__ = [
     "SOURCE_TERMS",
@@ -83,9 +86,18 @@ _EXAMPLE_CLASSES = (
 )
 
 
+_INDEX = frozenset(ox.NamedNode(p) for p in INDEX_PREDICATES)
+_DERIVED = {ox.NamedNode(STATS_GRAPH): "statistics", ox.NamedNode(ANSWERS_GRAPH): "answers"}
+
+
 @dataclass(slots=True)
 class Statistics:
-    """Counts over the union of the data graphs (each distinct triple once)."""
+    """Counts over the union of the data graphs (each distinct triple once).
+
+    The records' data only: the index triples in the trial graphs (look-up keys, kg.index) are
+    counted apart (``index``, by property), and so are the graphs kg derives from the data (the
+    statistics and answers graphs: ``derived``, triples by graph).
+    """
 
     triples: int = 0
     subjects: int = 0
@@ -93,6 +105,8 @@ class Statistics:
     classes: Counter[str] = field(default_factory=Counter)
     properties: Counter[str] = field(default_factory=Counter)
     examples: dict[str, str] = field(default_factory=dict)
+    index: Counter[str] = field(default_factory=Counter)
+    derived: Counter[str] = field(default_factory=Counter)
 
 
 def collect_statistics(store: ox.Store, uri_space: str | None = None) -> Statistics:
@@ -104,9 +118,19 @@ def collect_statistics(store: ox.Store, uri_space: str | None = None) -> Statist
     stats = Statistics()
     for subject in iter_subjects(store):
         triples: set[ox.Triple] = set()
+        keys: set[ox.Triple] = set()
         for q in store.quads_for_pattern(subject, None, None, None):
-            if q.graph_name != _ONTOLOGY and not isinstance(q.graph_name, ox.DefaultGraph):
+            graph = q.graph_name
+            if graph == _ONTOLOGY or isinstance(graph, ox.DefaultGraph):
+                continue
+            if graph in _DERIVED:
+                stats.derived[graph.value] += 1
+            elif q.predicate in _INDEX:
+                keys.add(q.triple)
+            else:
                 triples.add(q.triple)
+        for t in keys:
+            stats.index[t.predicate.value] += 1
         if not triples:
             continue
         stats.subjects += 1
@@ -282,6 +306,7 @@ def describe_dataset(
         g.add(part, _VOID + "property", prop)
         g.typed(part, _VOID + "triples", count, "integer")
     _sources(g, store, doc, ds)
+    _derived(g, doc, ds, stats)
     _sparql_service(g, doc, ds, sparql)
     _dumps(g, doc, ds, dumps, downloads)
     return g.triples
@@ -319,6 +344,53 @@ def _sources(g: _Graph, store: ox.Store, doc: str, ds: str) -> None:
                 period, _DCAT + "startDate", source.first_date, _date_datatype(source.first_date)
             )
             g.typed(period, _DCAT + "endDate", source.last_date, _date_datatype(source.last_date))
+
+
+_DERIVED_TEXT = {
+    "index": (
+        "Index triples (look-up keys)",
+        "Keys kg writes into each trial's own graph beside its facts, so that look-ups by any "
+        "spelling of a sponsor's name, by intervention name and near a point are index hits: "
+        "tkg:recordGraph, tkg:alternateNameKey, tkg:interventionNameKey, tkg:geoCell. Derived "
+        "from the records, not data of their own: not counted in the dataset's figures.",
+    ),
+    "statistics": (
+        "Registry statistics",
+        "Counts kg keeps with the store for the registry-wide named queries (trials and sites "
+        "per country and city, sponsors by class, things per class), in one named graph, "
+        "recomputed after every write. Not counted in the dataset's figures.",
+    ),
+    "answers": (
+        "Sponsor and publication answers",
+        "The rows of the sponsor and publication aggregates (publications per sponsor, "
+        "sponsor network, reporting gap) kg keeps with the store, in one named graph, "
+        "recomputed after every write. Not counted in the dataset's figures.",
+    ),
+}
+
+
+def _derived(g: _Graph, doc: str, ds: str, stats: Statistics) -> None:
+    """Subsets for what kg derives from the data: the index triples and the derived graphs."""
+    parts: list[tuple[str, int, str | None]] = []
+    if stats.index:
+        parts.append(("index", sum(stats.index.values()), None))
+    parts += [(kind, stats.derived[graph.value], graph.value) for graph, kind in _DERIVED.items()
+              if stats.derived[graph.value]]
+    for kind, triples, graph in parts:
+        node = f"{doc}#derived-{kind}"
+        title, description = _DERIVED_TEXT[kind]
+        g.add(ds, _VOID + "subset", node)
+        g.add(node, _RDF + "type", _VOID + "Dataset")
+        g.text(node, _DCT + "title", title, "en")
+        g.text(node, _DCT + "description", description, "en")
+        g.typed(node, _VOID + "triples", triples, "integer")
+        if graph is not None:
+            g.add(node, _SD + "name", graph)
+        for prop, count in sorted(stats.index.items()) if kind == "index" else ():
+            part = f"{node}-{_curie_slug(prop)}"
+            g.add(node, _VOID + "propertyPartition", part)
+            g.add(part, _VOID + "property", prop)
+            g.typed(part, _VOID + "triples", count, "integer")
 
 
 def _sparql_service(g: _Graph, doc: str, ds: str, sparql: str) -> None:

@@ -20,12 +20,16 @@ from pathlib import Path
 import platformdirs
 import pyoxigraph as ox
 
+from kg.answers_graph import refresh as refresh_answers
 from kg.errors import InputError
+from kg.graph_diff import rewrite_graph
 from kg.ontology import load_ontology
 from kg.publication_identity import merge_aliases
 from kg.sinks._spool import Spool
-from kg.stats import GraphCounts
+from kg.stats import STATS_GRAPH, GraphCounts, stats_nquads
 from kg.stats import refresh as refresh_stats
+from kg.stats_delta import before_removal
+from kg.stats_delta import update as update_stats
 
 __all__ = ["StoreSink", "bulk_load_chunked", "default_store_path", "open_store"]
 
@@ -88,6 +92,7 @@ def _finalise(store: ox.Store, counted: Iterable[GraphCounts] | None) -> None:
         counted = None  # the records' own counts saw the aliases as papers: count the store
     load_ontology(store)  # first: the statistics read the codes of its concepts
     refresh_stats(store, counted)
+    refresh_answers(store)  # the sponsor and publication answers (kg.answers)
     store.optimize()
     store.flush()
 
@@ -266,7 +271,9 @@ class StoreSink:
             shutil.rmtree(fresh, ignore_errors=True)
 
     def _update(self, store: ox.Store) -> None:
-        for graph in self._spool.kept_graphs():
+        loaded = self._spool.kept_graphs()
+        removed = before_removal(store, loaded)  # their statistics, taken out below
+        for graph in loaded:
             node = ox.NamedNode(graph[1:-1])
             if store.contains_named_graph(node):
                 store.remove_graph(node)
@@ -276,7 +283,16 @@ class StoreSink:
             store.load(path=self._spool.path, format=ox.RdfFormat.N_QUADS)
         # A rebuilt trial names its references as the registry keys them: the publications
         # kg fetch-publications linked keep their one node (DESIGN.md, "Publication").
-        merge_aliases(store)
+        merged = merge_aliases(store)
         load_ontology(store)  # first: the statistics read the codes of its concepts
-        refresh_stats(store)  # recomputed from the updated store: as a fresh build gives them
+        # The stored statistics, less the replaced graphs' counts, plus the loaded ones' (as a
+        # fresh build gives them); recounted from the whole store when that cannot be settled.
+        counts = {g: self._counts.get(g) for g in loaded}
+        old = set(store.quads_for_pattern(None, None, None, ox.NamedNode(STATS_GRAPH)))
+        stats = update_stats(store, removed, counts, aliases_moved=merged.statements > 0, old=old)
+        if stats is None:
+            refresh_stats(store)
+        else:  # only the rows that changed are written
+            rewrite_graph(store, STATS_GRAPH, stats_nquads(stats), old)
+        refresh_answers(store, by_difference=True)
         store.flush()

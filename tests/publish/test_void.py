@@ -9,8 +9,12 @@ import pyoxigraph as ox
 import pytest
 from publish_support import SEED_NCT
 
+from kg.answers import ANSWERS_GRAPH
+from kg.index import INDEX_PREDICATES
 from kg.publish.export import export_file, read_dump
 from kg.publish.void import SOURCE_TERMS, collect_statistics, describe_dataset
+from kg.stats import STATS_GRAPH
+from kg.terms import TKG
 
 BASE = "https://w3id.org/trialkg/"
 DS = f"{BASE}void#dataset"
@@ -39,8 +43,54 @@ def _values(store: ox.Store, subject: str, predicate: str) -> list[str]:
 def test_triple_count_is_the_number_of_distinct_triples(
     seed_store: ox.Store, description: ox.Store
 ) -> None:
-    distinct = {q.triple for q in seed_store}
+    """The records' triples; the index triples (look-up keys) are a subset of their own."""
+    predicates = {ox.NamedNode(p) for p in INDEX_PREDICATES}
+    distinct = {q.triple for q in seed_store if q.predicate not in predicates}
+    index = {q.triple for q in seed_store if q.predicate in predicates}
+    assert index
     assert _values(description, DS, VOID + "triples") == [str(len(distinct))]
+    subset = f"{BASE}void#derived-index"
+    assert subset in _values(description, DS, VOID + "subset")
+    assert _values(description, subset, VOID + "triples") == [str(len(index))]
+    keys = {t for t in index if t.predicate.value.endswith("alternateNameKey")}
+    part = f"{subset}-tkg-alternateNameKey"
+    assert _values(description, part, VOID + "triples") == [str(len(keys))]
+    assert not any(p.startswith(TKG) and p.endswith("Key") for p in _partitions(description))
+
+
+def _partitions(description: ox.Store) -> list[str]:
+    """The properties of the dataset's own property partitions."""
+    return [
+        p
+        for part in _values(description, DS, VOID + "propertyPartition")
+        for p in _values(description, part, VOID + "property")
+    ]
+
+
+def test_the_statistics_and_answers_graphs_are_subsets_not_data(publish_store: ox.Store) -> None:
+    """A kg store's derived graphs are described apart, and their triples are not the data's."""
+    store = ox.Store()
+    triples = describe_dataset(publish_store, BASE)
+    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    subsets = _values(store, DS, VOID + "subset")
+    derived = {STATS_GRAPH: "statistics", ANSWERS_GRAPH: "answers"}
+    data = {
+        q.triple
+        for q in publish_store
+        if q.graph_name.value not in {*derived, "https://w3id.org/trialkg/ontology"}  # type: ignore[union-attr]
+        and q.predicate.value not in INDEX_PREDICATES
+    }
+    assert _values(store, DS, VOID + "triples") == [str(len(data))]
+    for graph, kind in derived.items():
+        node = f"{BASE}void#derived-{kind}"
+        quads = list(publish_store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+        assert node in subsets
+        assert _values(store, node, VOID + "triples") == [str(len(quads))]
+        assert _values(store, node, "http://www.w3.org/ns/sparql-service-description#name") == [
+            graph
+        ]
+    derived_terms = {TKG + t for t in ("cityCount", "rank", "sponsorPairRow", "trialCount")}
+    assert derived_terms.isdisjoint(_partitions(store))
 
 
 def test_class_partition_counts_the_trials(description: ox.Store) -> None:

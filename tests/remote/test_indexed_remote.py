@@ -1,5 +1,5 @@
-"""A store pushed to a SPARQL endpoint carries its statistics graph: the endpoint runs the indexed
-variants, with the rows of the scans."""
+"""A store pushed to a SPARQL endpoint carries its statistics and answers graphs: the endpoint runs
+the indexed variants, with the rows of the scans."""
 
 from __future__ import annotations
 
@@ -20,6 +20,11 @@ CASES = [
     ("trials-sharing-condition", {"nct": "NCT03828656"}),
     ("trials-sharing-intervention", {"nct": "NCT06751849"}),
     ("recruiting-near", {"lat": "40.71", "lon": "-74.01", "km": "25"}),
+    ("publications-per-sponsor", {"role": "any"}),
+    ("sponsor-publications", {"role": "lead"}),
+    ("sponsor-network", {}),
+    ("published-without-results", {}),
+    ("trials-without-results-publication", {"asOf": "2025-06-30", "which": "all"}),
 ]
 
 
@@ -32,7 +37,7 @@ def test_an_endpoint_runs_the_indexed_variant_with_the_scans_rows(
     shared_store: ox.Store, shared_server: OxigraphServer, name: str, params: dict[str, str]
 ) -> None:
     endpoint = Endpoint(shared_server.query_url, timeout=120)
-    assert capabilities(endpoint_ask(endpoint)) == {"statistics", "index"}
+    assert capabilities(endpoint_ask(endpoint)) == {"statistics", "index", "answers"}
     query = load_query(name)
     bindings = bind_params(query, params)
     assert choose(query, bindings, endpoint_ask(endpoint)) is not query

@@ -1,0 +1,168 @@
+"""Write the answers graph (:mod:`kg.answers`): one node per row, with its place in the order.
+
+Rows are nodes ``{ANSWERS_GRAPH}/KIND/HASH`` (the hash of the row's key), their values the
+terms the scan query returns (plain strings where it returns ``STR()``, ``xsd:integer`` counts),
+and ``tkg:rank`` the row's place in the scan's ``ORDER BY`` (per role where there is one), so a
+variant sorts on one integer instead of decoding names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
+from typing import TypeVar
+
+import pyoxigraph as ox
+
+from kg.answers import ANSWERS_FORMAT, ANSWERS_GRAPH, Answers, Term, compute
+from kg.graph_diff import rewrite_graph
+from kg.terms import TKG, XSD
+
+__all__ = ["answers_nquads", "refresh", "write"]
+
+_INTEGER = ox.NamedNode(XSD + "integer")
+_BOOLEAN = ox.NamedNode(XSD + "boolean")
+K = TypeVar("K")
+
+
+def _int(n: int) -> ox.Literal:
+    return ox.Literal(str(n), datatype=_INTEGER)
+
+
+def _node(kind: str, *key: Term | str | None) -> ox.NamedNode:
+    text = "\x1f".join("" if k is None else str(k) for k in key)
+    digest = hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:20]
+    return ox.NamedNode(f"{ANSWERS_GRAPH}/{kind}/{digest}")
+
+
+def _text(term: Term | str | None) -> tuple[int, str]:
+    """SPARQL's order of a plain value or ``STR()``: unbound (or an error) first."""
+    if isinstance(term, str):
+        return (1, term)
+    if isinstance(term, ox.NamedNode | ox.Literal):
+        return (1, term.value)
+    return (0, "")
+
+
+def _ranks(keys: Sequence[K], order: Callable[[K], object]) -> dict[K, int]:
+    return {k: n for n, k in enumerate(sorted(keys, key=order))}  # type: ignore[arg-type]
+
+
+Row = list[tuple[str, Term | None]]
+
+
+def _rows(answers: Answers) -> Iterator[tuple[str, ox.NamedNode, Row]]:
+    """Each row: the graph's link to it, its node and its values (None: left out)."""
+    per = answers.per_sponsor
+    rank = _ranks(
+        list(per), lambda k: (k[0], -per[k][4], -per[k][3], per[k][0], k[1].value)
+    )
+    for (role, org), (name, agency, trials, citing, pubs, pubmed, results) in per.items():
+        yield "publicationsPerSponsorRow", _node("sponsor-publications", role, org), [
+            ("sponsorRole", ox.Literal(role)),
+            ("countedOrganization", org),
+            ("sponsorName", ox.Literal(name)),
+            ("agencyClassCode", None if agency is None else ox.Literal(agency)),
+            ("trialCount", _int(trials)),
+            ("citingTrialCount", _int(citing)),
+            ("publicationCount", _int(pubs)),
+            ("pubmedLinkedCount", _int(pubmed)),
+            ("resultsPublicationCount", _int(results)),
+            ("rank", _int(rank[role, org])),
+        ]
+    sp = answers.sponsor_publications
+    rank = _ranks(list(sp), lambda k: (k[0], -sp[k][1], -sp[k][2], sp[k][0], k[1].value))
+    for (role, org), (name, pubs, trials) in sp.items():
+        yield "sponsorPublicationsRow", _node("cited-by-sponsor", role, org), [
+            ("sponsorRole", ox.Literal(role)),
+            ("countedOrganization", org),
+            ("sponsorName", ox.Literal(name)),
+            ("publicationCount", _int(pubs)),
+            ("trialCount", _int(trials)),
+            ("rank", _int(rank[role, org])),
+        ]
+    net = answers.network
+    pair_rank = _ranks(
+        list(net), lambda k: (-net[k][2], net[k][0], net[k][1], k[0].value, k[1].value)
+    )
+    for (a, b), (name_a, name_b, trials) in net.items():
+        yield "sponsorPairRow", _node("pair", a, b), [
+            ("firstOrganization", a),
+            ("secondOrganization", b),
+            ("firstSponsorName", ox.Literal(name_a)),
+            ("secondSponsorName", ox.Literal(name_b)),
+            ("trialCount", _int(trials)),
+            ("rank", _int(pair_rank[a, b])),
+        ]
+    wr = answers.without_results
+    order = sorted(
+        range(len(wr)),
+        key=lambda i: (_text(wr[i][1]), _text(wr[i][2]), _text(wr[i][3]), _text(wr[i][4]),
+                       _text(wr[i][0])),
+    )
+    for n, i in enumerate(order):
+        trial, nct, title, status, value, pubs = wr[i]
+        yield "publishedWithoutResultsRow", _node("published", *wr[i][:5]), [
+            ("countedTrial", trial),
+            ("trialIdentifier", nct),
+            ("trialTitle", title),
+            ("statusCode", status),
+            ("hasResultsValue", value),
+            ("publicationCount", _int(pubs)),
+            ("rank", _int(n)),
+        ]
+    done = answers.completed
+    order = sorted(
+        range(len(done)),
+        key=lambda i: (_text(done[i][4]), _text(done[i][2]), _text(done[i][1]),
+                       _text(done[i][3]), _text(done[i][0])),
+    )
+    for n, i in enumerate(order):
+        trial, nct, completion, title, agency, searched, pubs, results = done[i]
+        yield "completedTrialRow", _node("completed", *done[i][:4]), [
+            ("countedTrial", trial),
+            ("trialIdentifier", nct),
+            ("completionDate", completion),
+            ("trialTitle", title),
+            ("agencyClassCode", None if agency is None else ox.Literal(agency)),
+            ("searched", ox.Literal("true" if searched else "false", datatype=_BOOLEAN)),
+            ("publicationCount", _int(pubs)),
+            ("resultsPublicationCount", _int(results)),
+            ("rank", _int(n)),
+        ]
+
+
+def answers_nquads(answers: Answers) -> Iterator[str]:
+    """Write the answers graph as N-Quads lines."""
+    from kg import __version__  # on use: kg's package imports this module
+
+    g = f"<{ANSWERS_GRAPH}>"
+    yield f'{g} <{TKG}answersFormat> "{ANSWERS_FORMAT}" {g} .\n'
+    yield f"{g} <{TKG}kgVersion> {ox.Literal(__version__)} {g} .\n"
+    for link, node, values in _rows(answers):
+        yield f"{g} <{TKG}{link}> {node} {g} .\n"
+        for p, o in values:
+            if o is not None:
+                yield f"{node} <{TKG}{p}> {o} {g} .\n"
+
+
+def write(store: ox.Store, answers: Answers) -> None:
+    """Replace the answers graph of ``store``."""
+    graph = ox.NamedNode(ANSWERS_GRAPH)
+    if store.contains_named_graph(graph):
+        store.remove_graph(graph)
+    store.bulk_load("".join(answers_nquads(answers)).encode("utf-8"), ox.RdfFormat.N_QUADS)
+
+
+def refresh(store: ox.Store, *, by_difference: bool = False) -> Answers:
+    """Recompute the answers graph from the store's graphs and write it.
+
+    ``by_difference`` (an update of a few graphs): only the quads that changed are written
+    (:func:`kg.graph_diff.rewrite_graph`), not the whole graph again.
+    """
+    answers = compute(store)
+    if by_difference and store.contains_named_graph(ox.NamedNode(ANSWERS_GRAPH)):
+        rewrite_graph(store, ANSWERS_GRAPH, answers_nquads(answers))
+    else:
+        write(store, answers)
+    return answers
