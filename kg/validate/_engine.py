@@ -49,6 +49,7 @@ from kg.validate._shapes import (
     load_shapes,
     path_text,
 )
+from kg.validate._sparql import sparql_results
 
 __all__ = [
     "Engine",
@@ -212,7 +213,11 @@ def raw_results(results: Graph) -> list[RawResult]:
 
 
 def engine_results(data: Graph, engine: Engine) -> list[RawResult]:
-    """Validate a TripleIndex-backed graph with an engine; return its results."""
+    """Validate a TripleIndex-backed graph with an engine; return its results.
+
+    The fast engine's SHACL-SPARQL shapes are not run here: they read each trial's own quads
+    (:func:`kg.validate._sparql.sparql_results`).
+    """
     if engine is Engine.PYSHACL:
         return raw_results(run_pyshacl(data))
     found = fast_results(data)
@@ -445,7 +450,27 @@ def _check_batch(
     results = engine_results(batch.graph, engine)
     for k, f in _findings(batch.graph, results, batch.locate, batch.restore):
         found[k].append(f)
+    if engine is Engine.FAST and plan().sparql:
+        # Each trial's rows are its own: no alias to restore, no other trial to find.
+        rows = sparql_results(plan().sparql, [q for _, q in members], load_shapes().keeps)
+        for k, ((labels, _), mine) in enumerate(zip(members, rows, strict=True)):
+            found[k].extend(f for _, f in _findings(batch.graph, mine, _Here(k, labels), _same))
     return found
+
+
+def _same(node: Node) -> Node:
+    return node
+
+
+@dataclass(frozen=True, slots=True)
+class _Here:
+    """Locate every focus node in one trial."""
+
+    k: int
+    labels: Labels
+
+    def __call__(self, focus: Node) -> Sequence[tuple[int, Labels]]:
+        return ((self.k, self.labels),)
 
 
 def validate_quads(
