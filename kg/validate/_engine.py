@@ -1,11 +1,13 @@
-"""Validate one trial's triples: pyshacl with the shapes parsed once, and two checks in Python.
+"""Validate trials' triples: an engine with the shapes parsed once, and two checks in Python.
 
 The Python checks are the deactivated shapes kgsh:TrialGraph (the graph describes its trial) and
 kgsh:DeclaredTerms (every tkg: term is in the ontology): set look-ups over the triples, where SHACL
 would need a SPARQL scan of every node.
 
 A unit of work is one trial's graph as N-Quads text (:class:`TrialGraph`), small enough to send to a
-worker process. pyshacl runs on an rdflib graph of only the triples the shapes can read, with
+worker process, or the name of its graph in a store the worker reads itself (:class:`StoredTrial`).
+pyshacl and the fast engine's Core shapes run on an rdflib graph of only the triples the shapes can
+read (the fast engine's SHACL-SPARQL shapes on each trial's own quads: ``_sparql``), with
 ``inference='none'`` and SHACL-AF off (PERFORMANCE-NOTES.md: advanced mode doubles the time, RDFS
 inference costs ~14x).
 
@@ -50,17 +52,21 @@ from kg.validate._shapes import (
     path_text,
 )
 from kg.validate._sparql import sparql_results
+from kg.validate._units import StoredTrial, TrialGraph, Unit, open_worker_store, read_unit
 
 __all__ = [
     "Engine",
     "Labels",
+    "StoredTrial",
     "TrialGraph",
     "TrialResult",
     "check_batch",
     "check_trial",
     "engine_results",
     "missing_trial",
+    "open_worker_store",
     "raw_results",
+    "read_unit",
     "shacl_findings",
     "undeclared_terms",
     "validate_quads",
@@ -69,15 +75,6 @@ __all__ = [
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 TRIAL_GRAPH = re.compile(r"^(?P<base>.*/)graph/(?P<nct>NCT\d{8})$")
 TRIAL_IRI = re.compile(r"^(?P<base>.*/)trial/(?P<nct>NCT\d{8})$")
-
-
-@dataclass(frozen=True, slots=True)
-class TrialGraph:
-    """One trial's triples as N-Quads (or N-Triples) text, and the IRI of its trial node."""
-
-    nct_id: str
-    iri: str
-    text: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -486,12 +483,14 @@ def validate_quads(
     return _check([(labels, quads)], engine)[0], len(quads)  # type: ignore[list-item]
 
 
-def check_batch(units: Sequence[TrialGraph], engine: Engine = Engine.FAST) -> list[TrialResult]:
-    """Validate some units of work together (in whatever process runs them), each as if alone."""
-    members = [
-        (Labels(u.iri, u.nct_id), list(ox.parse(u.text, format=ox.RdfFormat.N_QUADS)))
-        for u in units
-    ]
+def check_batch(
+    units: Sequence[Unit], engine: Engine = Engine.FAST, store: ox.Store | None = None
+) -> list[TrialResult]:
+    """Validate some units of work together (in whatever process runs them), each as if alone.
+
+    ``store``: where :class:`StoredTrial` units are read (default: this worker's store).
+    """
+    members = [(Labels(u.iri, u.nct_id), read_unit(u, store)) for u in units]
     found = _check(members, engine)
     return [
         TrialResult(u.nct_id, findings, len(quads))
@@ -499,6 +498,8 @@ def check_batch(units: Sequence[TrialGraph], engine: Engine = Engine.FAST) -> li
     ]
 
 
-def check_trial(unit: TrialGraph, engine: Engine = Engine.FAST) -> TrialResult:
+def check_trial(
+    unit: Unit, engine: Engine = Engine.FAST, store: ox.Store | None = None
+) -> TrialResult:
     """Validate one unit of work (in whatever process runs it)."""
-    return check_batch([unit], engine)[0]
+    return check_batch([unit], engine, store)[0]
