@@ -30,6 +30,8 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.store import Store
 from rdflib.term import Node
 
+from kg.validate._units import Spo, as_spo
+
 __all__ = ["CachingGraph", "TripleIndex", "graph_of", "rdflib_term", "rdflib_triples", "to_rdflib"]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -167,14 +169,14 @@ def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
 
 
 def rdflib_triples(
-    triples: Iterable[ox.Quad | ox.Triple],
+    triples: Iterable[ox.Quad | ox.Triple | Spo],
     keep: Callable[[str, str], bool] | None = None,
     cache: dict[object, Node] | None = None,
 ) -> list[Triple]:
     """Return the rdflib triples of pyoxigraph quads or triples (graph names dropped).
 
     Args:
-        triples: pyoxigraph quads or triples.
+        triples: pyoxigraph quads or triples, or (subject, predicate, object) tuples.
         keep: called with the predicate IRI and the object's text; a triple it refuses is left
             out (the vocabulary the shapes read, see ``kg.validate.Shapes.keeps``).
         cache: the rdflib term of each pyoxigraph term met so far, shared between calls.
@@ -190,13 +192,12 @@ def rdflib_triples(
     out: list[Triple] = []
     _RDFLIB_TERM_LOG.addFilter(_FILTER)
     try:
-        for t in triples:
-            s, o = t.subject, t.object
+        for s, p, o in as_spo(triples):
             if isinstance(s, ox.Triple) or isinstance(o, ox.Triple):
                 continue  # RDF-star: kg never writes it, and SHACL does not apply to it
-            if keep is not None and not keep(t.predicate.value, o.value):
+            if keep is not None and not keep(p.value, o.value):
                 continue
-            out.append((term(s), term(t.predicate), term(o)))
+            out.append((term(s), term(p), term(o)))
     finally:
         _RDFLIB_TERM_LOG.removeFilter(_FILTER)
     return out
@@ -212,7 +213,7 @@ def graph_of(triples: Iterable[Triple]) -> CachingGraph:
 
 
 def to_rdflib(
-    triples: Iterable[ox.Quad | ox.Triple], keep: Callable[[str, str], bool] | None = None
+    triples: Iterable[ox.Quad | ox.Triple | Spo], keep: Callable[[str, str], bool] | None = None
 ) -> CachingGraph:
     """Return an rdflib graph of the triples (graph names dropped), for pyshacl.
 

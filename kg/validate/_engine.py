@@ -52,7 +52,15 @@ from kg.validate._shapes import (
     path_text,
 )
 from kg.validate._sparql import sparql_results
-from kg.validate._units import StoredTrial, TrialGraph, Unit, open_worker_store, read_unit
+from kg.validate._units import (
+    Spo,
+    StoredTrial,
+    TrialGraph,
+    Unit,
+    as_spo,
+    open_worker_store,
+    read_unit,
+)
 
 __all__ = [
     "Engine",
@@ -73,6 +81,7 @@ __all__ = [
 ]
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_TYPE_NODE = ox.NamedNode(_RDF_TYPE)
 TRIAL_GRAPH = re.compile(r"^(?P<base>.*/)graph/(?P<nct>NCT\d{8})$")
 TRIAL_IRI = re.compile(r"^(?P<base>.*/)trial/(?P<nct>NCT\d{8})$")
 
@@ -278,7 +287,7 @@ def shacl_findings(data: Graph, results: Graph, trial: str, labels: Labels) -> l
 
 
 def undeclared_terms(
-    triples: Iterable[ox.Quad | ox.Triple], trial: str, labels: Labels
+    triples: Iterable[ox.Quad | ox.Triple | Spo], trial: str, labels: Labels
 ) -> list[Finding]:
     """Return a finding for each ``tkg:`` IRI the triples use that the ontology does not declare.
 
@@ -288,17 +297,16 @@ def undeclared_terms(
     shapes = load_shapes()
     seen: set[tuple[str, str, str]] = set()
     out: list[Finding] = []
-    for t in triples:
-        for term in (t.subject, t.predicate, t.object):
+    for subject, predicate, obj in as_spo(triples):
+        for term in (subject, predicate, obj):
             if not isinstance(term, ox.NamedNode):
                 continue
             iri = term.value
             if not iri.startswith(TKG) or iri in declared:
                 continue
-            subject = t.subject
             if not isinstance(subject, ox.NamedNode | ox.BlankNode):
                 continue
-            key = (str(subject), t.predicate.value, iri)
+            key = (str(subject), predicate.value, iri)
             if key in seen:
                 continue
             seen.add(key)
@@ -310,7 +318,7 @@ def undeclared_terms(
                     severity=Severity.from_iri(shapes.severities[str(DECLARED_TERMS)]),
                     focus=focus,
                     node=labels.node(focus),
-                    path=f"<{t.predicate.value}>",
+                    path=f"<{predicate.value}>",
                     value=value,
                     value_label=compact(iri),
                     message=shapes.messages[str(DECLARED_TERMS)],
@@ -322,17 +330,18 @@ def undeclared_terms(
 
 
 def missing_trial(
-    triples: Iterable[ox.Quad | ox.Triple], trial: str, labels: Labels
+    triples: Iterable[ox.Quad | ox.Triple | Spo], trial: str, labels: Labels
 ) -> list[Finding]:
     """Return a finding when the triples do not type the trial node as a study."""
     rdf_type = _RDF_TYPE
-    for t in triples:
+    typed = _TYPE_NODE
+    for s, p, o in as_spo(triples):
         if (
-            t.predicate.value == rdf_type
-            and isinstance(t.subject, ox.NamedNode)
-            and t.subject.value == labels.trial
-            and isinstance(t.object, ox.NamedNode)
-            and t.object.value in STUDY_CLASSES
+            p == typed
+            and isinstance(s, ox.NamedNode)
+            and s.value == labels.trial
+            and isinstance(o, ox.NamedNode)
+            and o.value in STUDY_CLASSES
         ):
             return []
     shapes = load_shapes()
@@ -364,7 +373,7 @@ class _Batch:
     becomes an alias in each other trial, so no trial sees another's triples.
     """
 
-    def __init__(self, members: Sequence[tuple[Labels, list[ox.Quad]]]) -> None:
+    def __init__(self, members: Sequence[tuple[Labels, list[Spo]]]) -> None:
         shapes = load_shapes()
         cache: dict[object, Node] = {}
         kept = [rdflib_triples(quads, shapes.keeps, cache) for _, quads in members]
@@ -402,7 +411,7 @@ class _Batch:
         )
 
     @staticmethod
-    def _owner(node: Node, ks: list[int], members: Sequence[tuple[Labels, list[ox.Quad]]]) -> int:
+    def _owner(node: Node, ks: list[int], members: Sequence[tuple[Labels, list[Spo]]]) -> int:
         iri = str(node)
         for k in ks:
             trial = members[k][0].trial
@@ -420,7 +429,7 @@ class _Batch:
 
 
 def _check(
-    members: Sequence[tuple[Labels, list[ox.Quad]]], engine: Engine = Engine.FAST
+    members: Sequence[tuple[Labels, list[Spo]]], engine: Engine = Engine.FAST
 ) -> list[list[Finding]]:
     """Validate some trials' triples in one pyshacl run; return each trial's findings."""
     # pyshacl and rdflib leave reference cycles; Python's collector, left on, runs full passes over
@@ -437,7 +446,7 @@ def _check(
 
 
 def _check_batch(
-    members: Sequence[tuple[Labels, list[ox.Quad]]], engine: Engine
+    members: Sequence[tuple[Labels, list[Spo]]], engine: Engine
 ) -> list[list[Finding]]:
     batch = _Batch(members)
     found = [
@@ -471,16 +480,16 @@ class _Here:
 
 
 def validate_quads(
-    triples: Iterable[ox.Quad | ox.Triple],
+    triples: Iterable[ox.Quad | ox.Triple | Spo],
     *,
     trial: str,
     trial_iri: str,
     engine: Engine = Engine.FAST,
 ) -> tuple[list[Finding], int]:
     """Validate one trial's triples; return its findings and how many triples it had."""
-    quads = list(triples)
+    quads = as_spo(triples)
     labels = Labels(trial_iri, trial)
-    return _check([(labels, quads)], engine)[0], len(quads)  # type: ignore[list-item]
+    return _check([(labels, quads)], engine)[0], len(quads)
 
 
 def check_batch(

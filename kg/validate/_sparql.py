@@ -31,6 +31,7 @@ from rdflib.term import Node, Variable
 from kg.validate._convert import rdflib_term
 from kg.validate._results import RawResult
 from kg.validate._shapes import _query_iris, _sparql_prefixes, _with_prefixes
+from kg.validate._units import Spo
 
 __all__ = ["SparqlShape", "SparqlUnsupportedError", "compile_sparql", "sparql_results"]
 
@@ -169,10 +170,13 @@ def compile_sparql(g: Graph, node: Node, messages: dict[str, str]) -> SparqlShap
 class _Index:
     """Look-ups over one trial's kept quads for the targets of SPARQL shapes."""
 
-    def __init__(self, quads: Sequence[ox.Quad]) -> None:
-        self.by_p: dict[ox.NamedNode, list[ox.Quad]] = {}
-        for q in quads:
-            self.by_p.setdefault(q.predicate, []).append(q)
+    def __init__(self, triples: Sequence[Spo]) -> None:
+        self.by_p: dict[ox.NamedNode, list[Spo]] = {}
+        for t in triples:
+            self.by_p.setdefault(t[1], []).append(t)
+        self.types: dict[Any, set[Any]] = {}  # class -> its instances
+        for s, _, o in self.by_p.get(_RDF_TYPE, ()):
+            self.types.setdefault(o, set()).add(s)
 
     def focus(self, shape: SparqlShape) -> set[Any]:
         out: set[Any] = set()
@@ -182,16 +186,16 @@ class _Index:
             elif kind == str(SH.targetClass):
                 out |= self._instances(value)
             elif kind == str(SH.targetSubjectsOf):
-                out.update(q.subject for q in self.by_p.get(value, ()))
+                out.update(t[0] for t in self.by_p.get(value, ()))
             else:
-                out.update(q.object for q in self.by_p.get(value, ()))
+                out.update(t[2] for t in self.by_p.get(value, ()))
         return out
 
     def _instances(self, cls: ox.NamedNode) -> set[Any]:
         """Instances of a class and its subclasses (``rdfs:subClassOf`` in the data), as pyshacl."""
         subclasses: dict[Any, list[Any]] = {}
-        for q in self.by_p.get(_SUBCLASS, ()):
-            subclasses.setdefault(q.object, []).append(q.subject)
+        for s, _, o in self.by_p.get(_SUBCLASS, ()):
+            subclasses.setdefault(o, []).append(s)
         classes = {cls}
         todo = [cls]
         while todo:
@@ -199,7 +203,7 @@ class _Index:
                 if sub not in classes:
                     classes.add(sub)
                     todo.append(sub)
-        return {q.subject for q in self.by_p.get(_RDF_TYPE, ()) if q.object in classes}
+        return set().union(*(self.types.get(c, ()) for c in classes))
 
 
 @functools.cache
@@ -209,7 +213,7 @@ def _member_graph(k: int) -> ox.NamedNode:
 
 def sparql_results(
     shapes: Sequence[SparqlShape],
-    members: Sequence[Sequence[ox.Quad]],
+    members: Sequence[Sequence[Spo]],
     keeps: Callable[[str, str], bool] | None = None,
 ) -> list[list[RawResult]]:
     """Run the SPARQL shapes on each trial's quads; return each trial's results.
@@ -222,16 +226,16 @@ def sparql_results(
     wanted = frozenset({_RDF_TYPE, _SUBCLASS}).union(*(s.predicates for s in shapes))
     store = ox.Store()
     indexes = []
-    for k, quads in enumerate(members):
+    for k, triples in enumerate(members):
         mine = [
-            q
-            for q in quads
-            if q.predicate in wanted
-            and not isinstance(q.object, ox.Triple)
-            and (keeps is None or keeps(q.predicate.value, q.object.value))
+            t
+            for t in triples
+            if t[1] in wanted
+            and not isinstance(t[2], ox.Triple)
+            and (keeps is None or keeps(t[1].value, t[2].value))
         ]
         graph = _member_graph(k)
-        store.extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in mine)
+        store.extend(ox.Quad(s, p, o, graph) for s, p, o in mine)
         indexes.append(_Index(mine))
     for k, index in enumerate(indexes):
         for shape in shapes:

@@ -254,10 +254,8 @@ def test_the_sparql_shapes_agree_with_pyshacl_and_the_unprovable_stay_with_it() 
     assert {s.key for s in compiled.sparql} == {f"{ex}Order", f"{ex}Twice"}
     assert set(compiled.fallback) == {f"{ex}Optional", f"{ex}Failure", f"{ex}Any"}
     data = Graph().parse(data=_SPARQL_DATA, format="turtle")
-    quads = [
-        ox.Quad(
-            *(ox.NamedNode(str(t)) if isinstance(t, URIRef) else ox.Literal(str(t)) for t in triple)
-        )
+    triples = [
+        tuple(ox.NamedNode(str(t)) if isinstance(t, URIRef) else ox.Literal(str(t)) for t in triple)
         for triple in data
     ]
     only = Graph()
@@ -271,7 +269,8 @@ def test_the_sparql_shapes_agree_with_pyshacl_and_the_unprovable_stay_with_it() 
     def key(r: object) -> tuple[str, ...]:
         return tuple(str(getattr(r, f)) for f in ("focus", "path", "value", "shape", "message"))
 
-    fast = sorted(key(r) for r in sparql_results(compiled.sparql, [quads])[0])
+    rows = sparql_results(compiled.sparql, [triples])[0]  # type: ignore[list-item]
+    fast = sorted(key(r) for r in rows)
     reference = sorted(key(r) for r in raw_results(results))
     assert len(reference) >= 4
     assert fast == reference
