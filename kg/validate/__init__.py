@@ -3,7 +3,7 @@
 ::
 
     out = writer(OutputFormat.TEXT, sys.stdout)       # or JSON, TTL
-    report = validate_store(open_store(path), jobs=2, on_findings=out.write)
+    report = validate_store(open_store(path), jobs=2, on_findings=out.write, path=path)
     out.close(report)                                  # validate_file, validate_endpoint alike
 
 Each trial's graph is validated as if on its own (the fast engine, or pyshacl; the shapes parsed
