@@ -231,6 +231,7 @@ def sparql_results(
             t
             for t in triples
             if t[1] in wanted
+            and not isinstance(t[0], ox.Triple)  # RDF-star: pyshacl is never given it
             and not isinstance(t[2], ox.Triple)
             and (keeps is None or keeps(t[1].value, t[2].value))
         ]
@@ -243,6 +244,15 @@ def sparql_results(
             if focus:
                 out[k].extend(_run(store, shape, _member_graph(k), focus))
     return out
+
+
+def _path_text(path: Any) -> str:
+    """Write ``?path`` as pyshacl's report does (an IRI in angle brackets)."""
+    if path is None:
+        return ""
+    if isinstance(path, ox.NamedNode):
+        return f"<{path.value}>"
+    return str(rdflib_term(path))
 
 
 def _run(
@@ -261,11 +271,7 @@ def _run(
         node = rdflib_term(this)
         yield RawResult(
             focus=node,
-            path=""
-            if path is None
-            else f"<{path.value}>"
-            if isinstance(path, ox.NamedNode)
-            else str(rdflib_term(path)),
+            path=_path_text(path),
             value=node if value is None else rdflib_term(value),
             severity=shape.severity,
             shape=shape.key,
