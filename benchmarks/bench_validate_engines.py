@@ -1,13 +1,21 @@
-"""SHACL validation per trial: the fast engine against pyshacl (``kg validate --engine``).
+"""SHACL validation per trial: the fast engine against pyshacl, and where the CPU time goes.
 
-The registry and store are bench_validate.py's (the seed and the shared records, replicated with
-new NCT ids). For each size, ``kg.validate.validate_store`` (as ``kg validate --store``, cross-trial
-checks off, one process) runs in a fresh process per engine (bench_validate.py's per-trial child);
-both must find the same number of results. A stage profile (one process, 400 trials of the first
-size) shows where the fast engine's CPU time goes. ``--write`` puts the section "## SHACL
-validation: engines" into benchmarks/RESULTS.md.
+Runs on stores ``kg build`` made (``--stores DIR,DIR``, opened read-only; e.g. the synthetic
+registries of ``kg synth generate N``), or on bench_validate.py's replicated registries
+(``--sizes``). For each store, in fresh processes (bench_validate.py's children):
 
-    nice -n 10 python benchmarks/bench_validate_engines.py --sizes 1000 --work /tmp/vb --write
+- per trial: trials validated as ``kg validate --store`` does (cross-trial checks off), with 1
+  process per engine (pyshacl up to ``--pyshacl-max`` trials) and the fast engine with 2; both
+  engines must find the same number of results. ``--limit N`` validates the first N trial graphs
+  of a store (in the store's order, a sample of it) instead of all;
+- stages: 400 trials of the store, one process, CPU ms per trial by stage of the fast engine.
+
+CPU ms per trial (user + system of the process and its workers over the trials) is the figure
+that extrapolates: 100,000 trials on 2 cores take 100,000 x CPU ms / 2. ``--write`` puts the
+section "## SHACL validation: engines" into benchmarks/RESULTS.md.
+
+    nice -n 10 python benchmarks/bench_validate_engines.py \\
+        --stores /tmp/kg-bench/store-1000,/tmp/kg-bench/store-10000 --limit 2000 --write
 """
 
 from __future__ import annotations
@@ -21,76 +29,94 @@ import bench_validate
 from _harness import log, machine, md_table, measure, parse_args, versions
 
 HEADING = "## SHACL validation: engines"
-ENGINES = ("pyshacl", "fast")
 TARGET_TRIALS = 100_000
+TARGET_MINUTES = 10
 CORES = 2
 
 
 def _options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--stores", default="", help="kg-built stores, comma-separated")
+    parser.add_argument("--limit", type=int, default=0, help="validate the first N trials only")
     parser.add_argument("--pyshacl-max", type=int, default=1_000, help="largest pyshacl size")
     parser.add_argument("--write", action="store_true", help="write the section to RESULTS.md")
 
 
-def _child(mode: str, data: Path, engine: str) -> dict[str, float]:
-    """Run one of bench_validate.py's children (``per-trial`` with 1 process, ``stages``)."""
+def _trials(store: Path) -> int:
+    import pyoxigraph as ox
+
+    from kg.validate import TRIAL_GRAPH
+
+    handle = ox.Store.read_only(str(store))
+    return sum(1 for g in handle.named_graphs() if TRIAL_GRAPH.match(g.value))
+
+
+def _child(mode: str, data: Path, engine: str, jobs: int = 1, limit: int = 0) -> dict[str, float]:
+    """Run one of bench_validate.py's children (``per-trial``, ``stages``)."""
     script = Path(bench_validate.__file__)
     cmd = [sys.executable, str(script), "--child", mode, "--data", str(data)]
-    run = measure([*cmd, "--jobs", "1", "--engine", engine])
+    cmd += ["--jobs", str(jobs), "--engine", engine, "--limit", str(limit)]
+    run = measure(cmd)
     if run.returncode != 0:
         raise RuntimeError(f"{mode} {engine} at {data.name} failed:\n{run.stderr[-2000:]}")
     out: dict[str, float] = run.json()
     if mode == "per-trial":
-        out.update(wall=run.wall, cpu=run.cpu)
-    log(f"{mode} {engine} {data.name}: {out}")
+        out.update(wall=run.wall, cpu=run.cpu, load=run.load[0])
+    log(f"{mode} {engine} jobs={jobs} {data.name}: {out}")
     return out
 
 
-def report(
-    rows: list[tuple[int, dict[str, dict[str, float]]]],
-    stages: dict[str, float] | None,
-    args: argparse.Namespace,
-) -> str:
-    sizes = ",".join(str(n) for n, _ in rows)
+Row = tuple[str, int, str, int, dict[str, float]]  # store, its trials, engine, jobs, run
+
+
+def _minutes(cpu_ms: float) -> str:
+    return f"~{TARGET_TRIALS * cpu_ms / 1000 / CORES / 60:.1f} min"
+
+
+def report(rows: list[Row], stages: dict[str, dict[str, float]], args: argparse.Namespace) -> str:
     lines = [
         HEADING,
         "",
-        f"Command: `nice -n 10 python benchmarks/bench_validate_engines.py --sizes {sizes} "
-        f"--pyshacl-max {args.pyshacl_max} --work {args.work} --write` "
+        f"Command: `nice -n 10 python benchmarks/bench_validate_engines.py {args.command}` "
         f"({time.strftime('%Y-%m-%d %H:%M')} UTC).",
         "Machine: " + "; ".join(f"{k}: {v}" for k, v in machine().items()) + ".",
         "Versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()) + ".",
-        "Other engineers' jobs shared the 2 cores: CPU time per trial is the figure to trust.",
+        "Other engineers' jobs shared the 2 cores (load average in the table): CPU time per trial"
+        " is the figure to trust, and it runs high beside other jobs (shared caches).",
         "",
-        "Per trial, 1 process (`validate_store`, as `kg validate --store --jobs 1`, cross-trial "
-        "checks off), the whole run in a fresh process: start-up, reading the store, both "
-        "engines' findings. CPU ms per trial is the process's user+system time over the trials.",
+        "Per trial: the trials validated as `kg validate --store DIR` does (each worker reads its "
+        "trials' graphs from the store; cross-trial checks off), the whole run in a fresh process:"
+        " start-up, reading the store, every finding. CPU ms per trial: user + system time of the "
+        "process and its workers over the trials validated.",
         "",
     ]
     table = []
-    for n, by_engine in rows:
-        for engine in ENGINES:
-            r = by_engine.get(engine)
-            if r is None:
-                continue
-            cpu_ms = 1000 * r["cpu"] / r["trials"]
-            minutes = TARGET_TRIALS * cpu_ms / 1000 / CORES / 60
-            table.append(
-                (
-                    f"{n:,}",
-                    engine,
-                    f"{r['results']:,.0f}",
-                    f"{r['wall']:.1f} s",
-                    f"{cpu_ms:.1f}",
-                    f"~{minutes:.0f} min",
-                )
+    for store, size, engine, jobs, r in rows:
+        cpu_ms = 1000 * r["cpu"] / r["trials"]
+        table.append(
+            (
+                store,
+                f"{size:,}",
+                f"{r['trials']:,.0f}",
+                engine,
+                str(jobs),
+                f"{r['results']:,.0f}",
+                f"{r['wall']:.1f} s",
+                f"{r['load']:.1f}",
+                f"{cpu_ms:.1f}",
+                _minutes(cpu_ms),
             )
+        )
     lines.append(
         md_table(
             (
-                "trials",
+                "store",
+                "trials in it",
+                "validated",
                 "engine",
+                "processes",
                 "results",
                 "wall",
+                "load",
                 "CPU ms per trial",
                 f"{TARGET_TRIALS:,} trials on {CORES} free cores",
             ),
@@ -98,52 +124,68 @@ def report(
         )
     )
     lines.append("")
-    for n, by_engine in rows:
-        fast, ref = by_engine.get("fast"), by_engine.get("pyshacl")
-        if fast and ref:
+    by_store: dict[str, dict[tuple[str, int], dict[str, float]]] = {}
+    for store, _, engine, jobs, r in rows:
+        by_store.setdefault(store, {})[(engine, jobs)] = r
+    for store, runs in by_store.items():
+        fast, ref = runs.get(("fast", 1)), runs.get(("pyshacl", 1))
+        if fast and ref and fast["trials"] == ref["trials"]:
             ratio = (ref["cpu"] / ref["trials"]) / (fast["cpu"] / fast["trials"])
             same = "the same" if fast["results"] == ref["results"] else "DIFFERENT"
             lines.append(
-                f"- {n:,} trials: the fast engine takes {ratio:.2f}x less CPU per trial than "
-                f"pyshacl, with {same} number of results ({fast['results']:,.0f})."
+                f"- {store}: the fast engine takes {ratio:.2f}x less CPU per trial than pyshacl, "
+                f"with {same} number of results ({fast['results']:,.0f})."
             )
     lines.append(
         f"- Extrapolation: {TARGET_TRIALS:,} trials x CPU ms per trial / {CORES} cores (the "
-        "per-trial work is flat in size, bench_validate.py; 2 processes share no state)."
+        f"target, {TARGET_MINUTES} min, is {1000 * TARGET_MINUTES * 60 * CORES / TARGET_TRIALS:.0f}"
+        " ms of CPU per trial)."
     )
     if stages:
-        total = sum(stages.values())
+        names = list(stages)
+        keys = list(next(iter(stages.values())))
+        totals = {s: sum(stages[s].values()) for s in names}
         lines += [
             "",
-            "Where the fast engine's CPU time goes (one process, 400 trials of the first size, "
-            "CPU ms per trial):",
+            "Where the fast engine's CPU time goes (one process, 400 trials of each store, CPU ms "
+            "per trial; `--child stages`):",
             "",
             md_table(
-                ("stage", "CPU ms per trial", "share"),
-                [(s, f"{v:.1f}", f"{100 * v / total:.0f}%") for s, v in stages.items()]
-                + [("total", f"{total:.1f}", "100%")],
+                ("stage", *names),
+                [(k, *(f"{stages[s][k]:.1f}" for s in names)) for k in keys]
+                + [("total", *(f"{totals[s]:.1f}" for s in names))],
             ),
             "",
-            "- read: the store's quads of each trial graph as N-Quads; parse: back to pyoxigraph "
-            "terms; python checks: declared terms, the trial's type; conversion: the rdflib batch "
-            "graph both engines read; fast engine: the compiled SHACL Core shapes; pyshacl (rest):"
-            " pyshacl on the shapes the fast engine leaves to it (the two SHACL-SPARQL shapes); "
-            "findings: naming results by trial; collector: freeing pyshacl's cycles.",
+            "- read: each trial's named graph from the store (`quads_for_pattern`, terms taken "
+            "out once); python checks: declared terms, the trial's type; conversion: the rdflib "
+            "batch graph the Core shapes read; fast engine (Core): the compiled SHACL Core "
+            "shapes; fast engine (SPARQL): the three SHACL-SPARQL shapes, one pyoxigraph query per"
+            " trial each; findings: naming results by trial; collector: freeing the batch's "
+            "cycles.",
         ]
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
     args = parse_args(__doc__ or "", extra=_options)
-    rows: list[tuple[int, dict[str, dict[str, float]]]] = []
-    stages = None
-    for n in args.sizes:
-        data = bench_validate.replicated(n, args.work)
-        bench_validate.on_disk(data)
-        engines = ENGINES if n <= args.pyshacl_max else ("fast",)
-        rows.append((n, {engine: _child("per-trial", data, engine) for engine in engines}))
-        if stages is None:
-            stages = _child("stages", data, "fast")
+    args.command = " ".join(sys.argv[1:])
+    rows: list[Row] = []
+    stages: dict[str, dict[str, float]] = {}
+    if args.stores:
+        targets = [Path(s) for s in args.stores.split(",") if s]
+    else:
+        made = [bench_validate.replicated(n, args.work) for n in args.sizes]
+        targets = [bench_validate.on_disk(data) for data in made]
+    for store in targets:
+        size = _trials(store)
+        name = f"{store.name}"
+        limit = args.limit if 0 < args.limit < size else 0
+        validated = limit or size
+        engines = ("pyshacl", "fast") if validated <= args.pyshacl_max else ("fast",)
+        for engine in engines:
+            rows.append((name, size, engine, 1, _child("per-trial", store, engine, 1, limit)))
+        rows.append((name, size, "fast", 2, _child("per-trial", store, "fast", 2, limit)))
+        stages[f"{size:,} trials"] = _child("stages", store, "fast")
     text = report(rows, stages, args)
     sys.stdout.write(text)
     if args.write:

@@ -111,7 +111,7 @@ def validate_command(
             source, report = file, validate_file(Path(file), **options)
         else:
             path = store or default_store_path()
-            source, report = str(path), validate_store(open_store(path), **options)
+            source, report = str(path), validate_store(open_store(path), path=path, **options)
         if report.trials == 0:
             raise InputError("no trial graphs to validate", file=source)
         out.close(report)

@@ -3,12 +3,13 @@
 ::
 
     out = writer(OutputFormat.TEXT, sys.stdout)       # or JSON, TTL
-    report = validate_store(open_store(path), jobs=2, on_findings=out.write)
+    report = validate_store(open_store(path), jobs=2, on_findings=out.write, path=path)
     out.close(report)                                  # validate_file, validate_endpoint alike
 
-Each trial's graph is validated as if on its own (pyshacl, the shapes parsed once per process, no
-inference; 40 trials to a run, kept apart) in a pool of worker processes, so the time grows with
-the number of trials and memory stays flat; the cross-trial shapes then run once as SPARQL over
+Each trial's graph is validated as if on its own (the fast engine, or pyshacl; the shapes parsed
+once per process, no inference; 40 trials to a run, kept apart) in a pool of worker processes, each
+reading its trials' graphs from its own read-only handle on the store, so the time grows with the
+number of trials and memory stays flat; the cross-trial shapes then run once as SPARQL over
 the whole store. ``check_record`` is the same check for one record's N-Quads, as ``kg build
 --validate`` uses it. The report only counts; findings stream to a writer (or any callable) trial
 by trial, so memory does not grow with the number of trials either.
@@ -22,6 +23,7 @@ from kg.validate._engine import (
     TRIAL_GRAPH,
     Engine,
     Labels,
+    StoredTrial,
     TrialGraph,
     TrialResult,
     check_batch,
@@ -55,6 +57,7 @@ __all__ = [
     "ReportWriter",
     "Severity",
     "Shapes",
+    "StoredTrial",
     "TrialGraph",
     "TrialResult",
     "check_batch",

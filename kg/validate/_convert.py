@@ -30,6 +30,8 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.store import Store
 from rdflib.term import Node
 
+from kg.validate._units import Spo, as_spo
+
 __all__ = ["CachingGraph", "TripleIndex", "graph_of", "rdflib_term", "rdflib_triples", "to_rdflib"]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -57,12 +59,19 @@ _NO_CONTEXTS: tuple[Graph, ...] = ()
 class TripleIndex(Store):
     """An in-memory rdflib store of triples: three indexes, no named graphs, no events.
 
+    The object-first index is built on the first look-up that needs it (the fast engine never
+    does; pyshacl does).
+
     >>> graph = Graph(store=TripleIndex(), bind_namespaces="none")
     >>> s, p = URIRef("https://example.org/s"), URIRef("https://example.org/p")
     >>> for value in ("a", "b", "a"):
     ...     _ = graph.add((s, p, Literal(value)))
     >>> len(graph), sorted(graph.objects(s, p))
     (2, [rdflib.term.Literal('a'), rdflib.term.Literal('b')])
+    >>> graph.remove((s, p, Literal("a")))  # doctest: +ELLIPSIS
+    <Graph ...>
+    >>> len(graph), list(graph.subjects(None, Literal("b"))), list(graph.subjects(None, s))
+    (1, [rdflib.term.URIRef('https://example.org/s')], [])
     """
 
     # pyshacl wraps its data graph in an rdflib Dataset, which asserts both; every context of
@@ -74,8 +83,45 @@ class TripleIndex(Store):
         super().__init__()
         self._spo: _Index = {}
         self._pos: _Index = {}
-        self._osp: _Index = {}
+        self._osp_index: _Index | None = None
         self._size = 0
+
+    @property
+    def _osp(self) -> _Index:
+        if self._osp_index is None:
+            osp: _Index = {}
+            for s, by_p in self._spo.items():
+                for p, objects in by_p.items():
+                    for o in objects:
+                        osp.setdefault(o, {}).setdefault(s, set()).add(p)
+            self._osp_index = osp
+        return self._osp_index
+
+    def add_all(self, triples: Iterable[Triple]) -> None:
+        """Add triples (as :meth:`add` does each, without a call per triple)."""
+        spo, pos = self._spo, self._pos
+        self._osp_index = None
+        added = 0
+        for s, p, o in triples:
+            by_p = spo.get(s)
+            if by_p is None:
+                by_p = spo[s] = {}
+            objects = by_p.get(p)
+            if objects is None:
+                objects = by_p[p] = set()
+            elif o in objects:
+                continue
+            objects.add(o)
+            by_o = pos.get(p)
+            if by_o is None:
+                by_o = pos[p] = {}
+            subjects = by_o.get(o)
+            if subjects is None:
+                by_o[o] = {s}
+            else:
+                subjects.add(s)
+            added += 1
+        self._size += added
 
     def add(self, triple: Triple, context: Any = None, quoted: bool = False) -> None:
         """Add a triple (the context is ignored: the store holds one graph)."""
@@ -85,15 +131,17 @@ class TripleIndex(Store):
             return
         objects.add(o)
         self._pos.setdefault(p, {}).setdefault(o, set()).add(s)
-        self._osp.setdefault(o, {}).setdefault(s, set()).add(p)
+        if self._osp_index is not None:
+            self._osp_index.setdefault(o, {}).setdefault(s, set()).add(p)
         self._size += 1
 
     def remove(self, pattern: Any, context: Any = None) -> None:
         """Remove every triple matching the pattern."""
+        osp = self._osp  # built before any triple goes
         for s, p, o in list(self._match(*pattern)):
             self._spo[s][p].discard(o)
             self._pos[p][o].discard(s)
-            self._osp[o][s].discard(p)
+            osp[o][s].discard(p)
             self._size -= 1
 
     def _match(self, s: Node | None, p: Node | None, o: Node | None) -> Iterator[Triple]:
@@ -167,14 +215,14 @@ def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
 
 
 def rdflib_triples(
-    triples: Iterable[ox.Quad | ox.Triple],
+    triples: Iterable[ox.Quad | ox.Triple | Spo],
     keep: Callable[[str, str], bool] | None = None,
     cache: dict[object, Node] | None = None,
 ) -> list[Triple]:
     """Return the rdflib triples of pyoxigraph quads or triples (graph names dropped).
 
     Args:
-        triples: pyoxigraph quads or triples.
+        triples: pyoxigraph quads or triples, or (subject, predicate, object) tuples.
         keep: called with the predicate IRI and the object's text; a triple it refuses is left
             out (the vocabulary the shapes read, see ``kg.validate.Shapes.keeps``).
         cache: the rdflib term of each pyoxigraph term met so far, shared between calls.
@@ -190,13 +238,12 @@ def rdflib_triples(
     out: list[Triple] = []
     _RDFLIB_TERM_LOG.addFilter(_FILTER)
     try:
-        for t in triples:
-            s, o = t.subject, t.object
+        for s, p, o in as_spo(triples):
             if isinstance(s, ox.Triple) or isinstance(o, ox.Triple):
                 continue  # RDF-star: kg never writes it, and SHACL does not apply to it
-            if keep is not None and not keep(t.predicate.value, o.value):
+            if keep is not None and not keep(p.value, o.value):
                 continue
-            out.append((term(s), term(t.predicate), term(o)))
+            out.append((term(s), term(p), term(o)))
     finally:
         _RDFLIB_TERM_LOG.removeFilter(_FILTER)
     return out
@@ -205,14 +252,12 @@ def rdflib_triples(
 def graph_of(triples: Iterable[Triple]) -> CachingGraph:
     """Return a graph of rdflib triples, backed by a :class:`TripleIndex`."""
     store = TripleIndex()
-    add = store.add
-    for triple in triples:
-        add(triple)
+    store.add_all(triples)
     return CachingGraph(store=store, bind_namespaces="none")
 
 
 def to_rdflib(
-    triples: Iterable[ox.Quad | ox.Triple], keep: Callable[[str, str], bool] | None = None
+    triples: Iterable[ox.Quad | ox.Triple | Spo], keep: Callable[[str, str], bool] | None = None
 ) -> CachingGraph:
     """Return an rdflib graph of the triples (graph names dropped), for pyshacl.
 

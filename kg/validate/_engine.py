@@ -1,11 +1,13 @@
-"""Validate one trial's triples: pyshacl with the shapes parsed once, and two checks in Python.
+"""Validate trials' triples: an engine with the shapes parsed once, and two checks in Python.
 
 The Python checks are the deactivated shapes kgsh:TrialGraph (the graph describes its trial) and
 kgsh:DeclaredTerms (every tkg: term is in the ontology): set look-ups over the triples, where SHACL
 would need a SPARQL scan of every node.
 
 A unit of work is one trial's graph as N-Quads text (:class:`TrialGraph`), small enough to send to a
-worker process. pyshacl runs on an rdflib graph of only the triples the shapes can read, with
+worker process, or the name of its graph in a store the worker reads itself (:class:`StoredTrial`).
+pyshacl and the fast engine's Core shapes run on an rdflib graph of only the triples the shapes can
+read (the fast engine's SHACL-SPARQL shapes on each trial's own quads: ``_sparql``), with
 ``inference='none'`` and SHACL-AF off (PERFORMANCE-NOTES.md: advanced mode doubles the time, RDFS
 inference costs ~14x).
 
@@ -49,34 +51,39 @@ from kg.validate._shapes import (
     load_shapes,
     path_text,
 )
+from kg.validate._sparql import sparql_results
+from kg.validate._units import (
+    Spo,
+    StoredTrial,
+    TrialGraph,
+    Unit,
+    as_spo,
+    open_worker_store,
+    read_unit,
+)
 
 __all__ = [
     "Engine",
     "Labels",
+    "StoredTrial",
     "TrialGraph",
     "TrialResult",
     "check_batch",
     "check_trial",
     "engine_results",
     "missing_trial",
+    "open_worker_store",
     "raw_results",
+    "read_unit",
     "shacl_findings",
     "undeclared_terms",
     "validate_quads",
 ]
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_TYPE_NODE = ox.NamedNode(_RDF_TYPE)
 TRIAL_GRAPH = re.compile(r"^(?P<base>.*/)graph/(?P<nct>NCT\d{8})$")
 TRIAL_IRI = re.compile(r"^(?P<base>.*/)trial/(?P<nct>NCT\d{8})$")
-
-
-@dataclass(frozen=True, slots=True)
-class TrialGraph:
-    """One trial's triples as N-Quads (or N-Triples) text, and the IRI of its trial node."""
-
-    nct_id: str
-    iri: str
-    text: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +219,11 @@ def raw_results(results: Graph) -> list[RawResult]:
 
 
 def engine_results(data: Graph, engine: Engine) -> list[RawResult]:
-    """Validate a TripleIndex-backed graph with an engine; return its results."""
+    """Validate a TripleIndex-backed graph with an engine; return its results.
+
+    The fast engine's SHACL-SPARQL shapes are not run here: they read each trial's own quads
+    (:func:`kg.validate._sparql.sparql_results`).
+    """
     if engine is Engine.PYSHACL:
         return raw_results(run_pyshacl(data))
     found = fast_results(data)
@@ -276,7 +287,7 @@ def shacl_findings(data: Graph, results: Graph, trial: str, labels: Labels) -> l
 
 
 def undeclared_terms(
-    triples: Iterable[ox.Quad | ox.Triple], trial: str, labels: Labels
+    triples: Iterable[ox.Quad | ox.Triple | Spo], trial: str, labels: Labels
 ) -> list[Finding]:
     """Return a finding for each ``tkg:`` IRI the triples use that the ontology does not declare.
 
@@ -286,17 +297,16 @@ def undeclared_terms(
     shapes = load_shapes()
     seen: set[tuple[str, str, str]] = set()
     out: list[Finding] = []
-    for t in triples:
-        for term in (t.subject, t.predicate, t.object):
+    for subject, predicate, obj in as_spo(triples):
+        for term in (subject, predicate, obj):
             if not isinstance(term, ox.NamedNode):
                 continue
             iri = term.value
             if not iri.startswith(TKG) or iri in declared:
                 continue
-            subject = t.subject
             if not isinstance(subject, ox.NamedNode | ox.BlankNode):
                 continue
-            key = (str(subject), t.predicate.value, iri)
+            key = (str(subject), predicate.value, iri)
             if key in seen:
                 continue
             seen.add(key)
@@ -308,7 +318,7 @@ def undeclared_terms(
                     severity=Severity.from_iri(shapes.severities[str(DECLARED_TERMS)]),
                     focus=focus,
                     node=labels.node(focus),
-                    path=f"<{t.predicate.value}>",
+                    path=f"<{predicate.value}>",
                     value=value,
                     value_label=compact(iri),
                     message=shapes.messages[str(DECLARED_TERMS)],
@@ -320,17 +330,18 @@ def undeclared_terms(
 
 
 def missing_trial(
-    triples: Iterable[ox.Quad | ox.Triple], trial: str, labels: Labels
+    triples: Iterable[ox.Quad | ox.Triple | Spo], trial: str, labels: Labels
 ) -> list[Finding]:
     """Return a finding when the triples do not type the trial node as a study."""
     rdf_type = _RDF_TYPE
-    for t in triples:
+    typed = _TYPE_NODE
+    for s, p, o in as_spo(triples):
         if (
-            t.predicate.value == rdf_type
-            and isinstance(t.subject, ox.NamedNode)
-            and t.subject.value == labels.trial
-            and isinstance(t.object, ox.NamedNode)
-            and t.object.value in STUDY_CLASSES
+            p == typed
+            and isinstance(s, ox.NamedNode)
+            and s.value == labels.trial
+            and isinstance(o, ox.NamedNode)
+            and o.value in STUDY_CLASSES
         ):
             return []
     shapes = load_shapes()
@@ -362,7 +373,7 @@ class _Batch:
     becomes an alias in each other trial, so no trial sees another's triples.
     """
 
-    def __init__(self, members: Sequence[tuple[Labels, list[ox.Quad]]]) -> None:
+    def __init__(self, members: Sequence[tuple[Labels, list[Spo]]]) -> None:
         shapes = load_shapes()
         cache: dict[object, Node] = {}
         kept = [rdflib_triples(quads, shapes.keeps, cache) for _, quads in members]
@@ -400,7 +411,7 @@ class _Batch:
         )
 
     @staticmethod
-    def _owner(node: Node, ks: list[int], members: Sequence[tuple[Labels, list[ox.Quad]]]) -> int:
+    def _owner(node: Node, ks: list[int], members: Sequence[tuple[Labels, list[Spo]]]) -> int:
         iri = str(node)
         for k in ks:
             trial = members[k][0].trial
@@ -418,7 +429,7 @@ class _Batch:
 
 
 def _check(
-    members: Sequence[tuple[Labels, list[ox.Quad]]], engine: Engine = Engine.FAST
+    members: Sequence[tuple[Labels, list[Spo]]], engine: Engine = Engine.FAST
 ) -> list[list[Finding]]:
     """Validate some trials' triples in one pyshacl run; return each trial's findings."""
     # pyshacl and rdflib leave reference cycles; Python's collector, left on, runs full passes over
@@ -435,7 +446,7 @@ def _check(
 
 
 def _check_batch(
-    members: Sequence[tuple[Labels, list[ox.Quad]]], engine: Engine
+    members: Sequence[tuple[Labels, list[Spo]]], engine: Engine
 ) -> list[list[Finding]]:
     batch = _Batch(members)
     found = [
@@ -445,28 +456,50 @@ def _check_batch(
     results = engine_results(batch.graph, engine)
     for k, f in _findings(batch.graph, results, batch.locate, batch.restore):
         found[k].append(f)
+    if engine is Engine.FAST and plan().sparql:
+        # Each trial's rows are its own: no alias to restore, no other trial to find.
+        rows = sparql_results(plan().sparql, [q for _, q in members], load_shapes().keeps)
+        for k, ((labels, _), mine) in enumerate(zip(members, rows, strict=True)):
+            found[k].extend(f for _, f in _findings(batch.graph, mine, _Here(k, labels), _same))
     return found
 
 
+def _same(node: Node) -> Node:
+    return node
+
+
+@dataclass(frozen=True, slots=True)
+class _Here:
+    """Locate every focus node in one trial."""
+
+    k: int
+    labels: Labels
+
+    def __call__(self, focus: Node) -> Sequence[tuple[int, Labels]]:
+        return ((self.k, self.labels),)
+
+
 def validate_quads(
-    triples: Iterable[ox.Quad | ox.Triple],
+    triples: Iterable[ox.Quad | ox.Triple | Spo],
     *,
     trial: str,
     trial_iri: str,
     engine: Engine = Engine.FAST,
 ) -> tuple[list[Finding], int]:
     """Validate one trial's triples; return its findings and how many triples it had."""
-    quads = list(triples)
+    quads = as_spo(triples)
     labels = Labels(trial_iri, trial)
-    return _check([(labels, quads)], engine)[0], len(quads)  # type: ignore[list-item]
+    return _check([(labels, quads)], engine)[0], len(quads)
 
 
-def check_batch(units: Sequence[TrialGraph], engine: Engine = Engine.FAST) -> list[TrialResult]:
-    """Validate some units of work together (in whatever process runs them), each as if alone."""
-    members = [
-        (Labels(u.iri, u.nct_id), list(ox.parse(u.text, format=ox.RdfFormat.N_QUADS)))
-        for u in units
-    ]
+def check_batch(
+    units: Sequence[Unit], engine: Engine = Engine.FAST, store: ox.Store | None = None
+) -> list[TrialResult]:
+    """Validate some units of work together (in whatever process runs them), each as if alone.
+
+    ``store``: where :class:`StoredTrial` units are read (default: this worker's store).
+    """
+    members = [(Labels(u.iri, u.nct_id), read_unit(u, store)) for u in units]
     found = _check(members, engine)
     return [
         TrialResult(u.nct_id, findings, len(quads))
@@ -474,6 +507,8 @@ def check_batch(units: Sequence[TrialGraph], engine: Engine = Engine.FAST) -> li
     ]
 
 
-def check_trial(unit: TrialGraph, engine: Engine = Engine.FAST) -> TrialResult:
+def check_trial(
+    unit: Unit, engine: Engine = Engine.FAST, store: ox.Store | None = None
+) -> TrialResult:
     """Validate one unit of work (in whatever process runs it)."""
-    return check_batch([unit], engine)[0]
+    return check_batch([unit], engine, store)[0]

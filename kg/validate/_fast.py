@@ -28,6 +28,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
 
+from kg.validate._results import RawResult
 from kg.validate._rules import (
     NODE_KINDS,
     Constraint,
@@ -39,21 +40,9 @@ from kg.validate._rules import (
     value_range,
 )
 from kg.validate._shapes import load_shapes, path_text
+from kg.validate._sparql import SparqlShape, SparqlUnsupportedError, compile_sparql
 
 __all__ = ["Plan", "RawResult", "UnsupportedError", "compile_shapes", "fast_results", "plan"]
-
-
-@dataclass(frozen=True, slots=True)
-class RawResult:
-    """One validation result as pyshacl's results graph states it (before naming by trial)."""
-
-    focus: Node
-    path: str
-    value: Node | None
-    severity: str
-    shape: str
-    component: str
-    message: str
 
 
 class UnsupportedError(Exception):
@@ -277,15 +266,17 @@ class Plan:
     units: tuple[_Unit, ...]
     fallback: dict[str, str]  # shape (or "shape sh:property part") -> reason
     reduced: Graph | None  # pyshacl's shapes graph, None when nothing is left for it
+    sparql: tuple[SparqlShape, ...] = ()  # SHACL-SPARQL shapes run by pyoxigraph, per trial
 
     @property
     def compiled(self) -> list[str]:
-        """The keys of the compiled shapes (sh:property parts included)."""
+        """The keys of the compiled shapes (sh:property parts and SPARQL shapes included)."""
         out = []
         for unit in self.units:
             if unit.shape.constraints:
                 out.append(unit.shape.key)
             out.extend(p.key for p in unit.shape.properties)
+        out.extend(s.key for s in self.sparql)
         return out
 
 
@@ -310,12 +301,21 @@ def compile_shapes(g: Graph, messages: dict[str, str]) -> Plan:
     compiler = _Compiler(g, messages)
     targeted = {s for t in _TARGETS for s in g.subjects(t, None)}
     units: list[_Unit] = []
+    sparql: list[SparqlShape] = []
     fallback: dict[str, str] = {}
     drop: list[tuple[Node, Node, Node]] = []
     for node in sorted(targeted, key=str):
         if _one(g, node, SH.deactivated) == Literal(True):
             continue
         targets = tuple((t, v) for t in _TARGETS for v in g.objects(node, t))
+        if (node, SH.sparql, None) in g and not _referenced(g, node):
+            try:
+                sparql.append(compile_sparql(g, node, messages))
+            except SparqlUnsupportedError:
+                pass  # compiled below as far as it can be; pyshacl runs the rest
+            else:
+                drop.extend((node, t, v) for t, v in targets)
+                continue
         try:
             unit = compiler.shape(node, nested=False)
         except UnsupportedError as whole_reason:
@@ -334,7 +334,7 @@ def compile_shapes(g: Graph, messages: dict[str, str]) -> Plan:
             reduced.add(triple)
         for triple in drop:
             reduced.remove(triple)
-    return Plan(tuple(units), fallback, reduced)
+    return Plan(tuple(units), fallback, reduced, tuple(sparql))
 
 
 def _split(

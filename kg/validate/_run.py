@@ -15,6 +15,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
+from typing import Any, Literal, overload
 
 import pyoxigraph as ox
 from rdflib import URIRef
@@ -29,12 +30,12 @@ from kg.validate._engine import (
     TRIAL_IRI,
     Engine,
     Labels,
-    TrialGraph,
     TrialResult,
     check_batch,
 )
 from kg.validate._report import Finding, Report, Severity
 from kg.validate._shapes import CrossCheck, load_shapes
+from kg.validate._units import StoredTrial, TrialGraph, Unit, open_worker_store
 
 __all__ = [
     "cross_trial_findings",
@@ -145,15 +146,26 @@ def _split(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> Iterator[T
         yield _unit(m["nct"], trial.value, quads)
 
 
-def iter_store_trials(store: ox.Store) -> Iterator[TrialGraph]:
-    """Yield one unit of work per trial of a store: its named graph, or its part of a graph."""
+@overload
+def iter_store_trials(store: ox.Store, *, stored: Literal[False] = ...) -> Iterator[TrialGraph]: ...
+@overload
+def iter_store_trials(store: ox.Store, *, stored: bool) -> Iterator[Unit]: ...
+def iter_store_trials(store: ox.Store, *, stored: bool = False) -> Iterator[Unit]:
+    """Yield one unit of work per trial of a store: its named graph, or its part of a graph.
+
+    ``stored``: a trial's named graph as a :class:`StoredTrial` (read by whoever validates it),
+    else as its N-Quads text. A graph that is not a trial's is cut here, into N-Quads units.
+    """
     for graph in store.named_graphs():
         if not isinstance(graph, ox.NamedNode) or graph.value == ONTOLOGY_GRAPH:
             continue
         m = TRIAL_GRAPH.match(graph.value)
         if m:
             trial_iri = f"{m['base']}trial/{m['nct']}"
-            yield _unit(m["nct"], trial_iri, store.quads_for_pattern(None, None, None, graph))
+            if stored:
+                yield StoredTrial(m["nct"], trial_iri, graph.value)
+            else:
+                yield _unit(m["nct"], trial_iri, store.quads_for_pattern(None, None, None, graph))
         else:
             yield from _split(store, graph)
     if next(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), None) is not None:
@@ -163,8 +175,8 @@ def iter_store_trials(store: ox.Store) -> Iterator[TrialGraph]:
 # --- running units -----------------------------------------------------------------------------
 
 
-def _batches(units: Iterable[TrialGraph]) -> Iterator[list[TrialGraph]]:
-    batch: list[TrialGraph] = []
+def _batches(units: Iterable[Unit]) -> Iterator[list[Unit]]:
+    batch: list[Unit] = []
     for unit in units:
         batch.append(unit)
         if len(batch) >= _BATCH:
@@ -175,15 +187,29 @@ def _batches(units: Iterable[TrialGraph]) -> Iterator[list[TrialGraph]]:
 
 
 def iter_results(
-    units: Iterable[TrialGraph], *, jobs: int = 1, engine: Engine = Engine.FAST
+    units: Iterable[Unit],
+    *,
+    jobs: int = 1,
+    engine: Engine = Engine.FAST,
+    store: ox.Store | None = None,
+    path: Path | None = None,
 ) -> Iterator[TrialResult]:
-    """Validate every unit, in order, with ``jobs`` worker processes (0: one per core)."""
+    """Validate every unit, in order, with ``jobs`` worker processes (0: one per core).
+
+    :class:`StoredTrial` units are read from ``store`` in this process, and by each worker from
+    its own read-only handle on the store at ``path``.
+    """
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1:
         for batch in _batches(units):
-            yield from check_batch(batch, engine)
+            yield from check_batch(batch, engine, store)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    pool = (
+        ProcessPoolExecutor(jobs, initializer=open_worker_store, initargs=(str(path),))
+        if path is not None
+        else ProcessPoolExecutor(jobs)
+    )
+    with pool:
         window: list[Future[list[TrialResult]]] = []
         for batch in _batches(units):
             window.append(pool.submit(check_batch, batch, engine))
@@ -250,14 +276,15 @@ OnFindings = Callable[[list[Finding]], None]
 
 
 def _collect(
-    units: Iterable[TrialGraph],
+    units: Iterable[Unit],
     jobs: int,
     on_trial: OnTrial | None,
     on_findings: OnFindings | None,
     report: Report,
     engine: Engine = Engine.FAST,
+    **where: Any,
 ) -> None:
-    for result in iter_results(units, jobs=jobs, engine=engine):
+    for result in iter_results(units, jobs=jobs, engine=engine, **where):
         report.trials += 1
         _found(result.findings, on_findings, report)
         if on_trial is not None:
@@ -278,16 +305,22 @@ def validate_store(
     on_trial: OnTrial | None = None,
     on_findings: OnFindings | None = None,
     engine: Engine = Engine.FAST,
+    path: Path | None = None,
 ) -> Report:
     """Validate every trial of a store, then run the cross-trial checks over all of it.
 
     The report counts; ``on_findings`` is given each trial's findings (and then the cross-trial
-    ones) as they come, ``on_trial`` each trial's result.
+    ones) as they come, ``on_trial`` each trial's result. ``path``: the store's folder, where
+    each worker process opens it read-only and reads its own trials' graphs; without it (a store
+    in memory) this process reads every trial and sends it to the workers as N-Quads.
     """
     report = Report()
     if len(list(itertools.islice(store.named_graphs(), _SMALL))) < _SMALL:
         jobs = 1  # a few trials: starting worker processes would take longer than validating
-    _collect(iter_store_trials(store), jobs, on_trial, on_findings, report, engine)
+    jobs = jobs or os.cpu_count() or 1
+    stored = jobs <= 1 or path is not None
+    units = iter_store_trials(store, stored=stored)
+    _collect(units, jobs, on_trial, on_findings, report, engine, store=store, path=path)
     if cross_trial:
         _found(cross_trial_findings(store), on_findings, report)
     return report
