@@ -191,12 +191,12 @@ def add_missing_keys(store: ox.Store) -> int:
     result = store.query(_UNKEYED_SPONSOR_NAMES)
     assert isinstance(result, ox.QuerySolutions)  # noqa: S101 - a SELECT gives solutions
     key = ox.NamedNode(f"{TKG}alternateNameKey")
-    quads = [
+    quads = {
         ox.Quad(sol["org"], key, ox.Literal(sol["name"].value.lower()), sol["g"])
         for sol in result
         if isinstance(sol["name"], ox.Literal)
         and isinstance(sol["org"], ox.NamedNode | ox.BlankNode)
         and isinstance(sol["g"], ox.NamedNode)
-    ]
+    }
     store.extend(quads)
     return len(quads)
