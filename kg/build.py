@@ -110,7 +110,7 @@ def map_record(record: Trial, options: MapOptions, doc: InputFile) -> Mapped:
     unique = dict.fromkeys(triples)
     # Look-up keys (kg.index) go into the record's graph with its facts, replaced with them.
     parts = split(unique, _READ)  # read once for the index and the statistics
-    index = index_triples(parts, mint.trial(record.nct_id), graph)
+    index = index_triples(parts, mint.trial(record.nct_id), graph, placed=mint.placed)
     unique.update(dict.fromkeys(index))
     parts[T.recordGraph].extend((s, o) for s, p, o in index if p == T.recordGraph)
     text = "".join(f"{s} {p} {o} {graph} .\n" for s, p, o in unique)

@@ -7,7 +7,10 @@ the record's own triples, in the worker that maps it, and go into the record's n
 rebuilt or replaced trial replaces its keys with its facts, so they are never stale.
 
 - ``?x tkg:alternateNameKey "lower case"``: each ``schema:alternateName`` of ``?x``, lower-cased
-  as SPARQL's ``LCASE`` does (Unicode full lower-casing).
+  as SPARQL's ``LCASE`` does (Unicode full lower-casing); not for a site's facility keyed by its
+  name at its place (``Minter.placed``), which is no sponsor's node: sponsor-trials, the query
+  that reads the keys, looks for sponsors. Such a node is a sponsor's only when its IRI happens
+  to be one (two keys slugged alike); :func:`add_missing_keys` gives it its keys in the store.
 - ``?i tkg:interventionNameKey "lower case"``: each ``schema:name`` of an intervention.
 - ``?site tkg:geoCell "162 -297"``: the quarter-degree cell (floor of 4 x latitude, floor of 4 x
   longitude) of each pair of coordinates of a site of a recruiting trial (``schema:status
@@ -24,13 +27,16 @@ import math
 from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 
-from kg.terms import RDF_TYPE, SDO, XSD, T
+import pyoxigraph as ox
+
+from kg.terms import RDF_TYPE, SCHEMA, SDO, TKG, XSD, T
 
 __all__ = [
     "CELLS_PER_DEGREE",
     "INDEX_FORMAT",
     "INDEX_PREDICATES",
     "WANTED",
+    "add_missing_keys",
     "geo_cell",
     "index_triples",
     "lower_literal",
@@ -51,6 +57,7 @@ _GEO = SDO.geo
 _LAT = SDO.latitude
 _LON = SDO.longitude
 _STATUS = SDO.status
+_SPONSOR = SDO.sponsor
 _RECRUITING = SDO.Recruiting
 _INTERVENTION = T.Intervention
 _NUMERIC = (f"<{XSD}decimal>", f"<{XSD}double>", f"<{XSD}integer>", f"<{XSD}float>")
@@ -114,7 +121,7 @@ def split(triples: Iterable[Triple], wanted: Collection[str]) -> dict[str, list[
     return out
 
 
-WANTED = (_ALT, _NAME, RDF_TYPE, _GEO, _LAT, _LON, _STATUS)
+WANTED = (_ALT, _NAME, RDF_TYPE, _GEO, _LAT, _LON, _STATUS, _SPONSOR)
 """The predicates :func:`index_triples` reads."""
 
 
@@ -126,17 +133,26 @@ def _objects(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
 
 
 def index_triples(
-    triples: Iterable[Triple] | Mapping[str, list[tuple[str, str]]], trial: str, graph: str
+    triples: Iterable[Triple] | Mapping[str, list[tuple[str, str]]],
+    trial: str,
+    graph: str,
+    *,
+    placed: Collection[str] = frozenset(),
 ) -> list[Triple]:
     """Return the index triples of one record's triples (``trial`` and ``graph`` rendered IRIs).
 
     ``triples`` may be given already split by predicate (:func:`split` with at least
     :data:`WANTED`), as the build does to read them once for the index and the statistics.
+    ``placed``: the facilities keyed by name at a place (``Minter.placed``): their names get no
+    key unless the record names them as a sponsor.
     """
     parts = triples if isinstance(triples, Mapping) else split(triples, WANTED)
     interventions = {s for s, o in parts[RDF_TYPE] if o == _INTERVENTION}
     out: list[Triple] = [(trial, T.recordGraph, graph)]
+    unkeyed = set(placed).difference(o for _, o in parts[_SPONSOR]) if placed else placed
     for s, o in parts[_ALT]:
+        if s in unkeyed:
+            continue
         key = lower_literal(o)
         if key is not None:
             out.append((s, T.alternateNameKey, key))
@@ -157,3 +173,36 @@ def index_triples(
         }
         out.extend((site, T.geoCell, _quoted(cell)) for cell in sorted(cells))
     return out
+
+
+# The names of sponsors that some graph holds without their keys: a facility keyed by name at a
+# place whose IRI is also a sponsor's (see the module's docstring); none in a normal store.
+_UNKEYED_SPONSOR_NAMES = f"""
+SELECT DISTINCT ?g ?org ?name
+WHERE {{
+  {{ SELECT DISTINCT ?org WHERE {{ GRAPH ?h {{ ?trial <{SCHEMA}sponsor> ?org }} }} }}
+  GRAPH ?g {{ ?org <{SCHEMA}alternateName> ?name }}
+  FILTER NOT EXISTS {{ GRAPH ?g {{ ?org <{TKG}alternateNameKey> ?key }} }}
+}}
+"""
+
+
+def add_missing_keys(store: ox.Store) -> int:
+    """Key every spelling of every sponsor in every graph of ``store``; return the keys added.
+
+    The build leaves out the keys of facilities keyed by name at a place (no sponsor's node);
+    this adds them where such a node is a sponsor's after all, so sponsor-trials' indexed variant
+    finds what its scan finds. Run after every write of the store.
+    """
+    result = store.query(_UNKEYED_SPONSOR_NAMES)
+    assert isinstance(result, ox.QuerySolutions)  # noqa: S101 - a SELECT gives solutions
+    key = ox.NamedNode(f"{TKG}alternateNameKey")
+    quads = {
+        ox.Quad(sol["org"], key, ox.Literal(sol["name"].value.lower()), sol["g"])
+        for sol in result
+        if isinstance(sol["name"], ox.Literal)
+        and isinstance(sol["org"], ox.NamedNode | ox.BlankNode)
+        and isinstance(sol["g"], ox.NamedNode)
+    }
+    store.extend(quads)
+    return len(quads)

@@ -94,6 +94,8 @@ _LETTERS = str.maketrans({"\u0131": "i", "\u0142": "l", "\u0153": "oe", "\u00e6"
 
 
 def _fold(text: str) -> str:
+    if text.isascii():  # nothing to translate or decompose: the common case, and the cheap one
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower().translate(_LETTERS))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
@@ -130,6 +132,7 @@ class Place(NamedTuple):
     country: str
 
 
+@functools.lru_cache(maxsize=1 << 15)
 def parse_place(place: str) -> Place:
     """Read a place written "city, country" or "city, state, country" (the country last).
 

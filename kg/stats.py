@@ -416,7 +416,10 @@ def write(store: ox.Store, stats: Statistics) -> None:
     if store.contains_named_graph(graph):
         store.remove_graph(graph)
     # A bulk load: a transactional load of this many quads costs ~4x the CPU (measured).
-    store.bulk_load("".join(stats_nquads(stats)).encode("utf-8"), ox.RdfFormat.N_QUADS)
+    # Lenient: the rows are kg's own rendering of terms read from kg's graphs (kg.sinks.store).
+    store.bulk_load(
+        "".join(stats_nquads(stats)).encode("utf-8"), ox.RdfFormat.N_QUADS, lenient=True
+    )
 
 
 def refresh(store: ox.Store, counted: Iterable[GraphCounts] | None = None) -> Statistics:

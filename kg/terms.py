@@ -360,6 +360,8 @@ _NON_WORD = re.compile(r"[^\w&]+")
 
 
 def _ascii_fold(text: str) -> str:
+    if text.isascii():  # nothing to decompose: the common case, and the cheap one
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -411,6 +413,8 @@ class Minter:
             base += "/"
         self.base = base
         self.orgs = orgs if orgs is not None else OrgIndex()  # the user's name -> ROR/IRI mapping
+        self.placed: set[str] = set()
+        """Organisation nodes minted keyed by name at a place (no sponsor's node: kg.index)."""
 
     def raw(self, path: str) -> str:
         """Return the rendered IRI of a path under the base."""
@@ -439,7 +443,10 @@ class Minter:
         target = self.orgs.lookup(name)
         if target is not None and target.iri:
             return iri(target.iri)
-        return f"<{self.base}org/{slug(self.orgs.node_key(name, place))}>"
+        node = f"<{self.base}org/{slug(self.orgs.node_key(name, place))}>"
+        if place and (target is None or not target.ror):
+            self.placed.add(node)
+        return node
 
     def person(self, name: str, context: str) -> str:
         """A person, keyed by normalised name plus an affiliation (or other context) digest."""

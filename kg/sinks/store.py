@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from kg.answers_graph import refresh as refresh_answers
 from kg.errors import InputError
 from kg.graph_diff import rewrite_graph
+from kg.index import add_missing_keys
 from kg.ontology import load_ontology
 from kg.publication_identity import merge_aliases
 from kg.sinks._spool import Spool
@@ -90,6 +91,7 @@ def _finalise(store: ox.Store, counted: Iterable[GraphCounts] | None) -> None:
     """Add the statistics and the ontology to a freshly loaded store, compact it, write it out."""
     if merge_aliases(store).aliases:  # publications loaded with their aliases: one node per paper
         counted = None  # the records' own counts saw the aliases as papers: count the store
+    add_missing_keys(store)  # a facility's node that is a sponsor's after all (kg.index)
     load_ontology(store)  # first: the statistics read the codes of its concepts
     refresh_stats(store, counted)
     refresh_answers(store)  # the sponsor and publication answers (kg.answers)
@@ -284,6 +286,7 @@ class StoreSink:
         # A rebuilt trial names its references as the registry keys them: the publications
         # kg fetch-publications linked keep their one node (DESIGN.md, "Publication").
         merged = merge_aliases(store)
+        add_missing_keys(store)  # a facility's node that is a sponsor's after all (kg.index)
         load_ontology(store)  # first: the statistics read the codes of its concepts
         # The stored statistics, less the replaced graphs' counts, plus the loaded ones' (as a
         # fresh build gives them); recounted from the whole store when that cannot be settled.
