@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from build_support import SharedBuild, StoreAndFiles, built_once
+from xdist_plan import make_scheduler, plan
 
 from kg.build import build
 from kg.sinks import FileSink, StoreSink, open_store
@@ -73,12 +76,32 @@ def seed_store(seed_nq: Path) -> ox.Store:
     return store
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On an xdist worker, order the tests and write the plan of units (tests/xdist_plan.py)."""
+    if os.environ.get("PYTEST_XDIST_WORKER") and config.option.basetemp:
+        plan(items, Path(config.option.basetemp).parent)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """``-n N`` (xdist's default ``--dist load``) runs the units of tests/xdist_plan.py."""
+    return make_scheduler(config, log) if config.getvalue("dist") == "load" else None
+
+
 @pytest.fixture(scope="session")
-def shared_store_path(tmp_path_factory: pytest.TempPathFactory, ctgov_dir: Path) -> Path:
+def shared_build(tmp_path_factory: pytest.TempPathFactory, ctgov_dir: Path) -> SharedBuild:
+    """The seed plus every shared record mapped once, into a store and every build format."""
+    with built_once(tmp_path_factory, "shared") as (folder, fresh):
+        made = SharedBuild.at(folder, "all")
+        if fresh:
+            build([str(SEED), str(ctgov_dir)], StoreAndFiles(made), base=DEFAULT_BASE, jobs=2)
+    return made
+
+
+@pytest.fixture(scope="session")
+def shared_store_path(shared_build: SharedBuild) -> Path:
     """An on-disk store built once from the seed plus every shared record."""
-    path = tmp_path_factory.mktemp("shared") / "store"
-    build([str(SEED), str(ctgov_dir)], StoreSink(path), base=DEFAULT_BASE, jobs=2)
-    return path
+    return shared_build.store
 
 
 @pytest.fixture(scope="session")
@@ -121,3 +144,4 @@ def small_store(small_store_path: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "store"
     shutil.copytree(small_store_path, copy)
     return copy
+

@@ -1,9 +1,10 @@
 """Every output format says the same: each parses back to exactly the N-Quads' statements.
 
-The seed and every shared record are built once (one mapping, written through one FileSink per
-format, as ``kg build -o`` writes each), and the store built from them is exported once per format
-(``kg export``). pyoxigraph reads every file back, and each must give the very statements of the
-N-Quads file: the same IRIs, and literals with the same lexical form, datatype and language.
+The seed and every shared record are built once (tests/conftest.py ``shared_build``: one mapping,
+written through one FileSink per format, as ``kg build -o`` writes each, and into the store ``kg
+build --store`` makes), and that store is exported once per format (``kg export``). pyoxigraph
+reads every file back, and each must give the very statements of the N-Quads file: the same IRIs,
+and literals with the same lexical form, datatype and language.
 Triple formats (Turtle, N-Triples, RDF/XML, exported JSON-LD) are compared with the N-Quads'
 triples, graphs dropped.
 
@@ -24,16 +25,16 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
+from build_support import BUILD_FORMATS, SharedBuild, StoreAndFiles
 from rdflib.store import Store
 
 from kg.build import build
 from kg.publish.export import ExportFormat, export_file
-from kg.sinks import FileSink, StoreSink, open_store
+from kg.sinks import open_store
 from kg.terms import DEFAULT_BASE
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "data" / "000_9a170ffc83e8bfff.txt"
-BUILD_FORMATS = (".nq", ".trig", ".ttl", ".nt", ".jsonld", ".rdf")
 EXPORT_FORMATS = {
     ".nq": ExportFormat.NQUADS,
     ".trig": ExportFormat.TRIG,
@@ -60,37 +61,10 @@ RDFLIB_FORMAT = {
 }
 
 
-class _Tee:
-    """A sink writing one build to several sinks: one mapping, every format."""
-
-    def __init__(self, sinks: list[FileSink]) -> None:
-        self.sinks = sinks
-
-    def add(self, graph: str, text: str) -> None:
-        for sink in self.sinks:
-            sink.add(graph, text)
-
-    def replace(self, graph: str, text: str) -> None:
-        for sink in self.sinks:
-            sink.replace(graph, text)
-
-    def commit(self) -> None:
-        for sink in self.sinks:
-            sink.commit()
-
-    def abort(self) -> None:
-        for sink in self.sinks:
-            sink.abort()
-
-
 @pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory, ctgov_dir: Path) -> dict[str, Path]:
+def built(shared_build: SharedBuild) -> dict[str, Path]:
     """The seed and every shared record built once, written in every format ``kg build`` has."""
-    folder = tmp_path_factory.mktemp("formats")
-    paths = {ext: folder / f"all{ext}" for ext in BUILD_FORMATS}
-    sinks = [FileSink(p, base=DEFAULT_BASE) for p in paths.values()]
-    build([str(SEED), str(ctgov_dir)], _Tee(sinks), base=DEFAULT_BASE, jobs=2)  # type: ignore[arg-type]
-    return paths
+    return shared_build.files
 
 
 def _export(store_path: Path, folder: Path) -> dict[str, Path]:
@@ -122,25 +96,23 @@ def sample_inputs(ctgov_dir: Path) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def sample_built(
-    tmp_path_factory: pytest.TempPathFactory, sample_inputs: list[str]
-) -> dict[str, Path]:
-    """The sample built once, in every format ``kg build`` has (rdflib reads these)."""
-    folder = tmp_path_factory.mktemp("sample-formats")
-    paths = {ext: folder / f"sample{ext}" for ext in BUILD_FORMATS}
-    sinks = [FileSink(p, base=DEFAULT_BASE) for p in paths.values()]
-    build(sample_inputs, _Tee(sinks), base=DEFAULT_BASE, jobs=2)  # type: ignore[arg-type]
-    return paths
+def sample_build(tmp_path_factory: pytest.TempPathFactory, sample_inputs: list[str]) -> SharedBuild:
+    """The sample mapped once, into a store and every format ``kg build`` has (for rdflib)."""
+    made = SharedBuild.at(tmp_path_factory.mktemp("sample-formats"), "sample")
+    build(sample_inputs, StoreAndFiles(made), base=DEFAULT_BASE, jobs=2)
+    return made
 
 
 @pytest.fixture(scope="session")
-def sample_exported(
-    tmp_path_factory: pytest.TempPathFactory, sample_inputs: list[str]
-) -> dict[str, Path]:
-    """The sample built into a store and exported in every format (rdflib reads these)."""
-    folder = tmp_path_factory.mktemp("sample-exports")
-    build(sample_inputs, StoreSink(folder / "store"), base=DEFAULT_BASE, jobs=2)
-    return _export(folder / "store", folder)
+def sample_built(sample_build: SharedBuild) -> dict[str, Path]:
+    """The sample's file in every format ``kg build`` has."""
+    return sample_build.files
+
+
+@pytest.fixture(scope="session")
+def sample_exported(sample_build: SharedBuild) -> dict[str, Path]:
+    """The sample's store exported in every format (rdflib reads these)."""
+    return _export(sample_build.store, sample_build.store.parent)
 
 
 # --- reading back -------------------------------------------------------------------------------

@@ -11,10 +11,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
+from build_support import SharedBuild
 from publish_support import SEED_NCT
 from rdflib.compare import isomorphic
 
-from kg.build import build
 from kg.errors import UsageError
 from kg.ontology import ONTOLOGY_GRAPH, load_ontology
 from kg.publish.export import (
@@ -24,7 +24,6 @@ from kg.publish.export import (
     format_for_path,
     read_dump,
 )
-from kg.sinks import FileSink
 from kg.terms import DEFAULT_BASE
 
 ONTOLOGY = ox.NamedNode(ONTOLOGY_GRAPH)
@@ -38,11 +37,9 @@ DATASET_FORMATS = {ExportFormat.NQUADS: ox.RdfFormat.N_QUADS, ExportFormat.TRIG:
 
 
 @pytest.fixture(scope="module")
-def shared_nq(tmp_path_factory: pytest.TempPathFactory, seed_path: Path, ctgov_dir: Path) -> Path:
-    """The seed and every shared record built to N-Quads."""
-    nq = tmp_path_factory.mktemp("shared-export") / "shared.nq"
-    build([str(seed_path), str(ctgov_dir)], FileSink(nq), base=DEFAULT_BASE, jobs=2)
-    return nq
+def shared_nq(shared_build: SharedBuild) -> Path:
+    """The seed and every shared record built to N-Quads (``kg build -o``; tests/conftest.py)."""
+    return shared_build.files[".nq"]
 
 
 @pytest.fixture(scope="module")
@@ -68,18 +65,23 @@ def _dump(store: ox.Store, fmt: ox.RdfFormat, graph: ox.DefaultGraph | None = No
 
 
 @pytest.fixture(scope="module")
-def expected_dataset(shared_nq: Path) -> bytes:
+def expected_dumps(shared_nq: Path) -> tuple[bytes, bytes]:
+    """The N-Quads file loaded once: its quads, then the union of its graphs as triples."""
     store = ox.Store()
     store.load(path=str(shared_nq), format=ox.RdfFormat.N_QUADS)
-    return _dump(store, ox.RdfFormat.N_QUADS)
+    dataset = _dump(store, ox.RdfFormat.N_QUADS)
+    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+    return dataset, _dump(store, ox.RdfFormat.N_TRIPLES, ox.DefaultGraph())
 
 
 @pytest.fixture(scope="module")
-def expected_union(shared_nq: Path) -> bytes:
-    store = ox.Store()
-    store.load(path=str(shared_nq), format=ox.RdfFormat.N_QUADS)
-    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
-    return _dump(store, ox.RdfFormat.N_TRIPLES, ox.DefaultGraph())
+def expected_dataset(expected_dumps: tuple[bytes, bytes]) -> bytes:
+    return expected_dumps[0]
+
+
+@pytest.fixture(scope="module")
+def expected_union(expected_dumps: tuple[bytes, bytes]) -> bytes:
+    return expected_dumps[1]
 
 
 def _digest(data: bytes) -> tuple[int, str]:

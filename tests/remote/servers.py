@@ -6,6 +6,7 @@ free port on 127.0.0.1 only; nothing here reaches any other address.
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -29,10 +30,21 @@ def _binary() -> str:
 
 
 def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now.
+
+    Under pytest-xdist each worker takes only ports of its own residue (worker N of M: port // 2
+    % M == N; Linux hands out odd ports to bind(0), so the parity alone would not do), so two
+    workers never pick the same port between its release here and a server's bind.
+    """
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    for _ in range(10000):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port // 2 % workers == worker % workers:
+            return port
+    pytest.fail(f"no free port for xdist worker {worker} of {workers} on 127.0.0.1")
 
 
 class OxigraphServer:
