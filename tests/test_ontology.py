@@ -10,7 +10,7 @@ from typing import Any
 
 import pyoxigraph
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from kg import terms
@@ -170,6 +170,13 @@ def test_every_tkg_property_has_label_comment_domain_and_range(graph: Graph) -> 
         if not graph.value(p, need)
     ]
     assert lacking == []
+
+
+def test_ontology_has_no_blank_nodes(graph: Graph) -> None:
+    """Blank nodes make the ontology graph differ between builds (its digest changes, so every push
+    resends it) and SPARQL Update INSERT DATA on Virtuoso refuses them (SP031)."""
+    blank = [t for t in graph if any(isinstance(term, BNode) for term in t)]
+    assert blank == []
 
 
 def test_every_tkg_class_has_label_and_comment(graph: Graph) -> None:
