@@ -246,6 +246,8 @@ SELECT DISTINCT ?name WHERE { ?trial schema:sponsor ?org . ?org schema:name ?nam
 _GRAPH_SITES = """PREFIX schema: <http://schema.org/>
 SELECT ?site ?lat ?lon
 WHERE { GRAPH ?g { ?site schema:geo ?geo . ?geo schema:latitude ?lat ; schema:longitude ?lon } }"""
+_GRAPH_INTERVENTIONS = """PREFIX schema: <http://schema.org/>
+SELECT ?name WHERE { GRAPH ?g { ?trial schema:studySubject ?i . ?i schema:name ?name } }"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +258,7 @@ class Samples:
     trials: list[str]
     sponsors: list[str]
     places: list[tuple[str, str]]  # (lat, lon) as the store writes them
+    interventions: list[str]  # an intervention name of each sampled trial that has one
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,7 +280,12 @@ def entity_kind(query: NamedQuery) -> str | None:
         ValueError: a parameter without default that no sample can fill.
     """
     names = {p.name for p in query.params}
-    for kind, wanted in (("trial", {"nct"}), ("sponsor", {"sponsor"}), ("place", {"lat", "lon"})):
+    for kind, wanted in (
+        ("trial", {"nct"}),
+        ("sponsor", {"sponsor"}),
+        ("place", {"lat", "lon"}),
+        ("intervention", {"intervention"}),
+    ):
         if names & wanted:
             return kind
     required = [p.name for p in query.params if p.default is None]
@@ -287,7 +295,7 @@ def entity_kind(query: NamedQuery) -> str | None:
 
 
 def sample_params(store: ox.Store, count: int, seed: int = 0) -> Samples:
-    """Draw trials, sponsor names and site coordinates from the store, seeded."""
+    """Draw trials, sponsor names, site coordinates and intervention names from the store."""
     rng = random.Random(seed)
     graphs = sorted(
         (m.group(1), sol["g"].value)
@@ -310,7 +318,13 @@ def sample_params(store: ox.Store, count: int, seed: int = 0) -> Samples:
         if sites:
             _, lat, lon = rng.choice(sites)
             places.append((lat, lon))
-    return Samples(len(graphs), trials, sponsors, places)
+    interventions: list[str] = []
+    for _nct, graph in rng.sample(graphs, min(count, len(graphs))):
+        text = with_values(_GRAPH_INTERVENTIONS, {ox.Variable("g"): ox.NamedNode(graph)})
+        names_here = sorted({sol["name"].value for sol in store.query(text)})
+        if names_here:
+            interventions.append(rng.choice(names_here))
+    return Samples(len(graphs), trials, sponsors, places, interventions)
 
 
 def _bindings_for(query: NamedQuery, samples: Samples) -> Bindings:
@@ -326,6 +340,8 @@ def param_runs(kind: str | None, samples: Samples) -> list[dict[str, str]]:
         return [{"sponsor": name} for name in samples.sponsors]
     if kind == "place":
         return [{"lat": lat, "lon": lon, "km": KM} for lat, lon in samples.places]
+    if kind == "intervention":
+        return [{"intervention": name} for name in samples.interventions]
     return [{}] * 3
 
 
