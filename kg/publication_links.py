@@ -19,9 +19,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-import pyoxigraph as ox
-
-from kg.answers_graph import refresh as refresh_answers
 from kg.build import generation_time
 from kg.crossref import Crossref
 from kg.errors import EndpointError
@@ -38,11 +35,14 @@ from kg.model_pub import (
     TrialPublications,
     TrialReferences,
 )
-from kg.ontology import ONTOLOGY_DIR, ONTOLOGY_GRAPH
-from kg.publication_identity import merge_aliases
+from kg.ontology import (
+    PUBLICATIONS_ONTOLOGY_FILE,
+    PUBLICATIONS_ONTOLOGY_GRAPH,
+    load_publications_ontology,
+)
 from kg.publication_store import references_from_store
 from kg.pubmed import PubMed
-from kg.sinks import Sink, StoreSink, open_store
+from kg.sinks import Sink, StoreSink
 from kg.terms import DEFAULT_BASE, Minter, name_key
 
 __all__ = [
@@ -60,11 +60,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-PUBLICATIONS_ONTOLOGY_FILE = ONTOLOGY_DIR / "publications.ttl"
-PUBLICATIONS_ONTOLOGY_GRAPH = ONTOLOGY_GRAPH + "/publications"
-"""Its own graph: ``load_ontology`` replaces the ontology graph with kg.ttl alone."""
-
 
 # --- registry references ------------------------------------------------------------------------
 
@@ -295,8 +290,6 @@ class LinkReport:
     by_source: dict[str, int] = field(default_factory=dict)
     triples: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
-    merged: int = 0
-    """Publication aliases whose statements moved to their one node (a store only)."""
 
 
 def link_trials(
@@ -333,15 +326,12 @@ def link_trials(
     except BaseException:
         sink.abort()
         raise
-    sink.commit()
     if isinstance(sink, StoreSink):
-        store = open_store(sink.path, read_only=False)
-        load_publications_ontology(store)
-        merged = merge_aliases(store)  # the trials' own graphs cite the one node too
-        report.merged = merged.aliases
-        # the links and PubMed types just written count (kg.answers)
-        refresh_answers(store, by_difference=True)
-        store.flush()
+        # The commit loads the publications ontology before it merges the papers' aliases (the
+        # trials' own graphs cite the one node too) and recomputes the answers (kg.answers), so
+        # the links and PubMed types just written count.
+        sink.publications_ontology = True
+    sink.commit()
     return report
 
 
@@ -387,11 +377,3 @@ def _linked(
         streak = 0
         done += 1
         yield pubs
-
-
-def load_publications_ontology(store: ox.Store) -> None:
-    """Replace the store's publications ontology graph with the shipped ``publications.ttl``."""
-    graph = ox.NamedNode(PUBLICATIONS_ONTOLOGY_GRAPH)
-    if store.contains_named_graph(graph):
-        store.remove_graph(graph)
-    store.load(path=str(PUBLICATIONS_ONTOLOGY_FILE), format=ox.RdfFormat.TURTLE, to_graph=graph)

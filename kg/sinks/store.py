@@ -24,7 +24,7 @@ from kg.answers_graph import refresh as refresh_answers
 from kg.errors import InputError
 from kg.graph_diff import rewrite_graph
 from kg.index import add_missing_keys
-from kg.ontology import load_ontology
+from kg.ontology import load_ontology, load_publications_ontology
 from kg.publication_identity import merge_aliases
 from kg.sinks._spool import Spool
 from kg.stats import STATS_GRAPH, GraphCounts, stats_nquads
@@ -87,12 +87,16 @@ def open_store(path: Path, *, read_only: bool = True) -> ox.Store:
 _FD_DIR = Path("/dev/fd")
 
 
-def _finalise(store: ox.Store, counted: Iterable[GraphCounts] | None) -> None:
+def _finalise(
+    store: ox.Store, counted: Iterable[GraphCounts] | None, *, publications_ontology: bool
+) -> None:
     """Add the statistics and the ontology to a freshly loaded store, compact it, write it out."""
     if merge_aliases(store).aliases:  # publications loaded with their aliases: one node per paper
         counted = None  # the records' own counts saw the aliases as papers: count the store
     add_missing_keys(store)  # a facility's node that is a sponsor's after all (kg.index)
     load_ontology(store)  # first: the statistics read the codes of its concepts
+    if publications_ontology:
+        load_publications_ontology(store)  # the answers read its publication types
     refresh_stats(store, counted)
     refresh_answers(store)  # the sponsor and publication answers (kg.answers)
     store.optimize()
@@ -160,6 +164,8 @@ class StoreSink:
         """Graphs not replaced because the store's copy comes from a newer source."""
         self._counts: dict[str, GraphCounts] = {}
         self._uncounted = False  # a graph came without its counts: count the store instead
+        self.publications_ontology = False
+        """Load the publications ontology with the commit (``kg fetch-publications``)."""
 
     def count(self, graph: str, counts: GraphCounts) -> None:
         """Take the statistics counts of the graph added (or replaced) next (kg.stats)."""
@@ -249,7 +255,7 @@ class StoreSink:
                 store.remove_graph(ox.NamedNode(graph[1:-1]))
             if self._spool.graphs:
                 bulk_load_chunked(store, self._spool.path)
-            _finalise(store, self._counted())
+            _finalise(store, self._counted(), publications_ontology=self.publications_ontology)
             del store  # closed before its folder is renamed
             self._publish(fresh)
         finally:
@@ -266,7 +272,7 @@ class StoreSink:
         try:
             store = ox.Store(str(fresh))
             bulk_load_chunked(store, self._spool.path)
-            _finalise(store, self._counted())
+            _finalise(store, self._counted(), publications_ontology=self.publications_ontology)
             del store  # closed before its folder is renamed
             self._publish(fresh)
         finally:
@@ -288,6 +294,8 @@ class StoreSink:
         merged = merge_aliases(store)
         add_missing_keys(store)  # a facility's node that is a sponsor's after all (kg.index)
         load_ontology(store)  # first: the statistics read the codes of its concepts
+        if self.publications_ontology:
+            load_publications_ontology(store)  # the answers read its publication types
         # The stored statistics, less the replaced graphs' counts, plus the loaded ones' (as a
         # fresh build gives them); recounted from the whole store when that cannot be settled.
         counts = {g: self._counts.get(g) for g in loaded}
