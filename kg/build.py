@@ -22,6 +22,7 @@ from pathlib import Path
 from kg.errors import InputError
 from kg.index import WANTED as INDEX_READS
 from kg.index import index_triples, split
+from kg.logs import Captured, captured, replay
 from kg.mapping import map_trial
 from kg.merge import merge_trials
 from kg.model import Trial
@@ -138,8 +139,21 @@ def _checked(mapped: Mapped, options: MapOptions) -> Mapped | InputError:
     return mapped if error is None else error
 
 
-def _map_batch(batch: list[InputFile], options: MapOptions) -> list[Mapped | InputError]:
-    return [r for doc in batch for r in map_document(doc, options)]
+def _map_batch(
+    batch: list[InputFile], options: MapOptions
+) -> tuple[list[Mapped | InputError], list[Captured]]:
+    """Map a batch in a worker; its warnings go back with it, to be logged by the parent."""
+    with captured() as logs:
+        mapped = [r for doc in batch for r in map_document(doc, options)]
+    return mapped, logs
+
+
+def _results(
+    future: Future[tuple[list[Mapped | InputError], list[Captured]]],
+) -> list[Mapped | InputError]:
+    mapped, logs = future.result()
+    replay(logs)
+    return mapped
 
 
 def _batches(docs: Iterable[InputFile]) -> Iterator[list[InputFile]]:
@@ -162,14 +176,14 @@ def iter_mapped(
             yield from map_document(doc, options)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        window: list[Future[list[Mapped | InputError]]] = []
+        window: list[Future[tuple[list[Mapped | InputError], list[Captured]]]] = []
         for batch in _batches(docs):
             window.append(pool.submit(_map_batch, batch, options))
             # A bounded window keeps memory flat however many documents there are.
             while len(window) > 4 * jobs:
-                yield from window.pop(0).result()
+                yield from _results(window.pop(0))
         while window:
-            yield from window.pop(0).result()
+            yield from _results(window.pop(0))
 
 
 def _documents(inputs: Iterable[str], tmp: Path) -> Iterator[InputFile]:

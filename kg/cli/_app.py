@@ -19,6 +19,7 @@ from rich.text import Text
 from kg import __version__
 from kg.cli._help import KgGroup, clean_message, normalize_token
 from kg.errors import KgError
+from kg.logs import Repeats
 
 __all__ = ["StoreOption", "app", "err", "is_quiet", "main", "note", "progress"]
 
@@ -53,6 +54,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     debug: Annotated[
         bool,
         typer.Option("--debug", help="Show tracebacks and debug logs (also after the command)."),
@@ -77,6 +79,18 @@ def _main(
     )
     for level in (logging.DEBUG, logging.INFO, logging.WARNING, logging.ERROR, logging.CRITICAL):
         logging.addLevelName(level, logging.getLevelName(level).lower())
+    if not debug:  # a warning of one kind a thousand times: the first few, then how many more
+        repeats = Repeats()
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(repeats)
+        ctx.call_on_close(lambda: _summary(repeats))
+
+
+def _summary(repeats: Repeats) -> None:
+    for handler in logging.getLogger().handlers:
+        handler.removeFilter(repeats)
+    for line in repeats.summary():
+        logging.getLogger("kg").warning("%s", line)
 
 
 def is_quiet() -> bool:
