@@ -2,13 +2,15 @@
 
 :mod:`kg.orgs._names` keys names (:func:`org_key`); :mod:`kg.orgs._index` holds the user's
 mapping to ROR ids and decides the node of a name, a facility's at its place
-(:meth:`OrgIndex.node_key`); :mod:`kg.places` keys places.
+(:meth:`OrgIndex.node_key`); :mod:`kg.orgs._towns` compares a site with its trial's sponsors
+(:func:`site_key`); :mod:`kg.places` keys places.
 """
 
 from __future__ import annotations
 
 from kg.orgs._index import OrgIndex, OrgTarget, parse_ror
 from kg.orgs._names import is_placeholder, needs_place, org_key
+from kg.orgs._towns import site_key
 from kg.places import place_key
 
 __all__ = [
@@ -19,4 +21,5 @@ __all__ = [
     "org_key",
     "parse_ror",
     "place_key",
+    "site_key",
 ]

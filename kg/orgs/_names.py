@@ -40,6 +40,7 @@ from kg.orgs._vocab import (
     _LEGAL_WEAK,
     _NETWORK_TAGS,
     _ORDER_MATTERS,
+    _PER_TOWN,
     _PREPOSITION,
     _ROLES,
     _STOP,
@@ -327,7 +328,8 @@ def _analyse(name: str) -> tuple[str, bool]:
     words = [w for p in canon for w in p]
     if "faculty" in words:  # "Faculty of Medicine" is the "Medical Faculty" (Tip Fakultesi)
         words = ["medical" if w == "medicine" else w for w in words]
-    return _assemble(words, raw)
+    key, common = _assemble(words, raw)
+    return key, common or key in _PER_TOWN
 
 
 def _drop_paren_acronyms(text: str) -> str:

@@ -167,5 +167,12 @@ _COMMON = _words(
     "infanta albert edward alfred sofia cristina valley mountain river lake bay park hill hills "
     "coast shore harbor island doctors physicians citizens va unity union united"
 )
+# Names that independent institutes share, one per town, in one country: such a name needs its
+# town as a name of common words does. The registry lists them side by side as separate
+# organisations ("All India Institute of Medical Sciences, Jodhpur", "..., Rishikesh", "...,
+# Bhubaneswar", "..., Bathinda" are four collaborators of NCT06737822).
+_PER_TOWN = frozenset(
+    {"aiims", "all india institute medical sciences", "all india institute medical science"}
+)
 # "X University" and "University of X" are different organisations for these X.
 _ORDER_MATTERS = frozenset({("washington",), ("miami",), ("louis", "saint"), ("new", "york")})
