@@ -298,6 +298,7 @@ def _analyse(name: str) -> tuple[str, bool]:
     parts = [p for p in parts if p]
     parts = [p for p in parts if not all(t.word in _ROLES for t in p)] or parts
     parts = _drop_acronyms(parts)
+    parts = _drop_parent(parts)
     # Italian research hospitals are foundations by law and name it first or not at all:
     # "Fondazione Policlinico Universitario A. Gemelli" is "Policlinico Universitario A. Gemelli".
     if parts and parts[0][0].word == "fondazione" and sum(map(len, parts)) > 2:
@@ -330,6 +331,23 @@ def _analyse(name: str) -> tuple[str, bool]:
         words = ["medical" if w == "medicine" else w for w in words]
     key, common = _assemble(words, raw)
     return key, common or key in _PER_TOWN
+
+
+_GROUP = frozenset({"grupo", "group", "groupe", "gruppo", "groep"})
+
+
+def _drop_parent(parts: list[list[_Token]]) -> list[list[_Token]]:
+    """Drop a closing part that names the site's hospital group, after a name of its own.
+
+    The group ("Hospital Universitari Dexeus - Grupo Quironsalud") said after a name that has a
+    word of its own tells nothing apart: the site is the same one without it. After a name of
+    kind words only ("Hospital General - Grupo Angeles") it stays: it is all that names the site.
+    """
+    last = parts[-1] if len(parts) > 1 else []
+    if len(last) < 2 or last[0].word not in _GROUP:
+        return parts
+    rest = [w for p in parts[:-1] for t in p for w in _CANON.get(t.word, (t.word,))]
+    return parts[:-1] if _proper(rest) else parts
 
 
 def _drop_paren_acronyms(text: str) -> str:

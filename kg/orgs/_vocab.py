@@ -35,7 +35,7 @@ _canon(
     "hosp hopital ospedale ospedaliero ospedaliera hospitalario hospitalaria "
     "hospitalier hospitaliere krankenhaus ziekenhuis sjukhus sjukhuset sykehus sygehus szpital "
     "nemocnice nemocnica korhaz hastanesi hastane bolnica spital spitalul sairaala klinikum "
-    "kliniken arcispedale",
+    "kliniken arcispedale policlinico",
 )
 _canon("hospitals", "hopitaux hospitais hospitales ospedali")
 _canon(
@@ -80,6 +80,18 @@ _canon(
     "saint",
     "s st saint sainte ste sankt san santa santo sant sao sf sfantul sfanta sveti sveta szent",
 )
+# A city's local name is its English name ("Campus Bio-Medico University of Rome" / "Università
+# Campus Bio-Medico di Roma"), as a site's town is (kg.places).
+for _english, _local in (
+    ("rome", "roma"), ("milan", "milano"), ("naples", "napoli"), ("turin", "torino"),
+    ("florence", "firenze"), ("genoa", "genova"), ("venice", "venezia"), ("padua", "padova"),
+    ("vienna", "wien"), ("prague", "praha"), ("warsaw", "warszawa"), ("munich", "munchen"),
+    ("cologne", "koln"), ("lisbon", "lisboa"), ("seville", "sevilla"),
+    ("brussels", "bruxelles brussel"), ("antwerp", "antwerpen"), ("ghent", "gent"),
+    ("copenhagen", "kobenhavn"), ("gothenburg", "goteborg"), ("athens", "athina"),
+    ("bucharest", "bucuresti"), ("belgrade", "beograd"), ("moscow", "moskva"),
+):  # fmt: skip
+    _canon(_english, _local)
 _canon("mount", "mt")
 _canon("fort", "ft")
 
