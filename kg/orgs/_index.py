@@ -24,6 +24,7 @@ __all__ = ["OrgIndex", "OrgTarget", "parse_ror"]
 
 _ROR_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 _ROR = re.compile(r"^(?:https?://)?(?:ror\.org/)?(0[0-9a-hjkmnp-tv-z]{6}[0-9]{2})/?$", re.I)
+_FOR = re.compile(r" for (?=\w)")
 _ABSOLUTE_IRI = re.compile(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]+$", re.I)
 
 
@@ -122,9 +123,15 @@ class OrgIndex:
         if not place:
             return org_key(name)
         where = parse_place(place)
+        key = org_key(name)
         if not needs_place(name):
             where = where._replace(city="")
-        return f"{org_key(name)} in {'/'.join(where)}"
+        elif where.city:
+            # A name of common words keeps its "for" or "of" ("Institute for Cancer Research",
+            # Philadelphia, is not the "Institute of Cancer Research", London); at one town the
+            # two spellings are one: "The Center for / of Clinical Research", Winston-Salem.
+            key = _FOR.sub(" of ", key)
+        return f"{key} in {'/'.join(where)}"
 
     @classmethod
     def load(cls, path: str | Path) -> OrgIndex:

@@ -327,6 +327,10 @@ def _analyse(name: str) -> tuple[str, bool]:
             break
         canon = canon[:-1]
     words = [w for p in canon for w in p]
+    if "hospital" in words and "university" in words and _proper(words):
+        words = [w for w in words if w != "university"]
+    if "comprehensive" in words and _proper(words):
+        words = [w for w in words if w != "comprehensive"]
     if "faculty" in words:  # "Faculty of Medicine" is the "Medical Faculty" (Tip Fakultesi)
         words = ["medical" if w == "medicine" else w for w in words]
     key, common = _assemble(words, raw)
