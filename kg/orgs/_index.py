@@ -17,7 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from kg.errors import InputError
-from kg.orgs._names import needs_place, org_key
+from kg.orgs._names import is_research_company, needs_place, org_key
 from kg.places import parse_place
 
 __all__ = ["OrgIndex", "OrgTarget", "parse_ror"]
@@ -107,7 +107,8 @@ class OrgIndex:
 
         ``place`` ("city, country" or "city, state, country") is a facility's. Names are not
         unique across places, so a facility's key is its name's key at its country (and, in the
-        United States, its state); a name that many towns share (:func:`needs_place`: "St.
+        United States, its state, except for a clinical research company:
+        :func:`is_research_company`); a name that many towns share (:func:`needs_place`: "St.
         Mary's Medical Center", "Memorial Hospital") also at its city. A ROR id from the mapping
         overrides the place: every spelling and place of the organisation is then one node.
 
@@ -126,6 +127,8 @@ class OrgIndex:
         key = org_key(name)
         if not needs_place(name):
             where = where._replace(city="")
+            if is_research_company(name):  # its sites across US states are one organisation
+                where = where._replace(region="")
         elif where.city:
             # A name of common words keeps its "for" or "of" ("Institute for Cancer Research",
             # Philadelphia, is not the "Institute of Cancer Research", London); at one town the

@@ -31,6 +31,7 @@ from kg.orgs._typos import Corrector
 from kg.orgs._vocab import (
     _ARTICLES,
     _CANON,
+    _CARE,
     _COMMON,
     _COUNTRIES,
     _DIRECTIONS,
@@ -42,11 +43,12 @@ from kg.orgs._vocab import (
     _ORDER_MATTERS,
     _PER_TOWN,
     _PREPOSITION,
+    _RESEARCH,
     _ROLES,
     _STOP,
 )
 
-__all__ = ["is_placeholder", "needs_place", "org_key"]
+__all__ = ["is_placeholder", "is_research_company", "needs_place", "org_key"]
 
 
 # --- text clean-up, compiled once ----------------------------------------------------------------
@@ -268,7 +270,7 @@ def org_key(name: str) -> str:
     >>> org_key("University Hospital, Montpellier") == org_key("CHU de Montpellier")
     True
     >>> org_key("Montpellier University Hospital")
-    'montpellier hospital university'
+    'montpellier hospital'
     >>> org_key("Université Montpellier") == org_key("Montpellier University Hospital")
     False
     """
@@ -326,14 +328,7 @@ def _analyse(name: str) -> tuple[str, bool]:
         if not set(tail) <= {w for p in canon[:-1] for w in p}:
             break
         canon = canon[:-1]
-    words = [w for p in canon for w in p]
-    if "hospital" in words and "university" in words and _proper(words):
-        words = [w for w in words if w != "university"]
-    if "comprehensive" in words and _proper(words):
-        words = [w for w in words if w != "comprehensive"]
-    if "faculty" in words:  # "Faculty of Medicine" is the "Medical Faculty" (Tip Fakultesi)
-        words = ["medical" if w == "medicine" else w for w in words]
-    key, common = _assemble(words, raw)
+    key, common = _assemble(_kinds(w for p in canon for w in p), raw)
     return key, common or key in _PER_TOWN
 
 
@@ -352,6 +347,26 @@ def _drop_parent(parts: list[list[_Token]]) -> list[list[_Token]]:
         return parts
     rest = [w for p in parts[:-1] for t in p for w in _CANON.get(t.word, (t.word,))]
     return parts[:-1] if _proper(rest) else parts
+
+
+def _kinds(canonical: Iterable[str]) -> list[str]:
+    """Fold the kind words that a name's other spellings say otherwise, or not at all.
+
+    "Faculty of Medicine" is the "Medical Faculty" (Tip Fakultesi). A hospital that a name of its
+    own calls a university hospital is the same hospital without the word ("Hospital
+    Universitari Parc Tauli" / "Hospital Parc Tauli", "CHU Saint Antoine" / "Hopital Saint
+    Antoine"), as a cancer center is with or without its "Comprehensive" (the NCI's grade: "VCU
+    Massey Comprehensive Cancer Center"). A university is not its hospital: "Nagoya University"
+    keeps its word; so does a name of kind words only ("University Hospital").
+    """
+    words = list(canonical)
+    if "faculty" in words:
+        words = ["medical" if w == "medicine" else w for w in words]
+    if not _proper(words):
+        return words
+    if "hospital" in words:
+        words = [w for w in words if w != "university"]
+    return [w for w in words if w != "comprehensive"]
 
 
 def _drop_paren_acronyms(text: str) -> str:
@@ -404,6 +419,22 @@ def _assemble(words: list[str], raw: list[str]) -> tuple[str, bool]:
         bag.append(word)
     named = sorted(w for w in bag if w not in _GENERIC)
     return " ".join(named + sorted({w for w in bag if w in _GENERIC})), common
+
+
+def is_research_company(name: str) -> bool:
+    """Tell whether a name is a clinical research company's, whose sites are in many states.
+
+    "Revival Research Institute, LLC" (Michigan and Texas), "Alliance for Multispecialty
+    Research" (eleven states), "Clinical Investigation Specialists" (Illinois and Wisconsin) run
+    sites under one name across the United States: such a name says research and no hospital,
+    university or other place of care, whose research arm stays with it ("Children's Hospital
+    Research Institute"), nor an anonymous "Research Site".
+
+    >>> is_research_company("Qualmedica Research, LLC"), is_research_company("Mayo Clinic Research")
+    (True, False)
+    """
+    words = set(_analyse(name)[0].split())
+    return bool(words & _RESEARCH) and not words & _CARE
 
 
 def needs_place(name: str) -> bool:

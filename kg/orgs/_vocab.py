@@ -186,5 +186,10 @@ _COMMON = _words(
 _PER_TOWN = frozenset(
     {"aiims", "all india institute medical sciences", "all india institute medical science"}
 )
+# A clinical research company says one of these and none of the places of care after them.
+_RESEARCH = _words("research investigation trials")
+_CARE = _words(
+    "site hospital hospitals university college clinic clinics school medicine faculty department"
+)
 # "X University" and "University of X" are different organisations for these X.
 _ORDER_MATTERS = frozenset({("washington",), ("miami",), ("louis", "saint"), ("new", "york")})
