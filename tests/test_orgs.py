@@ -353,7 +353,7 @@ def test_mapping_reads_csv_with_comments_and_extra_columns() -> None:
 
 
 def test_mapping_key_column_is_used_as_is() -> None:
-    index = OrgIndex.parse("key\tid\nmontpellier hospital university\thttps://example.org/chu\n")
+    index = OrgIndex.parse("key\tid\nmontpellier hospital\thttps://example.org/chu\n")
     assert index.lookup("CHU de Montpellier") == OrgTarget(iri="https://example.org/chu")
 
 

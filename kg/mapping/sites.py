@@ -4,7 +4,9 @@ A site's facility is an organisation at a place: names are not unique across pla
 facility node is keyed by its name at its country (and US state), and at its city too for a name
 many towns share (:meth:`kg.orgs.OrgIndex.node_key`). One exception keeps sponsors whole: a
 facility named as one of the trial's own sponsors (a university hospital that sponsors the trial
-and is one of its sites) is that sponsor's node, keyed by name as every sponsor is. A ROR id from
+and is one of its sites) is that sponsor's node, keyed by name as every sponsor is; so is a
+facility named as a sponsor that adds the site's own town ("University Health Network, Toronto"
+for "University Health Network" at Toronto: :func:`kg.orgs.site_key`). A ROR id from
 ``--org-map`` makes every spelling and place of an organisation one node.
 """
 
@@ -14,15 +16,18 @@ from kg import model
 from kg.mapping._emit import Triples
 from kg.mapping.administration import map_contacts
 from kg.mapping.parties import map_organization
-from kg.orgs import is_placeholder
+from kg.orgs import is_placeholder, org_key, site_key
 from kg.places import country_code
 from kg.terms import SDO, T, decimal, literal, slug
 
 __all__ = ["country_code", "map_sites"]  # country_code: kg.places, kept here for importers
 
 
-def _facility(t: Triples, loc: model.Location, sponsors: frozenset[str]) -> str | None:
-    """Return the organisation node of a site's facility; None for an anonymous site."""
+def _facility(t: Triples, loc: model.Location, sponsors: dict[str, str]) -> str | None:
+    """Return the organisation node of a site's facility; None for an anonymous site.
+
+    ``sponsors`` maps the trial's sponsors' nodes to their names.
+    """
     # "Research Site" and the like name no organisation: keep the site's name, link nothing.
     if not loc.facility or is_placeholder(loc.facility):
         return None
@@ -31,13 +36,21 @@ def _facility(t: Triples, loc: model.Location, sponsors: frozenset[str]) -> str 
     if not (loc.city or loc.country):
         return map_organization(t, loc.facility)  # no place to tell it apart: its name alone
     place = ", ".join(p or "" for p in (loc.city, loc.state, loc.country))
+    # A sponsor named with the site's own town ("University Health Network, Toronto") is the
+    # site named without it ("University Health Network", Toronto): the record says they are one.
+    key = org_key(loc.facility)
+    for name in sponsors.values():
+        if site_key(name, place) == key:
+            org = map_organization(t, name)
+            t.text(org, SDO.alternateName, loc.facility)
+            return org
     return map_organization(t, loc.facility, place)
 
 
 def map_sites(t: Triples, trial: model.Trial, node: str, *, details: bool = False) -> None:
     """Add the trial's sites, their addresses, coordinates and countries."""
     countries: dict[str, str] = {}
-    sponsors = frozenset(t.mint.organization(s.name) for s in trial.sponsors)
+    sponsors = {t.mint.organization(s.name): s.name for s in trial.sponsors}
     for n, loc in enumerate(trial.locations, 1):
         site = t.mint.part(trial.nct_id, "site", n)
         t.add(node, T.site, site)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
 
 from kg.orgs._names import _fold, org_key
 from kg.places import city_key, country_code, parse_place
@@ -55,20 +54,31 @@ def site_key(name: str, place: str) -> str:
 @functools.lru_cache(maxsize=1 << 15)
 def _site_key(name: str, place: str) -> str:
     where = parse_place(place)
+    cut = name
+    for head, tail in _tails(name):  # a country at the end first, then a town before it
+        if country_code(tail) == where.country.upper():
+            cut = head
+            break
+    for head, tail in _tails(cut) if where.city else ():
+        if city_key(tail) == where.city:
+            cut = head
+            break
+    return org_key(cut) if cut != name and _WORD.search(cut) else org_key(name)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _tails(name: str) -> tuple[tuple[str, str], ...]:
+    """Return the ways to cut a name's closing words off: (what stays, the words), longest first.
+
+    What stays loses the separators and prepositions that joined the words to it; at least one
+    word always stays.
+    """
     text = _fold(name)
-    text = _drop_tail(text, lambda tail: country_code(tail) == where.country.upper())
-    if where.city:
-        text = _drop_tail(text, lambda tail: city_key(tail) == where.city)
-    return org_key(text) if _WORD.search(text) else org_key(name)
-
-
-def _drop_tail(text: str, matches: Callable[[str], bool]) -> str:
-    """Drop the closing words of ``text`` that ``matches`` (a town or a country), and their joint."""
     words = list(_WORD.finditer(text))
-    for n in range(min(_LONGEST, len(words) - 1), 0, -1):  # the longest tail first, never all
+    cuts: list[tuple[str, str]] = []
+    for n in range(min(_LONGEST, len(words) - 1), 0, -1):
         start = words[-n].start()
-        if matches(text[start : words[-1].end()]):
-            head = text[:start]
-            joint = _JOIN.search(head)
-            return head[: joint.start()] if joint else head
-    return text
+        head = text[:start]
+        joint = _JOIN.search(head)
+        cuts.append((head[: joint.start()] if joint else head, text[start : words[-1].end()]))
+    return tuple(cuts)

@@ -92,6 +92,7 @@ for _english, _local in (
     ("bucharest", "bucuresti"), ("belgrade", "beograd"), ("moscow", "moskva"),
 ):  # fmt: skip
     _canon(_english, _local)
+_canon("post graduate", "postgraduate")
 _canon("mount", "mt")
 _canon("fort", "ft")
 
