@@ -224,9 +224,39 @@ def _drop_acronyms(parts: list[list[_Token]]) -> list[list[_Token]]:
     if len(kept) == 1 and len(kept[0]) > 2:
         only = kept[0]
         for edge in (only[-1], only[0]):
-            if edge.caps and len(edge.word) >= 3 and _abbreviates(edge.word, rest(edge)):
-                return [[t for t in only if t is not edge]]
+            if edge.caps and len(edge.word) >= 3:
+                words = rest(edge)
+                if _abbreviates(edge.word, words) or _abbreviates_within(edge.word, words):
+                    return [[t for t in only if t is not edge]]
     return kept
+
+
+def _abbreviates_within(acronym: str, words: list[str]) -> bool:
+    """Tell whether every word gives its initial and maybe later letters of it, in order.
+
+    Compound words give letters from inside: "KSGR" is KantonsSpital GRaubunden.
+    """
+    named = [w for w in words if w not in _STOP]
+    if not 3 <= len(acronym) <= 8 or not named or len(named) > len(acronym):
+        return False
+
+    @functools.cache
+    def match(i: int, j: int) -> bool:  # acronym[i:] from named[j:]
+        if j == len(named):
+            return i == len(acronym)
+        word = named[j]
+        if i == len(acronym) or acronym[i] != word[0]:
+            return False
+        at, end = 1, i + 1
+        while True:
+            if match(end, j + 1):
+                return True
+            found = word.find(acronym[end], at) if end < len(acronym) else -1
+            if found < 0:
+                return False
+            at, end = found + 1, end + 1
+
+    return match(0, 0)
 
 
 # Dutch, German and Scandinavian names write "hospital" into one word with the name
@@ -349,6 +379,9 @@ def _drop_parent(parts: list[list[_Token]]) -> list[list[_Token]]:
     return parts[:-1] if _proper(rest) else parts
 
 
+_HOSPITAL_AND_INSTITUTE = re.compile(r"\bhospital and (?:research )?institute\b|\binstitute and hospital\b")
+
+
 def _kinds(canonical: Iterable[str]) -> list[str]:
     """Fold the kind words that a name's other spellings say otherwise, or not at all.
 
@@ -356,8 +389,10 @@ def _kinds(canonical: Iterable[str]) -> list[str]:
     own calls a university hospital is the same hospital without the word ("Hospital
     Universitari Parc Tauli" / "Hospital Parc Tauli", "CHU Saint Antoine" / "Hopital Saint
     Antoine"), as a cancer center is with or without its "Comprehensive" (the NCI's grade: "VCU
-    Massey Comprehensive Cancer Center"). A university is not its hospital: "Nagoya University"
-    keeps its word; so does a name of kind words only ("University Hospital").
+    Massey Comprehensive Cancer Center"), and as a hospital named with its own institute ("Sichuan
+    Cancer Hospital and Institute", "... Cancer Institute and Hospital") is. A university is not
+    its hospital ("Nagoya University" keeps its word), nor an institute alone ("Sichuan Cancer
+    Institute"); a name of kind words only ("University Hospital") keeps all its words.
     """
     words = list(canonical)
     if "faculty" in words:
@@ -366,6 +401,8 @@ def _kinds(canonical: Iterable[str]) -> list[str]:
         return words
     if "hospital" in words:
         words = [w for w in words if w != "university"]
+        if "institute" in words:
+            words = _HOSPITAL_AND_INSTITUTE.sub("hospital", " ".join(words)).split()
     return [w for w in words if w != "comprehensive"]
 
 
