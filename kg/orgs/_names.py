@@ -121,6 +121,7 @@ _APOSTROPHE = re.compile(r"(?<=\w)\?(?=\w)")
 _LEGAL_HYPHEN = re.compile(r"\b((?:p\.?\s?[ac]|llc|pllc|llp|inc|ltd)\.?)-(?=\w)", re.I)
 _SEPARATOR = re.compile(r"\s*[,;|/]\s*|\s+-+\s*|\s*-+\s+|\s+at\s+", re.I)
 _TOKEN = re.compile(r"[^\W_]+")
+_AMPERSAND = re.compile(r"(?<=[^\W\d_]{2})\s*&\s*(?=[^\W\d_]{2})")
 
 
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
@@ -320,6 +321,8 @@ def _analyse(name: str) -> tuple[str, bool]:
         text = _APOSTROPHE.sub("'", text)
     if "'" in text or " s" in low:
         text = _POSSESSIVE.sub("s", text)
+    if "&" in text:  # "Hospital & Research Institute"; "D&H", "C & R" are initials
+        text = _AMPERSAND.sub(" and ", text)
     text = _drop_paren_acronyms(text.replace('"', " ").replace("+", " and "))
     if "-" in text:
         text = _LEGAL_HYPHEN.sub(r"\1 - ", text)
