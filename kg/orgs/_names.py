@@ -400,9 +400,10 @@ def _kinds(canonical: Iterable[str]) -> list[str]:
     words = list(canonical)
     if "faculty" in words:
         words = ["medical" if w == "medicine" else w for w in words]
-    if not _proper(words):
+    hospital = "hospital" in words
+    if not (hospital or "comprehensive" in words) or not _proper(words):
         return words
-    if "hospital" in words:
+    if hospital:
         words = [w for w in words if w != "university"]
         if "institute" in words:
             words = _HOSPITAL_AND_INSTITUTE.sub("hospital", " ".join(words)).split()

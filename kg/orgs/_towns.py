@@ -48,12 +48,10 @@ def site_key(name: str, place: str) -> str:
     ...     org_key("University of California, San Francisco"))
     True
     """
-    return _site_key(name, place)
-
-
-@functools.lru_cache(maxsize=1 << 15)
-def _site_key(name: str, place: str) -> str:
     where = parse_place(place)
+    towns, countries = _tail_places(name)
+    if (not where.city or where.city not in towns) and where.country not in countries:
+        return org_key(name)  # the common case, and a cheap one: no tail is this place
     cut = name
     for head, tail in _tails(name):  # a country at the end first, then a town before it
         if country_code(tail) == where.country.upper():
@@ -64,6 +62,24 @@ def _site_key(name: str, place: str) -> str:
             cut = head
             break
     return org_key(cut) if cut != name and _WORD.search(cut) else org_key(name)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _tail_places(name: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Return the town keys and the country codes (lowercase) that the name's closing words can be.
+
+    A town may stand before a country ("SAL Hospital, Ahmedabad, India"): the tails of every cut
+    are counted.
+    """
+    towns: set[str] = set()
+    countries: set[str] = set()
+    for head, tail in _tails(name):
+        towns.add(city_key(tail))
+        code = country_code(tail)
+        if code:
+            countries.add(code.lower())
+            towns.update(city_key(t) for _, t in _tails(head))
+    return frozenset(towns), frozenset(countries)
 
 
 @functools.lru_cache(maxsize=1 << 14)
