@@ -212,9 +212,9 @@ def test_a_research_companys_sites_in_several_states_are_one() -> None:
         "Revival Research Institute, LLC", "Dearborn, Michigan, United States"
     ) == index.node_key("Revival Research Institute, LLC", "Sherman, Texas, United States")
     # a practice, a hospital's research arm and an anonymous site stay in their state
-    assert index.node_key("Cardiovascular Associates", "Elk Grove Village, Illinois, United States") != (
-        index.node_key("Cardiovascular Associates LLC", "Covington, Louisiana, United States")
-    )
+    assert index.node_key(
+        "Cardiovascular Associates", "Elk Grove Village, Illinois, United States"
+    ) != (index.node_key("Cardiovascular Associates LLC", "Covington, Louisiana, United States"))
     assert index.node_key(
         "Children's Hospital Research Institute", "Denver, Colorado, United States"
     ) != index.node_key("Children's Hospital Research Institute", "Austin, Texas, United States")

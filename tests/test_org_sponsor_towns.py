@@ -1,6 +1,6 @@
 """A site is its trial's sponsor when the sponsor's name only adds the site's town or country.
 
-Read from the raw shared records (plain json and ElementTree): a sponsor or collaborator written
+Read from the raw shared records (plain json and lxml): a sponsor or collaborator written
 "<site's name>, <site's town>" ("Hospital for Special Surgery, New York", "All India Institute of
 Medical Sciences, Bhubaneswar", "SAL Hospital, Ahmedabad, India") is that site's organisation, so
 the site's facility must be the sponsor's node in the graph. The other way round, a site written
@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import NamedTuple
 
 import pyoxigraph as ox
 import pytest
+from lxml import etree
 
 from kg.orgs import org_key, site_key
 
@@ -30,14 +30,20 @@ PREFIXES = """PREFIX schema: <http://schema.org/>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX tkg: <https://w3id.org/trialkg/ontology#>
 """
-FACILITIES = PREFIXES + """
+FACILITIES = (
+    PREFIXES
+    + """
 SELECT ?nct ?name ?f WHERE { GRAPH ?g { ?t dcterms:identifier ?nct ; tkg:site ?s .
   ?s schema:name ?name ; tkg:facility ?f } }
 """
-SPONSORS = PREFIXES + """
+)
+SPONSORS = (
+    PREFIXES
+    + """
 SELECT ?nct ?o ?alt WHERE { GRAPH ?g { ?t dcterms:identifier ?nct ; schema:sponsor ?o .
   ?o schema:alternateName ?alt } }
 """
+)
 
 
 class Pair(NamedTuple):
@@ -67,20 +73,21 @@ def _records() -> Iterator[tuple[str, list[str], list[tuple[str, str, str]]]]:
         nct = protocol["identificationModule"]["nctId"]
         yield nct, [n for n in names if n], sites
     for path in sorted(CTGOV.glob("*.xml")):
-        root = ET.parse(path).getroot()
+        root = etree.parse(str(path)).getroot()
         names = [
             (e.text or "").strip()
             for tag in ("sponsors/lead_sponsor/agency", "sponsors/collaborator/agency")
             for e in root.findall(tag)
         ]
         sites = [
-            tuple(
-                (loc.findtext(tag) or "").strip()
-                for tag in ("facility/name", "facility/address/city", "facility/address/country")
+            (
+                (loc.findtext("facility/name") or "").strip(),
+                (loc.findtext("facility/address/city") or "").strip(),
+                (loc.findtext("facility/address/country") or "").strip(),
             )
             for loc in root.findall("location")
         ]
-        yield root.findtext("id_info/nct_id") or "", [n for n in names if n], sites  # type: ignore[misc]
+        yield root.findtext("id_info/nct_id") or "", [n for n in names if n], sites
 
 
 def _tails(city: str, country: str) -> set[str]:
@@ -117,7 +124,9 @@ def _rows(store: ox.Store, query: str) -> list[tuple[str, str, str]]:
 
 
 @pytest.fixture(scope="module")
-def nodes(shared_store: ox.Store) -> tuple[dict[tuple[str, str], set[str]], dict[tuple[str, str], set[str]]]:
+def nodes(
+    shared_store: ox.Store,
+) -> tuple[dict[tuple[str, str], set[str]], dict[tuple[str, str], set[str]]]:
     """(trial, site name) -> facility nodes; (trial, sponsor spelling) -> sponsor nodes."""
     facilities: dict[tuple[str, str], set[str]] = defaultdict(set)
     for nct, name, node in _rows(shared_store, FACILITIES):
@@ -129,7 +138,9 @@ def nodes(shared_store: ox.Store) -> tuple[dict[tuple[str, str], set[str]], dict
 
 
 def test_the_records_hold_both_kinds() -> None:
-    assert len({p.nct for p in SPONSOR_ADDS}) >= 8  # Special Surgery, AIIMS, SAL, NUH Singapore, ...
+    assert (
+        len({p.nct for p in SPONSOR_ADDS}) >= 8
+    )  # Special Surgery, AIIMS, SAL, NUH Singapore, ...
     assert any(p.facility == "University of California - Los Angeles" for p in SITE_ADDS)
 
 

@@ -76,11 +76,11 @@ def test_sample_precision_is_at_least_99_5_percent() -> None:
     assert 1 - len(wrong) / len(hits) >= 0.995, wrong
 
 
-def test_sample_recall_on_pairs_not_drawn_from_merges_stays_above_86_percent() -> None:
-    """Issue 14 asks 0.90; kg reaches 409/475 = 0.861 (README, Organisations): a floor guards it."""
+def test_sample_recall_on_pairs_not_drawn_from_merges_is_at_least_90_percent() -> None:
+    """Issue 14 asks 0.90; kg reaches 429/475 = 0.903 (README, Organisations)."""
     positives = [r for r in sample() if r["same"] == "1" and not r["source"].startswith("merges")]
-    found = sum(merged(r) for r in positives)
-    assert found / len(positives) >= 0.86
+    missed = [(r["a"], r["b"]) for r in positives if not merged(r)]
+    assert 1 - len(missed) / len(positives) >= 0.90, missed
 
 
 def test_untuned_sample_of_merges_is_at_least_98_percent_right() -> None:

@@ -382,7 +382,9 @@ def _drop_parent(parts: list[list[_Token]]) -> list[list[_Token]]:
     return parts[:-1] if _proper(rest) else parts
 
 
-_HOSPITAL_AND_INSTITUTE = re.compile(r"\bhospital and (?:research )?institute\b|\binstitute and hospital\b")
+_HOSPITAL_AND_INSTITUTE = re.compile(
+    r"\bhospital and (?:research )?institute\b|\binstitute and hospital\b"
+)
 
 
 def _kinds(canonical: Iterable[str]) -> list[str]:
