@@ -244,3 +244,14 @@ def test_postgraduate_is_post_graduate() -> None:
         "Postgraduate Institute of Medical Education and Research",
         "Post Graduate Institute of Medical Education and Research",
     )
+
+
+def test_a_declined_german_adjective_is_one_word() -> None:
+    assert same(
+        "Konventhospital der Barmherzigen Brüder Linz", "Konventhospital Barmherzige Brüder Linz"
+    )
+    assert same("Evangelisches Krankenhaus Hamm", "Evangelische Krankenhaus Hamm")
+    assert same(
+        "Medizinische Universität Wien", "Medical University of Vienna"
+    )  # a known word first
+    assert not same("Barmherzige Brüder Linz", "Barmherzige Schwestern Linz")  # brothers, sisters

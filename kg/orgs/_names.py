@@ -265,6 +265,9 @@ def _abbreviates_within(acronym: str, words: list[str]) -> bool:
 _COMPOUND = re.compile(r"^([a-z]{3,}?)(ziekenhuis|krankenhaus|sjukhuset|sjukhus|sykehus|sygehus)$")
 
 
+# A German adjective is declined, not renamed: "Konventhospital der Barmherzigen Brüder" is the
+# "Konventhospital Barmherzige Brüder", "Evangelisches" the "Evangelische" (Krankenhaus).
+_GERMAN_ADJECTIVE = re.compile(r"^(\w+(?:isch|ig|lich))(?:e|en|er|es|em)$")
 _FIX = Corrector([*_CANON, *(w for ws in _CANON.values() for w in ws), *_GENERIC])
 
 
@@ -275,7 +278,10 @@ def _canonical(tokens: list[_Token]) -> list[str]:
             words.extend((m.group(1), *_CANON[m.group(2)]))
         else:
             word = _FIX(t.word)
-            words.extend(_CANON.get(word, (word,)))
+            canon = _CANON.get(word)
+            if canon is None and len(word) >= 7 and (m := _GERMAN_ADJECTIVE.match(word)):
+                canon = (m.group(1),)
+            words.extend(canon or (word,))
     return words
 
 
