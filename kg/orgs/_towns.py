@@ -26,8 +26,8 @@ from kg.places import city_key, country_code, parse_place
 __all__ = ["site_key"]
 
 _WORD = re.compile(r"[^\W_]+")
-# What joins a town to the name before it: a separator, or a preposition ("... de Cordoba",
-# "... of Rome", "... di Roma", "... at Chicago", "... w Olsztynie" is no town form, so no "w").
+# What joins a town to the name before it: a separator, or a preposition ("..., Toronto", "... de
+# Cordoba", "... of Rome", "... di Roma", "... at Chicago").
 _JOIN = re.compile(r"(?:[\s,;/|()-]|\b(?:de|del|of|di|da|do|at|in)\b)*$", re.I)
 _LONGEST = 4  # words a town or a country may have ("Santa Cruz de Tenerife" is the longest here)
 
