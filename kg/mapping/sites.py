@@ -12,45 +12,65 @@ for "University Health Network" at Toronto: :func:`kg.orgs.site_key`). A ROR id 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from kg import model
 from kg.mapping._emit import Triples
 from kg.mapping.administration import map_contacts
 from kg.mapping.parties import map_organization
-from kg.orgs import is_placeholder, org_key, site_key
-from kg.places import country_code
+from kg.orgs import is_placeholder, org_key, site_key, tail_places
+from kg.places import country_code, parse_place
 from kg.terms import SDO, T, decimal, literal, slug
 
 __all__ = ["country_code", "map_sites"]  # country_code: kg.places, kept here for importers
 
 
-def _facility(t: Triples, loc: model.Location, sponsors: dict[str, str]) -> str | None:
-    """Return the organisation node of a site's facility; None for an anonymous site.
+@dataclass(frozen=True, slots=True)
+class _Sponsors:
+    """A trial's sponsors: their nodes and names, and the places their names can end with."""
 
-    ``sponsors`` maps the trial's sponsors' nodes to their names.
-    """
+    nodes: dict[str, str]  # node -> name
+    towns: frozenset[str]
+    countries: frozenset[str]
+
+    @classmethod
+    def of(cls, t: Triples, trial: model.Trial) -> _Sponsors:
+        nodes = {t.mint.organization(s.name): s.name for s in trial.sponsors}
+        return cls(nodes, *tail_places(nodes.values()))
+
+    def named_with_town(self, facility: str, place: str) -> str | None:
+        """Return the sponsor whose name is ``facility`` with the site's town, if one is."""
+        where = parse_place(place)
+        if not (where.city and where.city in self.towns) and where.country not in self.countries:
+            return None
+        key = org_key(facility)
+        return next((n for n in self.nodes.values() if site_key(n, place) == key), None)
+
+
+def _facility(t: Triples, loc: model.Location, sponsors: _Sponsors) -> str | None:
+    """Return the organisation node of a site's facility; None for an anonymous site."""
     # "Research Site" and the like name no organisation: keep the site's name, link nothing.
     if not loc.facility or is_placeholder(loc.facility):
         return None
-    if t.mint.organization(loc.facility) in sponsors:
+    if t.mint.organization(loc.facility) in sponsors.nodes:
         return map_organization(t, loc.facility)
     if not (loc.city or loc.country):
         return map_organization(t, loc.facility)  # no place to tell it apart: its name alone
     place = ", ".join(p or "" for p in (loc.city, loc.state, loc.country))
     # A sponsor named with the site's own town ("University Health Network, Toronto") is the
     # site named without it ("University Health Network", Toronto): the record says they are one.
-    key = org_key(loc.facility)
-    for name in sponsors.values():
-        if site_key(name, place) == key:
-            org = map_organization(t, name)
-            t.text(org, SDO.alternateName, loc.facility)
-            return org
+    sponsor = sponsors.named_with_town(loc.facility, place)
+    if sponsor is not None:
+        org = map_organization(t, sponsor)
+        t.text(org, SDO.alternateName, loc.facility)
+        return org
     return map_organization(t, loc.facility, place)
 
 
 def map_sites(t: Triples, trial: model.Trial, node: str, *, details: bool = False) -> None:
     """Add the trial's sites, their addresses, coordinates and countries."""
     countries: dict[str, str] = {}
-    sponsors = {t.mint.organization(s.name): s.name for s in trial.sponsors}
+    sponsors = _Sponsors.of(t, trial)
     for n, loc in enumerate(trial.locations, 1):
         site = t.mint.part(trial.nct_id, "site", n)
         t.add(node, T.site, site)

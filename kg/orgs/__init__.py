@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from kg.orgs._index import OrgIndex, OrgTarget, parse_ror
 from kg.orgs._names import is_placeholder, needs_place, org_key
-from kg.orgs._towns import site_key
+from kg.orgs._towns import site_key, tail_places
 from kg.places import place_key
 
 __all__ = [
@@ -22,4 +22,5 @@ __all__ = [
     "parse_ror",
     "place_key",
     "site_key",
+    "tail_places",
 ]

@@ -17,7 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from kg.errors import InputError
-from kg.orgs._names import is_research_company, needs_place, org_key
+from kg.orgs._names import analyse, org_key
 from kg.places import parse_place
 
 __all__ = ["OrgIndex", "OrgTarget", "parse_ror"]
@@ -123,18 +123,18 @@ class OrgIndex:
             return f"ror-{target.ror}"
         if not place:
             return org_key(name)
-        where = parse_place(place)
-        key = org_key(name)
-        if not needs_place(name):
-            where = where._replace(city="")
-            if is_research_company(name):  # its sites across US states are one organisation
-                where = where._replace(region="")
-        elif where.city:
+        city, region, country = parse_place(place)
+        key, common, research = analyse(name)
+        if not common:
+            city = ""
+            if research:  # a research company's sites across US states are one organisation
+                region = ""
+        elif city:
             # A name of common words keeps its "for" or "of" ("Institute for Cancer Research",
             # Philadelphia, is not the "Institute of Cancer Research", London); at one town the
             # two spellings are one: "The Center for / of Clinical Research", Winston-Salem.
             key = _FOR.sub(" of ", key)
-        return f"{key} in {'/'.join(where)}"
+        return f"{key} in {city}/{region}/{country}"
 
     @classmethod
     def load(cls, path: str | Path) -> OrgIndex:

@@ -48,7 +48,7 @@ from kg.orgs._vocab import (
     _STOP,
 )
 
-__all__ = ["is_placeholder", "is_research_company", "needs_place", "org_key"]
+__all__ = ["Analysis", "analyse", "is_placeholder", "is_research_company", "needs_place", "org_key"]
 
 
 # --- text clean-up, compiled once ----------------------------------------------------------------
@@ -279,8 +279,13 @@ def _canonical(tokens: list[_Token]) -> list[str]:
         else:
             word = _FIX(t.word)
             canon = _CANON.get(word)
-            if canon is None and len(word) >= 7 and (m := _GERMAN_ADJECTIVE.match(word)):
-                canon = (m.group(1),)
+            if (
+                canon is None
+                and len(word) >= 7
+                and ("isch" in word or "ig" in word or "lich" in word)
+            ):
+                if m := _GERMAN_ADJECTIVE.match(word):
+                    canon = (m.group(1),)
             words.extend(canon or (word,))
     return words
 
@@ -311,15 +316,23 @@ def org_key(name: str) -> str:
     >>> org_key("Université Montpellier") == org_key("Montpellier University Hospital")
     False
     """
-    return _analyse(name)[0]
+    return analyse(name).key
+
+
+class Analysis(NamedTuple):
+    """What a facility's node depends on: the name's key and the scope of its place."""
+
+    key: str  # org_key
+    common: bool  # needs_place: keyed at its town
+    research: bool  # is_research_company: one across US states
 
 
 @functools.lru_cache(maxsize=1 << 17)
-def _analyse(name: str) -> tuple[str, bool]:
-    """Return the key of a name, and whether the name is too common to stand without its place."""
+def analyse(name: str) -> Analysis:
+    """Return the key of a name, whether it needs its town, whether it is a research company's."""
     text = _fold(name)
     if is_placeholder(text):  # its code is all that tells one anonymous site from another
-        return " ".join(t.word for t in _tokens(text)), True
+        return Analysis(" ".join(t.word for t in _tokens(text)), True, False)
     low = text.lower()  # cheap tests first: most names need none of the rewrites below
     if "site" in low or "#" in low:
         text = _SITE_CODE.sub(" ", text)
@@ -367,8 +380,10 @@ def _analyse(name: str) -> tuple[str, bool]:
         if not set(tail) <= {w for p in canon[:-1] for w in p}:
             break
         canon = canon[:-1]
-    key, common = _assemble(_kinds(w for p in canon for w in p), raw)
-    return key, common or key in _PER_TOWN
+    key, common = _assemble(_kinds([w for p in canon for w in p]), raw)
+    words = set(key.split())
+    research = bool(words & _RESEARCH) and not words & _CARE
+    return Analysis(key, common or key in _PER_TOWN, research)
 
 
 _GROUP = frozenset({"grupo", "group", "groupe", "gruppo", "groep"})
@@ -388,12 +403,13 @@ def _drop_parent(parts: list[list[_Token]]) -> list[list[_Token]]:
     return parts[:-1] if _proper(rest) else parts
 
 
+_FOLDED = frozenset({"faculty", "hospital", "comprehensive"})
 _HOSPITAL_AND_INSTITUTE = re.compile(
     r"\bhospital and (?:research )?institute\b|\binstitute and hospital\b"
 )
 
 
-def _kinds(canonical: Iterable[str]) -> list[str]:
+def _kinds(words: list[str]) -> list[str]:
     """Fold the kind words that a name's other spellings say otherwise, or not at all.
 
     "Faculty of Medicine" is the "Medical Faculty" (Tip Fakultesi). A hospital that a name of its
@@ -405,7 +421,8 @@ def _kinds(canonical: Iterable[str]) -> list[str]:
     its hospital ("Nagoya University" keeps its word), nor an institute alone ("Sichuan Cancer
     Institute"); a name of kind words only ("University Hospital") keeps all its words.
     """
-    words = list(canonical)
+    if _FOLDED.isdisjoint(words):
+        return words
     if "faculty" in words:
         words = ["medical" if w == "medicine" else w for w in words]
     hospital = "hospital" in words
@@ -482,8 +499,7 @@ def is_research_company(name: str) -> bool:
     >>> is_research_company("Qualmedica Research, LLC"), is_research_company("Mayo Clinic Research")
     (True, False)
     """
-    words = set(_analyse(name)[0].split())
-    return bool(words & _RESEARCH) and not words & _CARE
+    return analyse(name).research
 
 
 def needs_place(name: str) -> bool:
@@ -496,4 +512,4 @@ def needs_place(name: str) -> bool:
     >>> needs_place("St. Mary's Medical Center"), needs_place("Seoul St. Mary's Hospital")
     (True, False)
     """
-    return _analyse(name)[1]
+    return analyse(name).common

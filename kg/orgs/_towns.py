@@ -19,16 +19,31 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
+
+import pycountry
 
 from kg.orgs._names import _fold, org_key
-from kg.places import city_key, country_code, parse_place
+from kg.places import COUNTRY_ALIASES, city_key, country_code, parse_place
 
-__all__ = ["site_key"]
+__all__ = ["site_key", "tail_places"]
 
 _WORD = re.compile(r"[^\W_]+")
 # What joins a town to the name before it: a separator, or a preposition ("..., Toronto", "... de
 # Cordoba", "... of Rome", "... di Roma", "... at Chicago").
 _JOIN = re.compile(r"(?:[\s,;/|()-]|\b(?:de|del|of|di|da|do|at|in)\b)*$", re.I)
+# Every name of a country that kg.places.country_code reads, lowercase: only these are looked up.
+_COUNTRY_NAMES = frozenset(
+    [
+        *(
+            str(getattr(c, attr)).lower()
+            for c in pycountry.countries
+            for attr in ("name", "official_name", "common_name", "alpha_3")
+            if hasattr(c, attr)
+        ),
+        *COUNTRY_ALIASES,
+    ]
+)
 _LONGEST = 4  # words a town or a country may have ("Santa Cruz de Tenerife" is the longest here)
 
 
@@ -54,7 +69,7 @@ def site_key(name: str, place: str) -> str:
         return org_key(name)  # the common case, and a cheap one: no tail is this place
     cut = name
     for head, tail in _tails(name):  # a country at the end first, then a town before it
-        if country_code(tail) == where.country.upper():
+        if tail.lower() in _COUNTRY_NAMES and country_code(tail) == where.country.upper():
             cut = head
             break
     for head, tail in _tails(cut) if where.city else ():
@@ -62,6 +77,19 @@ def site_key(name: str, place: str) -> str:
             cut = head
             break
     return org_key(cut) if cut != name and _WORD.search(cut) else org_key(name)
+
+
+def tail_places(names: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """Return the town keys and country codes (lowercase) the closing words of ``names`` can be.
+
+    A site whose place is none of them is no name's site key but its name's own key: a cheap
+    test before :func:`site_key`.
+    """
+    places = [_tail_places(name) for name in names]
+    return (
+        frozenset().union(*(towns for towns, _ in places)),
+        frozenset().union(*(countries for _, countries in places)),
+    )
 
 
 @functools.lru_cache(maxsize=1 << 14)
@@ -75,7 +103,7 @@ def _tail_places(name: str) -> tuple[frozenset[str], frozenset[str]]:
     countries: set[str] = set()
     for head, tail in _tails(name):
         towns.add(city_key(tail))
-        code = country_code(tail)
+        code = country_code(tail) if tail.lower() in _COUNTRY_NAMES else None
         if code:
             countries.add(code.lower())
             towns.update(city_key(t) for _, t in _tails(head))
