@@ -24,9 +24,10 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable
 from typing import NamedTuple
 
+from kg.orgs._rules import abbreviates_within, drop_parent, fold_kinds
+from kg.orgs._rules import proper as _proper
 from kg.orgs._typos import Corrector
 from kg.orgs._vocab import (
     _ARTICLES,
@@ -227,37 +228,9 @@ def _drop_acronyms(parts: list[list[_Token]]) -> list[list[_Token]]:
         for edge in (only[-1], only[0]):
             if edge.caps and len(edge.word) >= 3:
                 words = rest(edge)
-                if _abbreviates(edge.word, words) or _abbreviates_within(edge.word, words):
+                if _abbreviates(edge.word, words) or abbreviates_within(edge.word, words):
                     return [[t for t in only if t is not edge]]
     return kept
-
-
-def _abbreviates_within(acronym: str, words: list[str]) -> bool:
-    """Tell whether every word gives its initial and maybe later letters of it, in order.
-
-    Compound words give letters from inside: "KSGR" is KantonsSpital GRaubunden.
-    """
-    named = [w for w in words if w not in _STOP]
-    if not 3 <= len(acronym) <= 8 or not named or len(named) > len(acronym):
-        return False
-
-    @functools.cache
-    def match(i: int, j: int) -> bool:  # acronym[i:] from named[j:]
-        if j == len(named):
-            return i == len(acronym)
-        word = named[j]
-        if i == len(acronym) or acronym[i] != word[0]:
-            return False
-        at, end = 1, i + 1
-        while True:
-            if match(end, j + 1):
-                return True
-            found = word.find(acronym[end], at) if end < len(acronym) else -1
-            if found < 0:
-                return False
-            at, end = found + 1, end + 1
-
-    return match(0, 0)
 
 
 # Dutch, German and Scandinavian names write "hospital" into one word with the name
@@ -300,10 +273,6 @@ def _strip_legal(words: list[str]) -> list[str]:
     if 0 < end < len(words) and words[end - 1] != "and":
         return words[:end]
     return words
-
-
-def _proper(words: Iterable[str]) -> list[str]:
-    return [w for w in words if w not in _GENERIC and w not in _STOP]
 
 
 def org_key(name: str) -> str:
@@ -352,7 +321,7 @@ def analyse(name: str) -> Analysis:
     parts = [p for p in parts if p]
     parts = [p for p in parts if not all(t.word in _ROLES for t in p)] or parts
     parts = _drop_acronyms(parts)
-    parts = _drop_parent(parts)
+    parts = drop_parent(parts)
     # Italian research hospitals are foundations by law and name it first or not at all:
     # "Fondazione Policlinico Universitario A. Gemelli" is "Policlinico Universitario A. Gemelli".
     if parts and parts[0][0].word == "fondazione" and sum(map(len, parts)) > 2:
@@ -380,59 +349,10 @@ def analyse(name: str) -> Analysis:
         if not set(tail) <= {w for p in canon[:-1] for w in p}:
             break
         canon = canon[:-1]
-    key, common = _assemble(_kinds([w for p in canon for w in p]), raw)
+    key, common = _assemble(fold_kinds([w for p in canon for w in p]), raw)
     words = set(key.split())
     research = bool(words & _RESEARCH) and not words & _CARE
     return Analysis(key, common or key in _PER_TOWN, research)
-
-
-_GROUP = frozenset({"grupo", "group", "groupe", "gruppo", "groep"})
-
-
-def _drop_parent(parts: list[list[_Token]]) -> list[list[_Token]]:
-    """Drop a closing part that names the site's hospital group, after a name of its own.
-
-    The group ("Hospital Universitari Dexeus - Grupo Quironsalud") said after a name that has a
-    word of its own tells nothing apart: the site is the same one without it. After a name of
-    kind words only ("Hospital General - Grupo Angeles") it stays: it is all that names the site.
-    """
-    last = parts[-1] if len(parts) > 1 else []
-    if len(last) < 2 or last[0].word not in _GROUP:
-        return parts
-    rest = [w for p in parts[:-1] for t in p for w in _CANON.get(t.word, (t.word,))]
-    return parts[:-1] if _proper(rest) else parts
-
-
-_FOLDED = frozenset({"faculty", "hospital", "comprehensive"})
-_HOSPITAL_AND_INSTITUTE = re.compile(
-    r"\bhospital and (?:research )?institute\b|\binstitute and hospital\b"
-)
-
-
-def _kinds(words: list[str]) -> list[str]:
-    """Fold the kind words that a name's other spellings say otherwise, or not at all.
-
-    "Faculty of Medicine" is the "Medical Faculty" (Tip Fakultesi). A hospital that a name of its
-    own calls a university hospital is the same hospital without the word ("Hospital
-    Universitari Parc Tauli" / "Hospital Parc Tauli", "CHU Saint Antoine" / "Hopital Saint
-    Antoine"), as a cancer center is with or without its "Comprehensive" (the NCI's grade: "VCU
-    Massey Comprehensive Cancer Center"), and as a hospital named with its own institute ("Sichuan
-    Cancer Hospital and Institute", "... Cancer Institute and Hospital") is. A university is not
-    its hospital ("Nagoya University" keeps its word), nor an institute alone ("Sichuan Cancer
-    Institute"); a name of kind words only ("University Hospital") keeps all its words.
-    """
-    if _FOLDED.isdisjoint(words):
-        return words
-    if "faculty" in words:
-        words = ["medical" if w == "medicine" else w for w in words]
-    hospital = "hospital" in words
-    if not (hospital or "comprehensive" in words) or not _proper(words):
-        return words
-    if hospital:
-        words = [w for w in words if w != "university"]
-        if "institute" in words:
-            words = _HOSPITAL_AND_INSTITUTE.sub("hospital", " ".join(words)).split()
-    return [w for w in words if w != "comprehensive"]
 
 
 def _drop_paren_acronyms(text: str) -> str:
