@@ -1,9 +1,9 @@
 """Organisations: which names are one organisation, at which place, and the user's mapping.
 
-:mod:`kg.orgs._names` keys names (:func:`org_key`, with the folds of :mod:`kg.orgs._rules`); :mod:`kg.orgs._index` holds the user's
-mapping to ROR ids and decides the node of a name, a facility's at its place
-(:meth:`OrgIndex.node_key`); :mod:`kg.orgs._towns` compares a site with its trial's sponsors
-(:func:`site_key`); :mod:`kg.places` keys places.
+:mod:`kg.orgs._names` keys names (:func:`org_key`, with the folds of :mod:`kg.orgs._rules`);
+:mod:`kg.orgs._index` holds the user's mapping to ROR ids and decides the node of a name, a
+facility's at its place (:meth:`OrgIndex.node_key`); :mod:`kg.orgs._towns` compares a site with its
+trial's sponsors (:func:`site_key`); :mod:`kg.places` keys places.
 """
 
 from __future__ import annotations

@@ -350,8 +350,10 @@ def analyse(name: str) -> Analysis:
             break
         canon = canon[:-1]
     key, common = _assemble(fold_kinds([w for p in canon for w in p]), raw)
-    words = set(key.split())
-    research = bool(words & _RESEARCH) and not words & _CARE
+    research = False
+    if "research" in key or "investigation" in key or "trials" in key:  # cheap test first
+        words = set(key.split())
+        research = bool(words & _RESEARCH) and not words & _CARE
     return Analysis(key, common or key in _PER_TOWN, research)
 
 
