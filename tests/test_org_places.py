@@ -191,13 +191,13 @@ def test_facility_named_as_its_trials_sponsor_is_the_sponsor_node() -> None:
     )  # fmt: skip
     home, other = _facilities(trial)
     assert (
-        home == _sponsor(trial) == "<https://w3id.org/trialkg/org/montpellier-hospital>"
+        home == _sponsor(trial) == "<https://w3id.org/trialkg/org/montpellier-hospital-university>"
     )
-    assert other == "<https://w3id.org/trialkg/org/nantes-hospital-in-fr>"
+    assert other == "<https://w3id.org/trialkg/org/nantes-hospital-university-in-fr>"
 
 
 def test_facility_of_a_trial_it_does_not_sponsor_is_keyed_at_its_place() -> None:
     trial = _trial("NCT99999991", "Acme Pharma", ("UH Montpellier", "Montpellier", "France"))
     (site,) = _facilities(trial)
-    assert site == "<https://w3id.org/trialkg/org/montpellier-hospital-in-fr>"
+    assert site == "<https://w3id.org/trialkg/org/montpellier-hospital-university-in-fr>"
     assert _sponsor(trial) == "<https://w3id.org/trialkg/org/acme-pharma>"

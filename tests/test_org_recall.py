@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.orgs import OrgIndex, org_key
+from kg.orgs import OrgIndex, org_key, sponsor_site_key, without_university
 from kg.orgs._typos import Corrector
 from kg.places import city_key, place_key
 
@@ -176,13 +176,34 @@ def test_policlinico_is_a_hospital() -> None:
     assert same("IRCCS Ospedale Policlinico San Martino", "Ospedale San Martino")
 
 
-def test_a_hospital_is_one_with_and_without_university() -> None:
-    assert same("Hospital Universitari Parc Taulí", "Hospital Parc Taulí")
-    assert same("CHU Saint Antoine", "Hôpital Saint Antoine")
+def test_a_sponsor_is_its_site_with_and_without_university() -> None:
+    """Where a site meets its own trial's sponsors, a hospital's "University" tells nothing."""
+
+    def sponsor_is_site(sponsor: str, site: str, place: str) -> bool:
+        return sponsor_site_key(sponsor, place) == without_university(org_key(site))
+
+    assert sponsor_is_site("CHU Saint Antoine", "Hôpital Saint Antoine", "Paris, France")
+    assert sponsor_is_site(
+        "Parc Taulí Hospital Universitari", "Hospital Parc Taulí", "Sabadell, Spain"
+    )
+    assert sponsor_is_site(  # and its town (kg.orgs.site_key)
+        "Hospital Universitario Reina Sofia de Cordoba", "Hospital Reina Sofía", "Córdoba, Spain"
+    )
+    assert not sponsor_is_site("Nagoya University", "Nagoya University Hospital", "Nagoya, Japan")
+    assert not sponsor_is_site(
+        "Université Montpellier", "CHU de Montpellier", "Montpellier, France"
+    )
+    assert not sponsor_is_site("University Hospital", "Hospital", "Lyon, France")  # kind words only
+
+
+def test_a_hospitals_university_stays_in_its_key() -> None:
+    """A key is scoped by country: two hospitals of Spain share the rest of a name."""
     assert same("Hospital Universitario Virgen del Rocío", "Virgen del Rocio University Hospital")
-    assert not same("Nagoya University", "Nagoya University Hospital")  # a university
-    assert not same("Université Montpellier", "CHU de Montpellier")
-    assert not same("University Hospital", "Hospital")  # kind words only: all they say
+    assert not same("Hospital Universitari Arnau de Vilanova", "Hospital Arnau de Vilanova")
+    index = OrgIndex()
+    assert index.node_key("Hospital Arnau de Vilanova", "Valencia, València, Spain") != (
+        index.node_key("Hospital Universitari Arnau de Vilanova", "Lleida, Lerida, Spain")
+    )
 
 
 def test_comprehensive_is_a_cancer_centers_grade() -> None:

@@ -21,7 +21,8 @@ from kg.orgs import (
     org_key,
     parse_ror,
     place_key,
-    site_key,
+    sponsor_site_key,
+    without_university,
 )
 from kg.terms import SDO, Minter
 
@@ -49,15 +50,17 @@ def merged(row: dict[str, str]) -> bool:
 
     A facility and a name that is never one (a sponsor's, an affiliation's) meet where the name
     is the sponsor of the facility's trial: kg compares them there by name, the site's own town
-    written at the end of the sponsor's name aside (:func:`kg.orgs.site_key`,
-    :mod:`kg.mapping.sites`).
+    written at the end of the sponsor's name and a hospital's "University" aside
+    (:func:`kg.orgs.sponsor_site_key`, :mod:`kg.mapping.sites`).
     """
     if row["place_a"] and row["place_b"]:
         index = OrgIndex()
         return index.node_key(row["a"], row["place_a"]) == index.node_key(row["b"], row["place_b"])
     if row["place_a"] or row["place_b"]:
         site, other = ("a", "b") if row["place_a"] else ("b", "a")
-        if org_key(row[site]) == site_key(row[other], row[f"place_{site}"]):
+        if without_university(org_key(row[site])) == sponsor_site_key(
+            row[other], row[f"place_{site}"]
+        ):
             return True
     return org_key(row["a"]) == org_key(row["b"])
 
@@ -353,7 +356,7 @@ def test_mapping_reads_csv_with_comments_and_extra_columns() -> None:
 
 
 def test_mapping_key_column_is_used_as_is() -> None:
-    index = OrgIndex.parse("key\tid\nmontpellier hospital\thttps://example.org/chu\n")
+    index = OrgIndex.parse("key\tid\nmontpellier hospital university\thttps://example.org/chu\n")
     assert index.lookup("CHU de Montpellier") == OrgTarget(iri="https://example.org/chu")
 
 

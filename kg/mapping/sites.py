@@ -6,7 +6,8 @@ many towns share (:meth:`kg.orgs.OrgIndex.node_key`). One exception keeps sponso
 facility named as one of the trial's own sponsors (a university hospital that sponsors the trial
 and is one of its sites) is that sponsor's node, keyed by name as every sponsor is; so is a
 facility named as a sponsor that adds the site's own town ("University Health Network, Toronto"
-for "University Health Network" at Toronto: :func:`kg.orgs.site_key`). A ROR id from
+for "University Health Network" at Toronto: :func:`kg.orgs.site_key`), or a university
+hospital's name for its hospital ("CHU Saint Antoine" for "Hopital Saint Antoine"). A ROR id from
 ``--org-map`` makes every spelling and place of an organisation one node.
 """
 
@@ -18,7 +19,7 @@ from kg import model
 from kg.mapping._emit import Triples
 from kg.mapping.administration import map_contacts
 from kg.mapping.parties import map_organization
-from kg.orgs import is_placeholder, org_key, site_key, tail_places
+from kg.orgs import is_placeholder, org_key, sponsor_site_key, tail_places, without_university
 from kg.places import country_code, parse_place
 from kg.terms import SDO, T, decimal, literal, slug
 
@@ -30,21 +31,29 @@ class _Sponsors:
     """A trial's sponsors: their nodes and names, and the places their names can end with."""
 
     nodes: dict[str, str]  # node -> name
+    hospitals: dict[str, str]  # key without a hospital's "University" -> name
     towns: frozenset[str]
     countries: frozenset[str]
 
     @classmethod
     def of(cls, t: Triples, trial: model.Trial) -> _Sponsors:
         nodes = {t.mint.organization(s.name): s.name for s in trial.sponsors}
-        return cls(nodes, *tail_places(nodes.values()))
+        hospitals = {without_university(org_key(n)): n for n in nodes.values()}
+        return cls(nodes, hospitals, *tail_places(nodes.values()))
 
-    def named_with_town(self, facility: str, place: str) -> str | None:
-        """Return the sponsor whose name is ``facility`` with the site's town, if one is."""
+    def named_otherwise(self, facility: str, place: str) -> str | None:
+        """Return the sponsor that ``facility`` at ``place`` is, named otherwise, if one is.
+
+        The sponsor may add the site's town to its name, or a hospital its "University"
+        (:func:`kg.orgs.sponsor_site_key`).
+        """
+        key = without_university(org_key(facility))
+        if key in self.hospitals:
+            return self.hospitals[key]
         where = parse_place(place)
         if not (where.city and where.city in self.towns) and where.country not in self.countries:
             return None
-        key = org_key(facility)
-        return next((n for n in self.nodes.values() if site_key(n, place) == key), None)
+        return next((n for n in self.nodes.values() if sponsor_site_key(n, place) == key), None)
 
 
 def _facility(t: Triples, loc: model.Location, sponsors: _Sponsors) -> str | None:
@@ -57,9 +66,10 @@ def _facility(t: Triples, loc: model.Location, sponsors: _Sponsors) -> str | Non
     if not (loc.city or loc.country):
         return map_organization(t, loc.facility)  # no place to tell it apart: its name alone
     place = ", ".join(p or "" for p in (loc.city, loc.state, loc.country))
-    # A sponsor named with the site's own town ("University Health Network, Toronto") is the
-    # site named without it ("University Health Network", Toronto): the record says they are one.
-    sponsor = sponsors.named_with_town(loc.facility, place)
+    # A sponsor named with the site's own town ("University Health Network, Toronto"), or as a
+    # university hospital ("CHU Saint Antoine"), is the site named without it ("University Health
+    # Network", Toronto; "Hopital Saint Antoine"): the record says they are one.
+    sponsor = sponsors.named_otherwise(loc.facility, place)
     if sponsor is not None:
         org = map_organization(t, sponsor)
         t.text(org, SDO.alternateName, loc.facility)

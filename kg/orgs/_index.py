@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -196,6 +196,16 @@ class OrgIndex:
             if entries.setdefault(key, target) != target:
                 raise InputError(f"{name!r} is already mapped elsewhere", **where, field=name_col)
         return cls(entries)
+
+    def unused(self, used: Iterable[str]) -> list[str]:
+        """Return the mapped keys not in ``used`` (the keys that named something), sorted.
+
+        >>> OrgIndex({"cnrs": OrgTarget(ror="02feahw73"), "x": OrgTarget(iri="urn:x")}).unused(
+        ...     ["cnrs"])
+        ['x']
+        """
+        seen = set(used)
+        return sorted(k for k in self._entries if k not in seen)
 
     def items(self) -> Iterator[tuple[str, OrgTarget]]:
         """Yield every (key, target) pair, sorted by key."""

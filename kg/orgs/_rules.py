@@ -1,10 +1,10 @@
 """Folds of organisation names that other spellings say otherwise (issue 14, second pass).
 
 Used by :func:`kg.orgs.org_key` (:mod:`kg.orgs._names`): a parent's hospital group after a name of
-its own, the kind words a name may add or leave out ("University" beside "Hospital",
-"Comprehensive", "... Hospital and Institute"), and acronyms that take letters from inside
-compound words. Each is pinned in tests/test_org_recall.py with the names that made it and the
-look-alikes it keeps apart.
+its own, the kind words a name may add or leave out ("Comprehensive", "... Hospital and
+Institute", and "University" beside "Hospital" where a site meets its trial's sponsors), and
+acronyms that take letters from inside compound words. Each is pinned in
+tests/test_org_recall.py with the names that made it and the look-alikes it keeps apart.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from kg.orgs._vocab import _CANON, _GENERIC, _STOP
 if TYPE_CHECKING:
     from kg.orgs._names import _Token
 
-__all__ = ["abbreviates_within", "drop_parent", "fold_kinds", "proper"]
+__all__ = ["abbreviates_within", "drop_parent", "fold_kinds", "proper", "without_university"]
 
 
 def proper(words: Iterable[str]) -> list[str]:
@@ -80,14 +80,12 @@ _HOSPITAL_AND_INSTITUTE = re.compile(
 def fold_kinds(words: list[str]) -> list[str]:
     """Fold the kind words that a name's other spellings say otherwise, or not at all.
 
-    "Faculty of Medicine" is the "Medical Faculty" (Tip Fakultesi). A hospital that a name of its
-    own calls a university hospital is the same hospital without the word ("Hospital
-    Universitari Parc Tauli" / "Hospital Parc Tauli", "CHU Saint Antoine" / "Hopital Saint
-    Antoine"), as a cancer center is with or without its "Comprehensive" (the NCI's grade: "VCU
-    Massey Comprehensive Cancer Center"), and as a hospital named with its own institute ("Sichuan
-    Cancer Hospital and Institute", "... Cancer Institute and Hospital") is. A university is not
-    its hospital ("Nagoya University" keeps its word), nor an institute alone ("Sichuan Cancer
-    Institute"); a name of kind words only ("University Hospital") keeps all its words.
+    "Faculty of Medicine" is the "Medical Faculty" (Tip Fakultesi). A cancer center is one with
+    or without its "Comprehensive" (the NCI's grade: "VCU Massey Comprehensive Cancer Center"), as
+    a hospital named with its own institute ("Sichuan Cancer Hospital and Institute", "... Cancer
+    Institute and Hospital") is the hospital; an institute alone ("Sichuan Cancer Institute") is
+    not. A name of kind words only ("Comprehensive Cancer Center") keeps all its words. A
+    hospital's "University" is kept here: see :func:`without_university`.
     """
     if _FOLDED.isdisjoint(words):
         return words
@@ -96,8 +94,30 @@ def fold_kinds(words: list[str]) -> list[str]:
     hospital = "hospital" in words
     if not (hospital or "comprehensive" in words) or not proper(words):
         return words
-    if hospital:
-        words = [w for w in words if w != "university"]
-        if "institute" in words:
-            words = _HOSPITAL_AND_INSTITUTE.sub("hospital", " ".join(words)).split()
+    if hospital and "institute" in words:
+        words = _HOSPITAL_AND_INSTITUTE.sub("hospital", " ".join(words)).split()
     return [w for w in words if w != "comprehensive"]
+
+
+def without_university(key: str) -> str:
+    """Return a hospital's key without "University", where a site meets its trial's sponsors.
+
+    A hospital that a name of its own calls a university hospital is the same hospital without
+    the word ("Hospital Universitari Parc Tauli" / "Hospital Parc Tauli", "CHU Saint Antoine" /
+    "Hopital Saint Antoine") in one trial, where the sponsor is named one way and its site the
+    other. Not in a key: a key is scoped by country, and two hospitals of one country may share
+    the rest of a name ("Hospital Arnau de Vilanova", Valencia, and "Hospital Universitari Arnau
+    de Vilanova", Lleida). A university is not its hospital ("Nagoya University" keeps its word);
+    a name of kind words only ("University Hospital") keeps all its words.
+
+    >>> without_university("montpellier hospital university")
+    'montpellier hospital'
+    >>> without_university("hospital university"), without_university("nagoya university")
+    ('hospital university', 'nagoya university')
+    """
+    if "university" not in key or "hospital" not in key:  # cheap test first
+        return key
+    words = key.split()
+    if "hospital" not in words or not proper(words):
+        return key
+    return " ".join(w for w in words if w != "university")

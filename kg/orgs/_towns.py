@@ -24,9 +24,10 @@ from collections.abc import Iterable
 import pycountry
 
 from kg.orgs._names import _fold, org_key
+from kg.orgs._rules import without_university
 from kg.places import COUNTRY_ALIASES, city_key, country_code, parse_place
 
-__all__ = ["site_key", "tail_places"]
+__all__ = ["site_key", "sponsor_site_key", "tail_places"]
 
 _WORD = re.compile(r"[^\W_]+")
 # What joins a town to the name before it: a separator, or a preposition ("..., Toronto", "... de
@@ -77,6 +78,20 @@ def site_key(name: str, place: str) -> str:
             cut = head
             break
     return org_key(cut) if cut != name and _WORD.search(cut) else org_key(name)
+
+
+def sponsor_site_key(name: str, place: str) -> str:
+    """Return the key of a trial's sponsor ``name`` as a site of the trial at ``place`` meets it.
+
+    The site's own town (and country) at the end goes (:func:`site_key`), and a hospital's
+    "University" (:func:`kg.orgs._rules.without_university`): the site is the sponsor when this
+    is ``without_university(org_key(site name))``.
+
+    >>> sponsor_site_key("Hospital Universitari Parc Tauli", "Sabadell, Spain") == (
+    ...     without_university(org_key("Hospital Parc Tauli")))
+    True
+    """
+    return without_university(site_key(name, place))
 
 
 def tail_places(names: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:

@@ -137,8 +137,8 @@ PUB = data("publication/pmid/39293420")
 REFERENCE = part("reference/1")
 LEAD = data("org/montpellier-university")
 COLLABORATOR = data("org/citospin")
-OTHER_SPONSOR = data("org/rennes-hospital")
-FACILITY1 = data("org/montpellier-hospital-in-fr")  # a facility: name at its place
+OTHER_SPONSOR = data("org/rennes-hospital-university")
+FACILITY1 = data("org/montpellier-hospital-university-in-fr")  # a facility: name at its place
 FACILITY2 = data("org/hospital-clinic-in-barcelona-es")
 UNTYPED = part("nowhere")
 
