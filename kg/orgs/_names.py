@@ -281,7 +281,7 @@ def org_key(name: str) -> str:
     >>> org_key("University Hospital, Montpellier") == org_key("CHU de Montpellier")
     True
     >>> org_key("Montpellier University Hospital")
-    'montpellier hospital'
+    'montpellier hospital university'
     >>> org_key("Université Montpellier") == org_key("Montpellier University Hospital")
     False
     """
