@@ -31,14 +31,15 @@ class _Sponsors:
     """A trial's sponsors: their nodes and names, and the places their names can end with."""
 
     nodes: dict[str, str]  # node -> name
-    hospitals: dict[str, str]  # key without a hospital's "University" -> name
+    hospitals: dict[str, str]  # a hospital's key without its "University" -> name
     towns: frozenset[str]
     countries: frozenset[str]
 
     @classmethod
     def of(cls, t: Triples, trial: model.Trial) -> _Sponsors:
         nodes = {t.mint.organization(s.name): s.name for s in trial.sponsors}
-        hospitals = {without_university(org_key(n)): n for n in nodes.values()}
+        keys = {n: org_key(n) for n in nodes.values()}
+        hospitals = {without_university(k): n for n, k in keys.items() if "hospital" in k}
         return cls(nodes, hospitals, *tail_places(nodes.values()))
 
     def named_otherwise(self, facility: str, place: str) -> str | None:
@@ -47,12 +48,14 @@ class _Sponsors:
         The sponsor may add the site's town to its name, or a hospital its "University"
         (:func:`kg.orgs.sponsor_site_key`).
         """
-        key = without_university(org_key(facility))
-        if key in self.hospitals:
-            return self.hospitals[key]
+        if self.hospitals:  # most trials have none among their sponsors: no key to fold
+            sponsor = self.hospitals.get(without_university(org_key(facility)))
+            if sponsor is not None:
+                return sponsor
         where = parse_place(place)
         if not (where.city and where.city in self.towns) and where.country not in self.countries:
             return None
+        key = without_university(org_key(facility))
         return next((n for n in self.nodes.values() if sponsor_site_key(n, place) == key), None)
 
 
