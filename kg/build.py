@@ -73,6 +73,8 @@ class Mapped:
     doc: InputFile
     counts: GraphCounts | None = None
     """The record's share of the store's statistics (kg.stats), counted where it is mapped."""
+    mapped: frozenset[str] = frozenset()
+    """Keys of the organisation mapping (``orgs``) that named one of the record's organisations."""
 
 
 @dataclass(slots=True)
@@ -83,6 +85,8 @@ class BuildReport:
     triples: int = 0
     merged: int = 0
     errors: list[InputError] = field(default_factory=list)
+    org_keys_used: set[str] = field(default_factory=set)
+    """Keys of the organisation mapping that named an organisation of the build."""
 
 
 def generation_time() -> str:
@@ -115,7 +119,8 @@ def map_record(record: Trial, options: MapOptions, doc: InputFile) -> Mapped:
     unique.update(dict.fromkeys(index))
     parts[T.recordGraph].extend((s, o) for s, p, o in index if p == T.recordGraph)
     text = "".join(f"{s} {p} {o} {graph} .\n" for s, p, o in unique)
-    return Mapped(record.nct_id, graph, text, len(unique), doc, count_triples(graph, parts))
+    counts = count_triples(graph, parts)
+    return Mapped(record.nct_id, graph, text, len(unique), doc, counts, frozenset(mint.mapped))
 
 
 def map_document(doc: InputFile, options: MapOptions) -> list[Mapped | InputError]:
@@ -243,6 +248,7 @@ def build(
                     first_doc[item.nct_id] = item.doc
                     _count(sink, item)
                     sink.add(item.graph, item.text)
+                    report.org_keys_used.update(item.mapped)
                     report.records += 1
                     report.triples += item.triples
                 if on_record is not None:
@@ -256,6 +262,7 @@ def build(
                     continue
                 _count(sink, merged)
                 sink.replace(merged.graph, merged.text)
+                report.org_keys_used.update(merged.mapped)
                 report.triples += merged.triples
                 report.merged += 1
     except BaseException:

@@ -20,10 +20,10 @@ from typing import NamedTuple
 
 import pycountry
 
-__all__ = ["Place", "city_key", "country_code", "parse_place", "place_key"]
+__all__ = ["COUNTRY_ALIASES", "Place", "city_key", "country_code", "parse_place", "place_key"]
 
 # Country names ClinicalTrials.gov uses that pycountry's lookup does not know.
-_COUNTRY_ALIASES = {
+COUNTRY_ALIASES = {
     "turkey": "TR",
     "turkey (turkiye)": "TR",
     "turkey (türkiye)": "TR",
@@ -53,8 +53,8 @@ def country_code(name: str) -> str | None:
     ('FR', 'KR', None)
     """
     key = name.strip().casefold()
-    if key in _COUNTRY_ALIASES:
-        return _COUNTRY_ALIASES[key]
+    if key in COUNTRY_ALIASES:
+        return COUNTRY_ALIASES[key]
     try:
         found = pycountry.countries.lookup(name.strip())
     except LookupError:

@@ -19,7 +19,7 @@ from urllib.parse import quote
 from kg import model
 from kg.mesh_ids import canonical_mesh_id
 from kg.model_results import RESULTS_SCHEMES
-from kg.orgs import OrgIndex
+from kg.orgs import OrgIndex, org_key
 
 __all__ = [
     "BIBO",
@@ -415,6 +415,8 @@ class Minter:
         self.orgs = orgs if orgs is not None else OrgIndex()  # the user's name -> ROR/IRI mapping
         self.placed: set[str] = set()
         """Organisation nodes minted keyed by name at a place (no sponsor's node: kg.index)."""
+        self.mapped: set[str] = set()
+        """Keys of the mapping that named an organisation here (kg build warns of the others)."""
 
     def raw(self, path: str) -> str:
         """Return the rendered IRI of a path under the base."""
@@ -441,6 +443,8 @@ class Minter:
         facility's: the node is the name at that place (:meth:`kg.orgs.OrgIndex.node_key`).
         """
         target = self.orgs.lookup(name)
+        if target is not None:
+            self.mapped.add(org_key(name))
         if target is not None and target.iri:
             return iri(target.iri)
         node = f"<{self.base}org/{slug(self.orgs.node_key(name, place))}>"

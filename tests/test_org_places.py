@@ -201,3 +201,23 @@ def test_facility_of_a_trial_it_does_not_sponsor_is_keyed_at_its_place() -> None
     (site,) = _facilities(trial)
     assert site == "<https://w3id.org/trialkg/org/montpellier-hospital-university-in-fr>"
     assert _sponsor(trial) == "<https://w3id.org/trialkg/org/acme-pharma>"
+
+
+def test_a_sponsors_hospital_named_without_university_is_the_sponsor_node() -> None:
+    """The record names its sponsor as a university hospital and its site without the word."""
+    trial = _trial(
+        "NCT99999992", "Parc Taulí Hospital Universitari",
+        ("Hospital Parc Taulí", "Sabadell", "Spain"),
+        ("Hospital Arnau de Vilanova", "Valencia", "Spain"),
+    )  # fmt: skip
+    home, other = _facilities(trial)
+    assert home == _sponsor(trial)
+    assert other != home and other.endswith("-in-es>")
+    trial = _trial("NCT99999993", "CHU Saint Antoine", ("Hôpital Saint Antoine", "Paris", "France"))
+    assert _facilities(trial) == [_sponsor(trial)]
+    # a university is not its hospital, and elsewhere the site is its name at its place
+    nagoya = ("Nagoya University Hospital", "Nagoya", "Japan")
+    trial = _trial("NCT99999994", "Nagoya University", nagoya)
+    assert _facilities(trial) != [_sponsor(trial)]
+    trial = _trial("NCT99999995", "Acme Pharma", ("Hospital Parc Taulí", "Sabadell", "Spain"))
+    assert _facilities(trial) == ["<https://w3id.org/trialkg/org/parc-tauli-hospital-in-es>"]

@@ -13,7 +13,17 @@ import pytest
 from kg.errors import InputError
 from kg.mapping._emit import Triples
 from kg.mapping.parties import map_organization
-from kg.orgs import OrgIndex, OrgTarget, is_placeholder, needs_place, org_key, parse_ror, place_key
+from kg.orgs import (
+    OrgIndex,
+    OrgTarget,
+    is_placeholder,
+    needs_place,
+    org_key,
+    parse_ror,
+    place_key,
+    sponsor_site_key,
+    without_university,
+)
 from kg.terms import SDO, Minter
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,10 +46,22 @@ def sample() -> list[dict[str, str]]:
 
 
 def merged(row: dict[str, str]) -> bool:
-    """Tell whether kg makes the pair one node: two facilities at their places, else by name."""
+    """Tell whether kg makes the pair one node: two facilities at their places, else by name.
+
+    A facility and a name that is never one (a sponsor's, an affiliation's) meet where the name
+    is the sponsor of the facility's trial: kg compares them there by name, the site's own town
+    written at the end of the sponsor's name and a hospital's "University" aside
+    (:func:`kg.orgs.sponsor_site_key`, :mod:`kg.mapping.sites`).
+    """
     if row["place_a"] and row["place_b"]:
         index = OrgIndex()
         return index.node_key(row["a"], row["place_a"]) == index.node_key(row["b"], row["place_b"])
+    if row["place_a"] or row["place_b"]:
+        site, other = ("a", "b") if row["place_a"] else ("b", "a")
+        if without_university(org_key(row[site])) == sponsor_site_key(
+            row[other], row[f"place_{site}"]
+        ):
+            return True
     return org_key(row["a"]) == org_key(row["b"])
 
 
@@ -57,11 +79,11 @@ def test_sample_precision_is_at_least_99_5_percent() -> None:
     assert 1 - len(wrong) / len(hits) >= 0.995, wrong
 
 
-def test_sample_recall_on_pairs_not_drawn_from_merges_stays_above_86_percent() -> None:
-    """Issue 14 asks 0.90; kg reaches 409/475 = 0.861 (README, Organisations): a floor guards it."""
+def test_sample_recall_on_pairs_not_drawn_from_merges_is_at_least_90_percent() -> None:
+    """Issue 14 asks 0.90; kg reaches 428/475 = 0.901 (README, Organisations)."""
     positives = [r for r in sample() if r["same"] == "1" and not r["source"].startswith("merges")]
-    found = sum(merged(r) for r in positives)
-    assert found / len(positives) >= 0.86
+    missed = [(r["a"], r["b"]) for r in positives if not merged(r)]
+    assert 1 - len(missed) / len(positives) >= 0.90, missed
 
 
 def test_untuned_sample_of_merges_is_at_least_98_percent_right() -> None:

@@ -89,6 +89,7 @@ def build_command(
     def on_error(error: InputError) -> None:
         err.print(f"kg: error: {error}", markup=False)
 
+    orgs = OrgIndex.load(org_map) if org_map else None
     with progress() as bar:
         task = bar.add_task("build", total=None, errors=0) if bar else None
 
@@ -104,7 +105,7 @@ def build_command(
             base=base,
             jobs=workers,
             strict=strict,
-            orgs=OrgIndex.load(org_map) if org_map else None,
+            orgs=orgs,
             contact_details=contact_details,
             validate=validate,
             results=results,
@@ -116,6 +117,8 @@ def build_command(
         + (f"; {report.merged} merged from several sources" if report.merged else "")
         + (f"; {len(report.errors)} skipped" if report.errors else "")
     )
+    if orgs is not None and org_map is not None:
+        _warn_unused(orgs, report, org_map)
     if isinstance(sink, StoreSink) and sink.kept:
         note(
             f"kg: {counted(len(sink.kept), 'trial')} kept as stored: the store's copy comes "
@@ -125,3 +128,19 @@ def build_command(
         raise typer.Exit(2)
 
 
+def _warn_unused(orgs: OrgIndex, report: BuildReport, path: Path) -> None:
+    """Warn once of the mapping's rows that named no organisation of the build.
+
+    A row is silent otherwise: a ``key`` column written for another version of kg's keys, or a
+    name misspelt, maps nothing and says nothing.
+    """
+    unused = orgs.unused(report.org_keys_used)
+    if not unused or not report.records:
+        return
+    shown = ", ".join(repr(k) for k in unused[:3]) + (", ..." if len(unused) > 3 else "")
+    err.print(
+        f"kg: warning: {path}: {len(unused)} of the {counted(len(orgs), 'key')} it maps named no "
+        f"organisation of this build ({shown}); a 'key' column must give the keys of this "
+        "version of kg (README, Organisations)",
+        markup=False,
+    )

@@ -11,19 +11,20 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
 from kg.errors import InputError
-from kg.orgs._names import needs_place, org_key
+from kg.orgs._names import analyse, org_key
 from kg.places import parse_place
 
 __all__ = ["OrgIndex", "OrgTarget", "parse_ror"]
 
 _ROR_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 _ROR = re.compile(r"^(?:https?://)?(?:ror\.org/)?(0[0-9a-hjkmnp-tv-z]{6}[0-9]{2})/?$", re.I)
+_FOR = re.compile(r" for (?=\w)")
 _ABSOLUTE_IRI = re.compile(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]+$", re.I)
 
 
@@ -106,7 +107,8 @@ class OrgIndex:
 
         ``place`` ("city, country" or "city, state, country") is a facility's. Names are not
         unique across places, so a facility's key is its name's key at its country (and, in the
-        United States, its state); a name that many towns share (:func:`needs_place`: "St.
+        United States, its state, except for a clinical research company:
+        :func:`is_research_company`); a name that many towns share (:func:`needs_place`: "St.
         Mary's Medical Center", "Memorial Hospital") also at its city. A ROR id from the mapping
         overrides the place: every spelling and place of the organisation is then one node.
 
@@ -121,10 +123,18 @@ class OrgIndex:
             return f"ror-{target.ror}"
         if not place:
             return org_key(name)
-        where = parse_place(place)
-        if not needs_place(name):
-            where = where._replace(city="")
-        return f"{org_key(name)} in {'/'.join(where)}"
+        city, region, country = parse_place(place)
+        key, common, research = analyse(name)
+        if not common:
+            city = ""
+            if research:  # a research company's sites across US states are one organisation
+                region = ""
+        elif city:
+            # A name of common words keeps its "for" or "of" ("Institute for Cancer Research",
+            # Philadelphia, is not the "Institute of Cancer Research", London); at one town the
+            # two spellings are one: "The Center for / of Clinical Research", Winston-Salem.
+            key = _FOR.sub(" of ", key)
+        return f"{key} in {city}/{region}/{country}"
 
     @classmethod
     def load(cls, path: str | Path) -> OrgIndex:
@@ -186,6 +196,16 @@ class OrgIndex:
             if entries.setdefault(key, target) != target:
                 raise InputError(f"{name!r} is already mapped elsewhere", **where, field=name_col)
         return cls(entries)
+
+    def unused(self, used: Iterable[str]) -> list[str]:
+        """Return the mapped keys not in ``used`` (the keys that named something), sorted.
+
+        >>> OrgIndex({"cnrs": OrgTarget(ror="02feahw73"), "x": OrgTarget(iri="urn:x")}).unused(
+        ...     ["cnrs"])
+        ['x']
+        """
+        seen = set(used)
+        return sorted(k for k in self._entries if k not in seen)
 
     def items(self) -> Iterator[tuple[str, OrgTarget]]:
         """Yield every (key, target) pair, sorted by key."""

@@ -24,13 +24,15 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable
 from typing import NamedTuple
 
+from kg.orgs._rules import abbreviates_within, drop_parent, fold_kinds
+from kg.orgs._rules import proper as _proper
 from kg.orgs._typos import Corrector
 from kg.orgs._vocab import (
     _ARTICLES,
     _CANON,
+    _CARE,
     _COMMON,
     _COUNTRIES,
     _DIRECTIONS,
@@ -40,12 +42,14 @@ from kg.orgs._vocab import (
     _LEGAL_WEAK,
     _NETWORK_TAGS,
     _ORDER_MATTERS,
+    _PER_TOWN,
     _PREPOSITION,
+    _RESEARCH,
     _ROLES,
     _STOP,
 )
 
-__all__ = ["is_placeholder", "needs_place", "org_key"]
+__all__ = ["Analysis", "analyse", "is_placeholder", "is_research_company", "needs_place", "org_key"]
 
 
 # --- text clean-up, compiled once ----------------------------------------------------------------
@@ -118,6 +122,7 @@ _APOSTROPHE = re.compile(r"(?<=\w)\?(?=\w)")
 _LEGAL_HYPHEN = re.compile(r"\b((?:p\.?\s?[ac]|llc|pllc|llp|inc|ltd)\.?)-(?=\w)", re.I)
 _SEPARATOR = re.compile(r"\s*[,;|/]\s*|\s+-+\s*|\s*-+\s+|\s+at\s+", re.I)
 _TOKEN = re.compile(r"[^\W_]+")
+_AMPERSAND = re.compile(r"(?<=[^\W\d_]{2})\s*&\s*(?=[^\W\d_]{2})")
 
 
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
@@ -221,8 +226,10 @@ def _drop_acronyms(parts: list[list[_Token]]) -> list[list[_Token]]:
     if len(kept) == 1 and len(kept[0]) > 2:
         only = kept[0]
         for edge in (only[-1], only[0]):
-            if edge.caps and len(edge.word) >= 3 and _abbreviates(edge.word, rest(edge)):
-                return [[t for t in only if t is not edge]]
+            if edge.caps and len(edge.word) >= 3:
+                words = rest(edge)
+                if _abbreviates(edge.word, words) or abbreviates_within(edge.word, words):
+                    return [[t for t in only if t is not edge]]
     return kept
 
 
@@ -231,6 +238,9 @@ def _drop_acronyms(parts: list[list[_Token]]) -> list[list[_Token]]:
 _COMPOUND = re.compile(r"^([a-z]{3,}?)(ziekenhuis|krankenhaus|sjukhuset|sjukhus|sykehus|sygehus)$")
 
 
+# A German adjective is declined, not renamed: "Konventhospital der Barmherzigen Brüder" is the
+# "Konventhospital Barmherzige Brüder", "Evangelisches" the "Evangelische" (Krankenhaus).
+_GERMAN_ADJECTIVE = re.compile(r"^(\w+(?:isch|ig|lich))(?:e|en|er|es|em)$")
 _FIX = Corrector([*_CANON, *(w for ws in _CANON.values() for w in ws), *_GENERIC])
 
 
@@ -241,7 +251,15 @@ def _canonical(tokens: list[_Token]) -> list[str]:
             words.extend((m.group(1), *_CANON[m.group(2)]))
         else:
             word = _FIX(t.word)
-            words.extend(_CANON.get(word, (word,)))
+            canon = _CANON.get(word)
+            if (
+                canon is None
+                and len(word) >= 7
+                and ("isch" in word or "ig" in word or "lich" in word)
+            ):
+                if m := _GERMAN_ADJECTIVE.match(word):
+                    canon = (m.group(1),)
+            words.extend(canon or (word,))
     return words
 
 
@@ -257,10 +275,6 @@ def _strip_legal(words: list[str]) -> list[str]:
     return words
 
 
-def _proper(words: Iterable[str]) -> list[str]:
-    return [w for w in words if w not in _GENERIC and w not in _STOP]
-
-
 def org_key(name: str) -> str:
     """Return the key under which organisation names are one organisation.
 
@@ -271,15 +285,23 @@ def org_key(name: str) -> str:
     >>> org_key("Université Montpellier") == org_key("Montpellier University Hospital")
     False
     """
-    return _analyse(name)[0]
+    return analyse(name).key
+
+
+class Analysis(NamedTuple):
+    """What a facility's node depends on: the name's key and the scope of its place."""
+
+    key: str  # org_key
+    common: bool  # needs_place: keyed at its town
+    research: bool  # is_research_company: one across US states
 
 
 @functools.lru_cache(maxsize=1 << 17)
-def _analyse(name: str) -> tuple[str, bool]:
-    """Return the key of a name, and whether the name is too common to stand without its place."""
+def analyse(name: str) -> Analysis:
+    """Return the key of a name, whether it needs its town, whether it is a research company's."""
     text = _fold(name)
     if is_placeholder(text):  # its code is all that tells one anonymous site from another
-        return " ".join(t.word for t in _tokens(text)), True
+        return Analysis(" ".join(t.word for t in _tokens(text)), True, False)
     low = text.lower()  # cheap tests first: most names need none of the rewrites below
     if "site" in low or "#" in low:
         text = _SITE_CODE.sub(" ", text)
@@ -287,6 +309,8 @@ def _analyse(name: str) -> tuple[str, bool]:
         text = _APOSTROPHE.sub("'", text)
     if "'" in text or " s" in low:
         text = _POSSESSIVE.sub("s", text)
+    if "&" in text:  # "Hospital & Research Institute"; "D&H", "C & R" are initials
+        text = _AMPERSAND.sub(" and ", text)
     text = _drop_paren_acronyms(text.replace('"', " ").replace("+", " and "))
     if "-" in text:
         text = _LEGAL_HYPHEN.sub(r"\1 - ", text)
@@ -297,6 +321,7 @@ def _analyse(name: str) -> tuple[str, bool]:
     parts = [p for p in parts if p]
     parts = [p for p in parts if not all(t.word in _ROLES for t in p)] or parts
     parts = _drop_acronyms(parts)
+    parts = drop_parent(parts)
     # Italian research hospitals are foundations by law and name it first or not at all:
     # "Fondazione Policlinico Universitario A. Gemelli" is "Policlinico Universitario A. Gemelli".
     if parts and parts[0][0].word == "fondazione" and sum(map(len, parts)) > 2:
@@ -324,10 +349,12 @@ def _analyse(name: str) -> tuple[str, bool]:
         if not set(tail) <= {w for p in canon[:-1] for w in p}:
             break
         canon = canon[:-1]
-    words = [w for p in canon for w in p]
-    if "faculty" in words:  # "Faculty of Medicine" is the "Medical Faculty" (Tip Fakultesi)
-        words = ["medical" if w == "medicine" else w for w in words]
-    return _assemble(words, raw)
+    key, common = _assemble(fold_kinds([w for p in canon for w in p]), raw)
+    research = False
+    if "research" in key or "investigation" in key or "trials" in key:  # cheap test first
+        words = set(key.split())
+        research = bool(words & _RESEARCH) and not words & _CARE
+    return Analysis(key, common or key in _PER_TOWN, research)
 
 
 def _drop_paren_acronyms(text: str) -> str:
@@ -382,6 +409,21 @@ def _assemble(words: list[str], raw: list[str]) -> tuple[str, bool]:
     return " ".join(named + sorted({w for w in bag if w in _GENERIC})), common
 
 
+def is_research_company(name: str) -> bool:
+    """Tell whether a name is a clinical research company's, whose sites are in many states.
+
+    "Revival Research Institute, LLC" (Michigan and Texas), "Alliance for Multispecialty
+    Research" (eleven states), "Clinical Investigation Specialists" (Illinois and Wisconsin) run
+    sites under one name across the United States: such a name says research and no hospital,
+    university or other place of care, whose research arm stays with it ("Children's Hospital
+    Research Institute"), nor an anonymous "Research Site".
+
+    >>> is_research_company("Qualmedica Research, LLC"), is_research_company("Mayo Clinic Research")
+    (True, False)
+    """
+    return analyse(name).research
+
+
 def needs_place(name: str) -> bool:
     """Tell whether a name is too common to stand for one organisation without its place.
 
@@ -392,4 +434,4 @@ def needs_place(name: str) -> bool:
     >>> needs_place("St. Mary's Medical Center"), needs_place("Seoul St. Mary's Hospital")
     (True, False)
     """
-    return _analyse(name)[1]
+    return analyse(name).common

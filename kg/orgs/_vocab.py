@@ -35,7 +35,7 @@ _canon(
     "hosp hopital ospedale ospedaliero ospedaliera hospitalario hospitalaria "
     "hospitalier hospitaliere krankenhaus ziekenhuis sjukhus sjukhuset sykehus sygehus szpital "
     "nemocnice nemocnica korhaz hastanesi hastane bolnica spital spitalul sairaala klinikum "
-    "kliniken arcispedale",
+    "kliniken arcispedale policlinico",
 )
 _canon("hospitals", "hopitaux hospitais hospitales ospedali")
 _canon(
@@ -80,6 +80,19 @@ _canon(
     "saint",
     "s st saint sainte ste sankt san santa santo sant sao sf sfantul sfanta sveti sveta szent",
 )
+# A city's local name is its English name ("Campus Bio-Medico University of Rome" / "Università
+# Campus Bio-Medico di Roma"), as a site's town is (kg.places).
+for _english, _local in (
+    ("rome", "roma"), ("milan", "milano"), ("naples", "napoli"), ("turin", "torino"),
+    ("florence", "firenze"), ("genoa", "genova"), ("venice", "venezia"), ("padua", "padova"),
+    ("vienna", "wien"), ("prague", "praha"), ("warsaw", "warszawa"), ("munich", "munchen"),
+    ("cologne", "koln"), ("lisbon", "lisboa"), ("seville", "sevilla"),
+    ("brussels", "bruxelles brussel"), ("antwerp", "antwerpen"), ("ghent", "gent"),
+    ("copenhagen", "kobenhavn"), ("gothenburg", "goteborg"), ("athens", "athina"),
+    ("bucharest", "bucuresti"), ("belgrade", "beograd"), ("moscow", "moskva"),
+):  # fmt: skip
+    _canon(_english, _local)
+_canon("post graduate", "postgraduate")
 _canon("mount", "mt")
 _canon("fort", "ft")
 
@@ -166,6 +179,18 @@ _COMMON = _words(
     "divine redeemer bethesda queen queens king kings royal victoria princess prince alexandra "
     "infanta albert edward alfred sofia cristina valley mountain river lake bay park hill hills "
     "coast shore harbor island doctors physicians citizens va unity union united"
+)
+# Names that independent institutes share, one per town, in one country: such a name needs its
+# town as a name of common words does. The registry lists them side by side as separate
+# organisations ("All India Institute of Medical Sciences, Jodhpur", "..., Rishikesh", "...,
+# Bhubaneswar", "..., Bathinda" are four collaborators of NCT06737822).
+_PER_TOWN = frozenset(
+    {"aiims", "all india institute medical sciences", "all india institute medical science"}
+)
+# A clinical research company says one of these and none of the places of care after them.
+_RESEARCH = _words("research investigation trials")
+_CARE = _words(
+    "site hospital hospitals university college clinic clinics school medicine faculty department"
 )
 # "X University" and "University of X" are different organisations for these X.
 _ORDER_MATTERS = frozenset({("washington",), ("miami",), ("louis", "saint"), ("new", "york")})
