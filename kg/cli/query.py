@@ -93,7 +93,8 @@ def query_command(
         ),
     ] = None,
     offset: Annotated[
-        int, typer.Option("--offset", help="With --limit: skip this many rows first.")
+        int,
+        typer.Option("--offset", metavar="M", help="With --limit: skip M rows first."),
     ] = 0,
 ) -> None:
     """Run a named SPARQL query (see --list), a .rq file, or - on the store, a file or an endpoint.
