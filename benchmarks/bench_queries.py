@@ -55,12 +55,16 @@ from kg.ontology import ONTOLOGY_FILE, ONTOLOGY_GRAPH, load_ontology
 from kg.queries import (
     Bindings,
     NamedQuery,
+    OutputFormat,
+    ResultTable,
     bind_params,
+    format_results,
     list_queries,
     load_query,
     run_query,
     with_values,
 )
+from kg.query_output import Page, read_page, stream_answer
 from kg.terms import DEFAULT_BASE
 
 REPO = Path(__file__).resolve().parent.parent
@@ -345,8 +349,37 @@ def param_runs(kind: str | None, samples: Samples) -> list[dict[str, str]]:
     return [{}] * 3
 
 
+def _answer(store: ox.Store, query: NamedQuery, bindings: Bindings, mode: str) -> int:
+    """Read the answer as ``kg query`` does in ``mode``; return its number of rows.
+
+    table: every row as cells (``kg.queries.run_query``; what --format table needs); csv: the
+    store's own CSV of the whole answer (``kg query --format csv``, kg.query_output); a number N:
+    the first page of N rows and the count of all (``kg query --limit N``).
+    """
+    if mode == "table":
+        return len(run_query(store, query, bindings).rows)
+    chosen = choose(query, bindings, store_ask(store))
+    if mode == "csv":
+        out = stream_answer(store, chosen, bindings, OutputFormat.CSV)
+        if out is None:  # a query the store cannot write as kg does: kg's own writer
+            table = run_query(store, chosen, bindings, indexed=False)
+            format_results(table, OutputFormat.CSV)
+            return len(table.rows)
+        return out[0].count(b"\r\n") - 1
+
+    def run(q: NamedQuery, b: Bindings) -> ResultTable:
+        return run_query(store, q, b, indexed=False)
+
+    return read_page(chosen, bindings, Page(int(mode)), run, store).total
+
+
 def _serve(
-    path: str, name: str, runs: list[dict[str, str]], conn: Connection, indexed: bool = True
+    path: str,
+    name: str,
+    runs: list[dict[str, str]],
+    conn: Connection,
+    indexed: bool = True,
+    mode: str = "table",
 ) -> None:
     """Child process: open the store, run the query once per parameter set, send each timing."""
     store = ox.Store.read_only(path)
@@ -355,13 +388,21 @@ def _serve(
     for values in runs:
         bindings = bind_params(query, values)
         start = time.perf_counter()
-        rows = len(run_query(store, query, bindings, indexed=indexed).rows)
+        if indexed:
+            rows = _answer(store, query, bindings, mode)
+        else:
+            rows = len(run_query(store, query, bindings, indexed=False).rows)
         conn.send((time.perf_counter() - start, rows))
     conn.close()
 
 
 def run_series(
-    path: Path, name: str, runs: list[dict[str, str]], timeout: float, indexed: bool = True
+    path: Path,
+    name: str,
+    runs: list[dict[str, str]],
+    timeout: float,
+    indexed: bool = True,
+    mode: str = "table",
 ) -> list[Timing]:
     """Run a query once per parameter set, in order, in child processes killed after ``timeout``.
 
@@ -375,7 +416,7 @@ def run_series(
         receiver, sender = ctx.Pipe(duplex=False)
         child = ctx.Process(
             target=_serve,
-            args=(str(path), name, [runs[i] for i in todo], sender, indexed),
+            args=(str(path), name, [runs[i] for i in todo], sender, indexed, mode),
             daemon=True,
         )
         child.start()
@@ -433,6 +474,7 @@ def bench_store(
     argv: list[str],
     indexed: bool = True,
     only: frozenset[str] = frozenset(),
+    mode: str = "table",
 ) -> str:
     """Time every named query on a kg store; return the Markdown section."""
     log(f"opening {path} read-only; counting quads and sampling parameters")
@@ -459,7 +501,7 @@ def bench_store(
         target = f"< {PER_ENTITY_MS:.0f} ms" if kind else f"< {AGGREGATE_S:.0f} s"
         total[group] += 1
         try:
-            timings = run_series(path, query.name, [runs[0], *runs], timeout, indexed)[1:]
+            timings = run_series(path, query.name, [runs[0], *runs], timeout, indexed, mode)[1:]
         except _ChildFailedError as exc:
             log(str(exc))
             table.append([query.name, kind or "aggregate", "-", "fails", "-", "-", target, "fails"])
@@ -488,7 +530,7 @@ def bench_store(
         "",
         f"`python benchmarks/bench_queries.py {shlex.join(argv)}`",
         "",
-        f"Each query through `kg.queries.run_query` (union default graph, every row read), in its "
+        f"Each query {_MODES.get(mode, _MODES['page']).format(mode)}, in its "
         f"own process on the store opened read-only, after one warm-up run. Per-entity queries: "
         f"{len(samples.trials)} trials, {len(samples.sponsors)} sponsor names and "
         f"{len(samples.places)} site coordinates (km={KM}) sampled from the store (seed 0); rows "
@@ -511,6 +553,15 @@ def bench_store(
         f" {met['aggregate']} of {total['aggregate']} meet it.",
     ]
     return "\n".join(lines)
+
+
+_MODES = {
+    "table": "through `kg.queries.run_query` (union default graph, every row read as cells)",
+    "csv": "as `kg query --format csv` writes it (the store's own CSV, kg.query_output; rows "
+    "counted in it)",
+    "page": "as `kg query --limit {0}` reads it (the first {0} rows and the count of all, "
+    "kg.query_output.read_page; rows: the count of all)",
+}
 
 
 def main() -> None:
@@ -536,6 +587,12 @@ def main() -> None:
             action="store_true",
             help="with --store: run the scans of queries/, never their indexed variants",
         )
+        parser.add_argument(  # type: ignore[attr-defined]
+            "--output",
+            default="table",
+            help="with --store: table (rows as cells, the default), csv (the store's CSV), or a "
+            "number N (the first page of N rows and the count, as kg query --limit N)",
+        )
 
     args = parse_args(__doc__ or "", extra=extra)
     if args.store is not None:
@@ -546,9 +603,14 @@ def main() -> None:
         argv += [] if args.timeout is None else ["--timeout", f"{args.timeout:g}"]
         argv += ["--scan"] if args.scan else []
         argv += ["--only", args.only] if args.only else []
+        argv += [] if args.output == "table" else ["--output", args.output]
+        if args.output not in ("table", "csv") and not args.output.isdigit():
+            raise SystemExit("bench_queries.py: --output takes table, csv or a number of rows")
         only = frozenset(n for n in args.only.split(",") if n)
         timeout = 60.0 if args.timeout is None else args.timeout
-        section = bench_store(args.store, args.samples, timeout, argv, not args.scan, only)
+        section = bench_store(
+            args.store, args.samples, timeout, argv, not args.scan, only, args.output
+        )
         sys.stdout.write(section + "\n")
         return
     if args.timeout is None:

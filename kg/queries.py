@@ -55,7 +55,9 @@ __all__ = [
     "load_query",
     "query_tokens",
     "run_query",
+    "solutions",
     "table_from_solutions",
+    "term_cell",
     "values_block",
     "with_block",
     "with_values",
@@ -474,7 +476,8 @@ class ResultTable:
     rows: tuple[tuple[Cell | None, ...], ...]
 
 
-def _cell(term: object) -> Cell | None:
+def term_cell(term: object) -> Cell | None:
+    """Turn a pyoxigraph result term into a cell (None: unbound)."""
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
@@ -490,7 +493,7 @@ def table_from_solutions(result: ox.QuerySolutions, bound: Iterable[str] = ()) -
     """Turn pyoxigraph solutions into a result table, leaving out the ``bound`` variables."""
     skip = set(bound)
     variables = tuple(v.value for v in result.variables if v.value not in skip)
-    rows = tuple(tuple(_cell(sol[v]) for v in variables) for sol in result)
+    rows = tuple(tuple(term_cell(sol[v]) for v in variables) for sol in result)
     return ResultTable(variables, rows)
 
 
@@ -514,14 +517,23 @@ def run_query(
         from kg.indexed import choose, store_ask  # kg.indexed imports this module
 
         query = choose(query, bindings, store_ask(store))
-    text = with_values(query.text, bindings)
+    result = solutions(store, query, with_values(query.text, bindings))
+    return table_from_solutions(result, (v.value for v in bindings))
+
+
+def solutions(store: ox.Store, query: NamedQuery, text: str) -> ox.QuerySolutions:
+    """Run ``text`` (``query`` as it is to run) on the store's union default graph.
+
+    Raises:
+        QueryError: a syntax error, or a query that is not a SELECT.
+    """
     try:
         result = store.query(text, use_default_graph_as_union=True)
     except SyntaxError as exc:
         raise QueryError(f"{query.name}: {exc}") from exc
     if not isinstance(result, ox.QuerySolutions):
         raise QueryError(f"{query.name}: only SELECT queries give a table")
-    return table_from_solutions(result, (v.value for v in bindings))
+    return result
 
 
 def format_results(table: ResultTable, fmt: OutputFormat) -> str:
@@ -532,11 +544,15 @@ def format_results(table: ResultTable, fmt: OutputFormat) -> str:
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\r\n")
         writer.writerow(table.variables)
-        writer.writerows([c.value if c else "" for c in row] for row in table.rows)
+        # A blank node as SPARQL CSV (and the store) writes it: _:label.
+        writer.writerows(
+            [(c.nt() if c.kind == "bnode" else c.value) if c else "" for c in row]
+            for row in table.rows
+        )
         return buf.getvalue()
     if fmt is OutputFormat.TSV:
         lines = ["\t".join(f"?{v}" for v in table.variables)]
-        lines += ["\t".join(c.nt() if c else "" for c in row) for row in table.rows]
+        lines += ["\t".join(_tsv(c) if c else "" for c in row) for row in table.rows]
         return "\n".join(lines) + "\n"
     # A column that holds IRIs is never cut: an IRI is there to be copied.
     whole = [
@@ -546,6 +562,37 @@ def format_results(table: ResultTable, fmt: OutputFormat) -> str:
     return _text_table(
         table.variables, [[_short(c) for c in row] for row in table.rows], whole
     )
+
+
+_TURTLE_NUMBER = {
+    _XSD + "integer": re.compile(r"^[+-]?\d+$"),
+    _XSD + "decimal": re.compile(r"^[+-]?\d*\.\d+$"),
+    _XSD + "double": re.compile(r"^[+-]?(?:\d+\.\d*[eE][+-]?\d+|\.?\d+[eE][+-]?\d+)$"),
+    _XSD + "boolean": re.compile(r"^(?:true|false)$"),
+}
+
+
+def _tsv(cell: Cell) -> str:
+    r"""Write a cell in SPARQL TSV as the store does: numbers and booleans as Turtle writes them.
+
+    >>> _tsv(Cell.literal("42", _XSD + "integer")), _tsv(Cell.literal("1.5", _XSD + "decimal"))
+    ('42', '1.5')
+    >>> _tsv(Cell.literal("x")), _tsv(Cell.literal("4", _XSD + "int"))
+    ('"x"', '"4"^^<http://www.w3.org/2001/XMLSchema#int>')
+    """
+    number = _TURTLE_NUMBER.get(cell.datatype or "")
+    if number is not None and number.match(cell.value):
+        return cell.value
+    if cell.kind != "literal":
+        return cell.nt()
+    # Escaped as the store escapes them: a tab, a line break, a quote, a backslash; the rest as is.
+    quoted = '"' + cell.value.translate(_TSV_ESCAPES) + '"'
+    if cell.lang:
+        return f"{quoted}@{cell.lang}"
+    return f"{quoted}^^<{cell.datatype}>" if cell.datatype else quoted
+
+
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 
 def _short(cell: Cell | None) -> str:
@@ -591,4 +638,5 @@ def _json(table: ResultTable) -> str:
             b[var] = d
         bindings.append(b)
     doc = {"head": {"vars": list(table.variables)}, "results": {"bindings": bindings}}
-    return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n"
+    # Compact, as the store writes it (kg.query_output streams the store's own serialization).
+    return orjson.dumps(doc).decode() + "\n"

@@ -11,6 +11,7 @@ import typer
 
 from kg.cli._app import StoreOption, app, note
 from kg.errors import UsageError
+from kg.indexed import choose, endpoint_ask, store_ask
 from kg.queries import (
     Bindings,
     NamedQuery,
@@ -23,6 +24,7 @@ from kg.queries import (
     load_query,
     run_query,
 )
+from kg.query_output import Page, page_note, read_page, stream_answer
 from kg.query_params import TRIAL_EXISTS, check_params, trial_ids
 from kg.remote import ENV_PASSWORD, ENV_TIMEOUT, ENV_TOKEN, ENV_USER, Endpoint, query_endpoint
 from kg.sinks import default_store_path, open_store
@@ -82,6 +84,18 @@ def query_command(
         ),
     ] = None,
     list_: Annotated[bool, typer.Option("--list", help="List the named queries.")] = False,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit",
+            help="Give N rows of the answer only; stderr then says how many there are in all.",
+            show_default=False,
+        ),
+    ] = None,
+    offset: Annotated[
+        int,
+        typer.Option("--offset", metavar="M", help="With --limit: skip M rows first."),
+    ] = 0,
 ) -> None:
     """Run a named SPARQL query (see --list), a .rq file, or - on the store, a file or an endpoint.
 
@@ -97,23 +111,47 @@ def query_command(
         raise UsageError("give one of --store, --data and --endpoint")
     if timeout is not None and endpoint is None:
         raise UsageError("--timeout applies to --endpoint only")
+    if offset and limit is None:
+        raise UsageError("--offset goes with --limit (kg query ... --limit 100 --offset 200)")
+    page = Page(limit, offset) if limit is not None else None
     named = load_query(query, stdin=sys.stdin)
     values = check_params(named, _parse_params(param or []))
     bindings = bind_params(named, values)
+    oxstore: ox.Store | None = None
     if endpoint is not None:
         remote = Endpoint.from_env(endpoint, timeout=timeout)
+        chosen = choose(named, bindings, endpoint_ask(remote))
 
         def run(q: NamedQuery, b: Bindings) -> ResultTable:
-            return query_endpoint(remote, q, b)
+            return query_endpoint(remote, q, b, indexed=False)
     else:
-        oxstore = load_data(data) if data is not None else open_store(store or default_store_path())
+        local = load_data(data) if data is not None else open_store(store or default_store_path())
+        chosen = choose(named, bindings, store_ask(local))
+        oxstore = local
 
         def run(q: NamedQuery, b: Bindings) -> ResultTable:
-            return run_query(oxstore, q, b)
+            return run_query(local, q, b, indexed=False)
 
-    table = run(named, bindings)
-    sys.stdout.write(format_results(table, fmt))
-    if not table.rows:
+    if page is not None:
+        paged = read_page(chosen, bindings, page, run, oxstore)
+        sys.stdout.write(format_results(paged.table, fmt))
+        message = page_note(paged, named.name)
+        if message:
+            typer.echo(message, err=True)  # never quiet: the answer is cut
+        if paged.total:
+            return
+        has_rows = False
+    else:
+        streamed = None if oxstore is None else stream_answer(oxstore, chosen, bindings, fmt)
+        if streamed is not None:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(streamed[0])
+            has_rows = streamed[1]
+        else:
+            table = run(chosen, bindings)
+            sys.stdout.write(format_results(table, fmt))
+            has_rows = bool(table.rows)
+    if not has_rows:
         missing = [
             nct
             for nct in trial_ids(values)
