@@ -30,7 +30,7 @@ from kg.queries import (
     with_values,
 )
 from kg.stats import STATISTICS_FORMAT, STATS_GRAPH
-from kg.terms import MESH, TKG
+from kg.terms import TKG
 
 if TYPE_CHECKING:
     from kg.remote import Endpoint
@@ -194,30 +194,7 @@ def derived_bindings(
         }
     if query.name == "recruiting-near":
         return {ox.Variable("cell"): [ox.Literal(c) for c in _near(bindings)]}
-    if query.name == "adverse-events-by-intervention":
-        return _intervention_keys(bindings)
     return {}
-
-
-def _intervention_keys(bindings: Bindings) -> dict[ox.Variable, list[ox.NamedNode | ox.Literal]]:
-    """Return an intervention's name key and the descriptor IRI its text can be.
-
-    One value each (a variant's aggregates would count a row once per value bound): the key is
-    the text lower-cased, the IRI the text upper-cased, as the registry writes MeSH ids
-    (``D000077716``; a record's id in another case is found by the scan only).
-    """
-    given = bindings.get(ox.Variable("intervention"))
-    if not isinstance(given, ox.Literal):
-        return {}
-    descriptor: ox.NamedNode | ox.Literal
-    try:
-        descriptor = ox.NamedNode(MESH + given.value.upper())
-    except ValueError:  # no IRI (a space, say): a literal, which no descriptor link points to
-        descriptor = ox.Literal(given.value)
-    return {
-        ox.Variable("key"): [ox.Literal(given.value.lower())],
-        ox.Variable("descriptor"): [descriptor],
-    }
 
 
 def _with_rows(text: str, variable: ox.Variable, terms: list[ox.NamedNode | ox.Literal]) -> str:

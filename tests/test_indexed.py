@@ -37,15 +37,6 @@ SELECT DISTINCT ?name ?org WHERE { ?trial schema:sponsor ?org . ?org schema:alte
 ORDER BY ?name ?org"""
 _TRIALS = """PREFIX dcterms: <http://purl.org/dc/terms/>
 SELECT DISTINCT ?nct WHERE { GRAPH ?g { ?t dcterms:identifier ?nct ; a ?type } } ORDER BY ?nct"""
-_AE_INTERVENTIONS = """PREFIX schema: <http://schema.org/>
-PREFIX tkg: <https://w3id.org/trialkg/ontology#>
-SELECT DISTINCT ?name
-WHERE { ?t tkg:adverseEvent ?e ; schema:studySubject ?i . ?i schema:name ?name }
-ORDER BY ?name"""
-_AE_DESCRIPTORS = """PREFIX tkg: <https://w3id.org/trialkg/ontology#>
-SELECT DISTINCT ?d
-WHERE { ?t tkg:adverseEvent ?e ; tkg:interventionMeshAncestor|tkg:interventionMeshTerm ?d }
-ORDER BY ?d"""
 _SITES = """PREFIX schema: <http://schema.org/>
 SELECT DISTINCT ?lat ?lon WHERE { ?geo schema:latitude ?lat ; schema:longitude ?lon }
 ORDER BY ?lat ?lon"""
@@ -74,7 +65,9 @@ def _cases(store: ox.Store, count: int, seed: int) -> list[tuple[str, Params]]:
     ncts = [t.value for t in _column(store, _TRIALS, "nct")]
     names = [t.value for t in _column(store, _SPONSOR_NAMES, "name")]
     orgs = sorted({t.value for t in _column(store, _SPONSOR_NAMES, "org")})
-    sites = list(zip(_column(store, _SITES, "lat"), _column(store, _SITES, "lon"), strict=True))
+    sites = list(
+        zip(_column(store, _SITES, "lat"), _column(store, _SITES, "lon"), strict=True)
+    )
     cases: list[tuple[str, Params]] = [
         ("trials-per-country", {}),
         ("trials-per-city", {}),
@@ -96,30 +89,13 @@ def _cases(store: ox.Store, count: int, seed: int) -> list[tuple[str, Params]]:
     for lat, lon in rng.sample(sites, min(count, len(sites))):
         km = rng.choice(["5", "25", "50"])  # boxes over at most 256 cells up to latitude ~80
         cases.append(("recruiting-near", {"lat": lat.value, "lon": lon.value, "km": km}))
-    # adverse-events-by-intervention: names of interventions of trials with adverse events, in
-    # any case, and the MeSH ids derived for them, upper- and lower-case.
-    ae_names = [t.value for t in _column(store, _AE_INTERVENTIONS, "name")]
-    ids = [t.value.rsplit("/", 1)[1] for t in _column(store, _AE_DESCRIPTORS, "d")]
-    for name in rng.sample(ae_names, min(count, len(ae_names))):
-        spelt = rng.choice([name, name.upper(), name.lower()])
-        seriousness = rng.choice(["SERIOUS", "OTHER", "any"])
-        cases.append(
-            ("adverse-events-by-intervention", {"intervention": spelt, "seriousness": seriousness})
-        )
-    for mesh_id in rng.sample(ids, min(count, len(ids))):
-        spelt = rng.choice([mesh_id, mesh_id.lower()])
-        cases.append(("adverse-events-by-intervention", {"intervention": spelt}))
-    for text in ("placebo", "no such intervention", "D"):
-        cases.append(
-            ("adverse-events-by-intervention", {"intervention": text, "seriousness": "any"})
-        )
     return cases
 
 
 def test_every_indexed_variant_answers_a_shipped_query_and_says_what_it_reads() -> None:
     shipped = {q.name for q in list_queries()}
     variants = sorted(p.stem for p in INDEXED_DIR.glob("*.rq"))
-    assert len(variants) == 14
+    assert len(variants) == 13
     for name in variants:
         assert name in shipped
         variant = indexed_variant(load_query(name))
@@ -160,13 +136,7 @@ def test_a_store_without_statistics_runs_the_scans(seed_store: ox.Store) -> None
     assert capabilities(store_ask(seed_store)) == frozenset()
     for name in sorted(p.stem for p in INDEXED_DIR.glob("*.rq")):
         query = load_query(name)
-        params = {
-            "nct": "NCT03737461",
-            "sponsor": "x",
-            "lat": "43.6",
-            "lon": "3.87",
-            "intervention": "placebo",
-        }
+        params = {"nct": "NCT03737461", "sponsor": "x", "lat": "43.6", "lon": "3.87"}
         declared = {p.name for p in query.params}
         bindings = bind_params(query, {k: v for k, v in params.items() if k in declared})
         assert choose(query, bindings, store_ask(seed_store)) is query
