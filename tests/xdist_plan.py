@@ -39,6 +39,7 @@ FIRST = (
     "tests/validate/test_validate_fast.py",
     "tests/test_build.py",
     # long ones on the shared records
+    "tests/test_query_output.py",
     "tests/remote/test_engines.py",
     "tests/publish/test_export.py",
     "tests/test_results_queries.py",
