@@ -234,24 +234,26 @@ def child_stages(data: Path, n: int = 400, engine: str = "pyshacl") -> dict[str,
     import pyoxigraph as ox
 
     from kg.validate import iter_store_trials, load_shapes, run_pyshacl
+    from kg.validate._convert import quiet_literals
     from kg.validate._engine import (
         Labels,
         _Batch,
         _findings,
+        _first_in,
         _Here,
-        _same,
         missing_trial,
         raw_results,
         undeclared_terms,
     )
-    from kg.validate._fast import RawResult, fast_results, plan
+    from kg.validate._fast import RawResult, plan
+    from kg.validate._native import NativeBatch, as_rdflib
     from kg.validate._sparql import sparql_results
     from kg.validate._units import read_unit
 
     store = ox.Store.read_only(str(on_disk(data)))
     shapes = load_shapes()
     if engine == "fast":
-        fast_results(_Batch([]).graph)  # the compilation, once per process
+        NativeBatch([]).results()  # the compilation, once per process
     else:
         run_pyshacl(_Batch([]).graph)  # the shapes harvest, once per process
     stages = FAST_STAGES if engine == "fast" else STAGES
@@ -270,20 +272,25 @@ def child_stages(data: Path, n: int = 400, engine: str = "pyshacl") -> dict[str,
             missing_trial(quads, labels.nct, labels)
             undeclared_terms(quads, labels.nct, labels)
         marks.append(clock())
-        union = _Batch(members)
-        marks.append(clock())
         found: list[object] = []
-        if engine == "fast":
-            results: list[RawResult] = fast_results(union.graph)
-            marks.append(clock())
-            rows = sparql_results(plan().sparql, [q for _, q in members], shapes.keeps)
-            marks.append(clock())
-            for k, ((labels, _), mine) in enumerate(zip(members, rows, strict=True)):
-                found += _findings(union.graph, mine, _Here(k, labels), _same)
+        if engine == "fast":  # as kg.validate._engine._check_batch: the native batch
+            with quiet_literals():
+                native = NativeBatch(members)
+                marks.append(clock())
+                results: list[RawResult] = native.results()
+                marks.append(clock())
+                rows = sparql_results(plan().sparql, [q for _, q in members], shapes.keeps)
+                marks.append(clock())
+                for k, ((labels, _), mine) in enumerate(zip(members, rows, strict=True)):
+                    found += _findings(mine, _Here(k, labels), as_rdflib, native.first)
+                found += _findings(results, native.locate, native.restore, native.first)
         else:
+            union = _Batch(members)
+            marks.append(clock())
             results = raw_results(run_pyshacl(union.graph))
             marks.append(clock())
-        found += _findings(union.graph, results, union.locate, union.restore)
+            first = _first_in(union.graph)
+            found += _findings(results, union.locate, union.restore, first)
         marks.append(clock())
         gc.collect(0)
         marks.append(clock())

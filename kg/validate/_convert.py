@@ -18,6 +18,7 @@ of the validation time, profiled).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 from collections.abc import Callable, Generator, Iterable, Iterator
@@ -32,7 +33,15 @@ from rdflib.term import Node
 
 from kg.validate._units import Spo, as_spo
 
-__all__ = ["CachingGraph", "TripleIndex", "graph_of", "rdflib_term", "rdflib_triples", "to_rdflib"]
+__all__ = [
+    "CachingGraph",
+    "TripleIndex",
+    "graph_of",
+    "quiet_literals",
+    "rdflib_term",
+    "rdflib_triples",
+    "to_rdflib",
+]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDFLIB_TERM_LOG = logging.getLogger("rdflib.term")
@@ -44,6 +53,16 @@ class _DropLexicalWarnings(logging.Filter):
 
 
 _FILTER = _DropLexicalWarnings()
+
+
+@contextlib.contextmanager
+def quiet_literals() -> Iterator[None]:
+    """Drop rdflib's log record for each ill-typed literal converted inside the block."""
+    _RDFLIB_TERM_LOG.addFilter(_FILTER)
+    try:
+        yield
+    finally:
+        _RDFLIB_TERM_LOG.removeFilter(_FILTER)
 
 
 @functools.lru_cache(maxsize=64)
@@ -236,16 +255,13 @@ def rdflib_triples(
         return found
 
     out: list[Triple] = []
-    _RDFLIB_TERM_LOG.addFilter(_FILTER)
-    try:
+    with quiet_literals():
         for s, p, o in as_spo(triples):
             if isinstance(s, ox.Triple) or isinstance(o, ox.Triple):
                 continue  # RDF-star: kg never writes it, and SHACL does not apply to it
             if keep is not None and not keep(p.value, o.value):
                 continue
             out.append((term(s), term(p), term(o)))
-    finally:
-        _RDFLIB_TERM_LOG.removeFilter(_FILTER)
     return out
 
 

@@ -21,10 +21,11 @@ focus node and is reported with the node's own name.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -37,9 +38,11 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from kg.terms import TKG
-from kg.validate._convert import graph_of, rdflib_term, rdflib_triples
-from kg.validate._fast import RawResult, fast_results, plan
+from kg.validate._convert import graph_of, quiet_literals, rdflib_term, rdflib_triples
+from kg.validate._fast import RawResult, fast_results, native_plan, plan, run_units
+from kg.validate._native import native_ready, native_triples, rd
 from kg.validate._report import Finding, Severity, value_text
+from kg.validate._rules import Data
 from kg.validate._shapes import (
     DECLARED_TERM_COMPONENT,
     DECLARED_TERMS,
@@ -232,16 +235,22 @@ def engine_results(data: Graph, engine: Engine) -> list[RawResult]:
     return found
 
 
-Locate = Callable[[Node], Sequence[tuple[int, "Labels"]]]
+Locate = Callable[[Any], Sequence[tuple[int, "Labels"]]]
+# The value of a property (IRI) of a focus node that sorts first as rdflib text, or None.
+FirstValue = Callable[[Any, str], Any]
 
 
 def _findings(
-    data: Graph, results: Iterable[RawResult], locate: Locate, restore: Callable[[Node], Node]
+    results: Iterable[RawResult],
+    locate: Locate,
+    restore: Callable[[Any], Node],
+    first: FirstValue,
 ) -> list[tuple[int, Finding]]:
     """Turn results into findings, each in the trials ``locate`` finds for its focus.
 
-    ``locate`` gives the trials (their index and labels) of a focus node; ``restore`` the node an
-    alias stands for (see :class:`_Batch`).
+    ``locate`` gives the trials (their index and labels) of a focus node; ``restore`` the rdflib
+    term of the node an alias stands for (see :class:`_Batch`); ``first`` a node-level result's
+    value, read in the batch's data.
     """
     shapes = load_shapes()
     out: list[tuple[int, Finding]] = []
@@ -252,8 +261,7 @@ def _findings(
             value = None
             path = shapes.fields.get(shape, "")
             if path.startswith("<") and path.count("<") == 1:
-                found = sorted(data.objects(focus, URIRef(path[1:-1])), key=str)
-                value = found[0] if found else None
+                value = first(focus, path[1:-1])
         severity = Severity.from_iri(r.severity)
         if value is not None:
             value = restore(value)
@@ -283,7 +291,11 @@ def shacl_findings(data: Graph, results: Graph, trial: str, labels: Labels) -> l
     """Turn pyshacl's results graph into findings of one trial."""
     named = Labels(labels.trial, trial)
     raws = raw_results(results)
-    return [f for _, f in _findings(data, raws, lambda _: ((0, named),), lambda node: node)]
+
+    def first(focus: Node, iri: str) -> Node | None:
+        return min(data.objects(focus, URIRef(iri)), key=str, default=None)
+
+    return [f for _, f in _findings(raws, _Here(0, named), _same, first)]
 
 
 def undeclared_terms(
@@ -373,14 +385,20 @@ class _Batch:
     becomes an alias in each other trial, so no trial sees another's triples.
     """
 
-    def __init__(self, members: Sequence[tuple[Labels, list[Spo]]]) -> None:
+    def __init__(
+        self, members: Sequence[tuple[Labels, list[Spo]]], *, native: bool = False
+    ) -> None:
+        """``native``: string literals stay pyoxigraph terms (``kg.validate._native``)."""
         shapes = load_shapes()
-        cache: dict[object, Node] = {}
-        kept = [rdflib_triples(quads, shapes.keeps, cache) for _, quads in members]
+        cache: dict[Any, Any] = {}
+        kept: list[list[Any]] = [
+            native_triples(quads, cache) if native else rdflib_triples(quads, shapes.keeps, cache)
+            for _, quads in members
+        ]
         where: dict[Node, list[int]] = {}
         for k, triples in enumerate(kept):
             nodes = {s for s, _, _ in triples}
-            nodes.update(o for _, _, o in triples if not isinstance(o, Literal))
+            nodes.update(o for _, _, o in triples if not isinstance(o, Literal | ox.Literal))
             for node in nodes:
                 where.setdefault(node, []).append(k)
         self.labels = [labels for labels, _ in members]
@@ -409,6 +427,7 @@ class _Batch:
             for k, triples in enumerate(kept)
             for s, p, o in triples
         )
+        self.data = Data.native(self.graph, rd) if native else Data(self.graph)
 
     @staticmethod
     def _owner(node: Node, ks: list[int], members: Sequence[tuple[Labels, list[Spo]]]) -> int:
@@ -423,44 +442,65 @@ class _Batch:
         """Return the trials (one, unless the node is a term of the shapes) a focus node is in."""
         return [(k, self.labels[k]) for k in self.owners.get(focus, ())]
 
-    def restore(self, node: Node) -> Node:
-        """Return the node an alias stands for (any other node as it is)."""
-        return self.originals.get(node, node)
+    def restore(self, node: Any) -> Node:
+        """Return the node an alias stands for (any other node as it is), as an rdflib term."""
+        return rd(self.originals.get(node, node))
+
+    def first(self, focus: Node, iri: str) -> Any:
+        """Return the value of a focus node's property that sorts first as rdflib text."""
+        return min(self.data.objects(focus, URIRef(iri)), key=lambda v: str(rd(v)), default=None)
 
 
-def _check(
-    members: Sequence[tuple[Labels, list[Spo]]], engine: Engine = Engine.FAST
-) -> list[list[Finding]]:
-    """Validate some trials' triples in one pyshacl run; return each trial's findings."""
-    # pyshacl and rdflib leave reference cycles; Python's collector, left on, runs full passes over
-    # every live object many times per batch (a third of the time, profiled). Off during the batch,
-    # one young-generation pass after it frees the same cycles.
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Run a block with Python's collector off, then free the cycles it left.
+
+    pyshacl and rdflib leave reference cycles; the collector, left on, runs passes over every
+    young object many times per batch, and full passes over every live object (the shapes, the
+    caches) every few batches: reading a batch's ~50,000 quads into tuples set them off too
+    (5-8 ms a trial at 100,000 trials, measured with the fast engine). Off for the whole batch,
+    reading included, one young-generation pass after it, once the block has dropped what it
+    read, frees the same cycles.
+    """
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _check_batch(members, engine)
+        yield
     finally:
         gc.collect(0)
         if enabled:
             gc.enable()
 
 
+def _check(
+    members: Sequence[tuple[Labels, list[Spo]]], engine: Engine = Engine.FAST
+) -> list[list[Finding]]:
+    """Validate some trials' triples in one pyshacl run; return each trial's findings."""
+    with _collector_paused():
+        return _check_batch(members, engine)
+
+
 def _check_batch(
     members: Sequence[tuple[Labels, list[Spo]]], engine: Engine
 ) -> list[list[Finding]]:
-    batch = _Batch(members)
     found = [
         missing_trial(quads, labels.nct, labels) + undeclared_terms(quads, labels.nct, labels)
         for labels, quads in members
     ]
-    results = engine_results(batch.graph, engine)
-    for k, f in _findings(batch.graph, results, batch.locate, batch.restore):
-        found[k].append(f)
+    with quiet_literals():  # literals are converted where they are judged
+        native = engine is Engine.FAST and native_ready()
+        batch = _Batch(members, native=native)
+        if native:
+            results = run_units(batch.data, native_plan())
+        else:
+            results = engine_results(batch.graph, engine)
+        for k, f in _findings(results, batch.locate, batch.restore, batch.first):
+            found[k].append(f)
     if engine is Engine.FAST and plan().sparql:
         # Each trial's rows are its own: no alias to restore, no other trial to find.
         rows = sparql_results(plan().sparql, [q for _, q in members], load_shapes().keeps)
         for k, ((labels, _), mine) in enumerate(zip(members, rows, strict=True)):
-            found[k].extend(f for _, f in _findings(batch.graph, mine, _Here(k, labels), _same))
+            found[k].extend(f for _, f in _findings(mine, _Here(k, labels), rd, batch.first))
     return found
 
 
@@ -499,12 +539,16 @@ def check_batch(
 
     ``store``: where :class:`StoredTrial` units are read (default: this worker's store).
     """
-    members = [(Labels(u.iri, u.nct_id), read_unit(u, store)) for u in units]
-    found = _check(members, engine)
-    return [
-        TrialResult(u.nct_id, findings, len(quads))
-        for u, findings, (_, quads) in zip(units, found, members, strict=True)
-    ]
+    with _collector_paused():
+        members = [(Labels(u.iri, u.nct_id), read_unit(u, store)) for u in units]
+        results = [
+            TrialResult(u.nct_id, findings, len(quads))
+            for u, findings, (_, quads) in zip(
+                units, _check_batch(members, engine), members, strict=True
+            )
+        ]
+        del members  # before the collector's pass, which then has less to look at
+    return results
 
 
 def check_trial(

@@ -22,7 +22,9 @@ import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
+import pyoxigraph as ox
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH
@@ -30,6 +32,7 @@ from rdflib.term import Node
 
 from kg.validate._results import RawResult
 from kg.validate._rules import (
+    NATIVE_KINDS,
     NODE_KINDS,
     Constraint,
     Data,
@@ -42,7 +45,16 @@ from kg.validate._rules import (
 from kg.validate._shapes import load_shapes, path_text
 from kg.validate._sparql import SparqlShape, SparqlUnsupportedError, compile_sparql
 
-__all__ = ["Plan", "RawResult", "UnsupportedError", "compile_shapes", "fast_results", "plan"]
+__all__ = [
+    "Plan",
+    "RawResult",
+    "UnsupportedError",
+    "compile_shapes",
+    "fast_results",
+    "native_plan",
+    "plan",
+    "run_units",
+]
 
 
 class UnsupportedError(Exception):
@@ -71,7 +83,7 @@ class Compiled:
     constraints: list[tuple[str, Constraint]] = field(default_factory=list)
     properties: list[Compiled] = field(default_factory=list)
 
-    def validate(self, data: Data, focus: Node) -> list[RawResult]:
+    def validate(self, data: Data, focus: Any) -> list[RawResult]:
         values = self.path(data, focus) if self.path is not None else {focus}
         out = [
             RawResult(focus, self.path_text, v, self.severity, self.key, comp, self.message)
@@ -83,7 +95,7 @@ class Compiled:
                 out.extend(prop.validate(data, v))
         return out
 
-    def conforms(self, data: Data, focus: Node) -> bool:
+    def conforms(self, data: Data, focus: Any) -> bool:
         return not self.validate(data, focus)
 
 
@@ -122,9 +134,17 @@ def _compile_path(g: Graph, node: Node) -> Path:
 
 
 class _Compiler:
-    def __init__(self, g: Graph, messages: dict[str, str]) -> None:
+    """Compile shapes for rdflib data, or (``native``) for data whose literals are pyoxigraph terms.
+
+    Native checks judge values through ``Data.rd``, their rdflib terms, so both give the same
+    results (``kg.validate._native``).
+    """
+
+    def __init__(self, g: Graph, messages: dict[str, str], native: bool = False) -> None:
         self.g = g
         self.messages = messages
+        self.kinds = NATIVE_KINDS if native else NODE_KINDS
+        self.literal: tuple[type, ...] = (Literal, ox.Literal) if native else (Literal,)
 
     def shape(self, node: Node, *, nested: bool, own: bool = True, props: bool = True) -> Compiled:
         """Compile a shape; ``own``/``props``: its own constraints, its sh:property shapes."""
@@ -184,16 +204,19 @@ class _Compiler:
                 check = lambda d, f, vs: [None] if len(vs) > n else []  # noqa: E731
         elif param == SH.datatype:
             _one(g, node, SH.datatype)
-            check = lambda d, f, vs: [v for v in vs if not datatype_ok(v, value)]  # noqa: E731
-        elif param == SH["class"]:
             check = lambda d, f, vs: [  # noqa: E731
-                v for v in vs if isinstance(v, Literal) or not d.is_instance(v, value)
+                v for v in vs if not datatype_ok(d.rd(v), value)
+            ]
+        elif param == SH["class"]:
+            literal = self.literal
+            check = lambda d, f, vs: [  # noqa: E731
+                v for v in vs if isinstance(v, literal) or not d.is_instance(v, value)
             ]
         elif param == SH["in"]:
             allowed = set(_list(g, value))
-            check = lambda d, f, vs: [v for v in vs if v not in allowed]  # noqa: E731
+            check = lambda d, f, vs: [v for v in vs if d.rd(v) not in allowed]  # noqa: E731
         elif param == SH.nodeKind:
-            kinds = NODE_KINDS.get(value) if isinstance(value, URIRef) else None
+            kinds = self.kinds.get(value) if isinstance(value, URIRef) else None
             if kinds is None:
                 raise UnsupportedError(f"sh:nodeKind {value}")
             check = lambda d, f, vs: [v for v in vs if not isinstance(v, kinds)]  # noqa: E731
@@ -204,7 +227,9 @@ class _Compiler:
                 raise UnsupportedError(f"{param} {value}")
             check = value_range(value, _RANGES[param])
         elif param == SH.hasValue:
-            check = lambda d, f, vs: [None] if value not in vs else []  # noqa: E731
+            check = lambda d, f, vs: (  # noqa: E731
+                [None] if value not in {d.rd(v) for v in vs} else []
+            )
         elif param == SH.disjoint and isinstance(value, URIRef):
             check = lambda d, f, vs: [v for v in vs if v in set(d.objects(f, value))]  # noqa: E731
         elif param == SH.lessThanOrEquals and isinstance(value, URIRef):
@@ -227,7 +252,7 @@ class _Compiler:
         flags |= re.M if "m" in text else 0
         matcher = re.compile(str(value), flags)
         return lambda d, f, vs: [
-            v for v in vs if isinstance(v, BNode) or not matcher.search(pattern_text(v))
+            v for v in vs if isinstance(v, BNode) or not matcher.search(pattern_text(d.rd(v)))
         ]
 
     def _logical(self, param: Node, value: Node) -> Constraint:
@@ -291,14 +316,22 @@ def plan() -> Plan:
     return compile_shapes(shapes.graph, shapes.messages)
 
 
-def compile_shapes(g: Graph, messages: dict[str, str]) -> Plan:
+@functools.cache
+def native_plan() -> Plan:
+    """Compile the shapes of ``ontology/shapes.ttl`` for the native batch, once per process."""
+    shapes = load_shapes()
+    return compile_shapes(shapes.graph, shapes.messages, native=True)
+
+
+def compile_shapes(g: Graph, messages: dict[str, str], *, native: bool = False) -> Plan:
     """Compile the targeted shapes of a shapes graph; the rest goes to pyshacl's reduced graph.
 
     Args:
         g: the shapes graph.
         messages: the ``sh:message`` of each named shape (``kg.validate.Shapes.messages``).
+        native: checks for data whose literals are pyoxigraph terms (:meth:`Data.native`).
     """
-    compiler = _Compiler(g, messages)
+    compiler = _Compiler(g, messages, native)
     targeted = {s for t in _TARGETS for s in g.subjects(t, None)}
     units: list[_Unit] = []
     sparql: list[SparqlShape] = []
@@ -385,9 +418,13 @@ def fast_results(graph: Graph, compiled: Plan | None = None) -> list[RawResult]:
 
     ``compiled``: the plan of another shapes graph (default: ``ontology/shapes.ttl``'s).
     """
-    d = Data(graph)
+    return run_units(Data(graph), compiled or plan())
+
+
+def run_units(d: Data, compiled: Plan) -> list[RawResult]:
+    """Validate data against a plan's compiled shapes (compiled for the data's terms)."""
     out: list[RawResult] = []
-    for unit in (compiled or plan()).units:
+    for unit in compiled.units:
         for focus in _focus_nodes(d, unit.targets):
             out.extend(unit.shape.validate(d, focus))
     return out

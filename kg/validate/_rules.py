@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any
 
+import pyoxigraph as ox
 from pyshacl.rdfutil.compare import compare_literal
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH, XSD
@@ -19,7 +21,10 @@ from rdflib.term import Node
 from kg.validate._convert import TripleIndex
 
 __all__ = [
+    "NATIVE_KINDS",
     "NODE_KINDS",
+    "SUBCLASS",
+    "TYPE",
     "Constraint",
     "Data",
     "Path",
@@ -37,10 +42,28 @@ NODE_KINDS = {
     SH.BlankNodeOrLiteral: (BNode, Literal),
     SH.IRIOrLiteral: (URIRef, Literal),
 }
+# The kinds in the native batch (``kg.validate._native``), where literals stay pyoxigraph terms.
+NATIVE_KINDS = {
+    kind: (*types, ox.Literal) if Literal in types else types for kind, types in NODE_KINDS.items()
+}
+
+
+# One object each (rdflib compares two objects of one IRI in Python; namespaces make new ones).
+TYPE = RDF.type
+SUBCLASS = RDFS.subClassOf
+
+
+def _as_is(node: Any) -> Any:
+    return node
 
 
 class Data:
-    """Look-ups over one :class:`TripleIndex` graph (the batch pyshacl would validate)."""
+    """Look-ups over one :class:`TripleIndex` graph (the batch pyshacl would validate).
+
+    Or over the same indexes with the literals left pyoxigraph terms (:meth:`native`): ``rd``
+    gives the rdflib term of a value, which the value-level rules (datatype, ``sh:in``,
+    patterns, ranges, ``sh:hasValue``, property pairs) judge with pyshacl's semantics.
+    """
 
     def __init__(self, graph: Graph) -> None:
         store = graph.store
@@ -48,6 +71,14 @@ class Data:
             raise TypeError("the fast engine reads a TripleIndex-backed graph")
         self.spo = store._spo
         self.pos = store._pos
+        self.rd: Callable[[Any], Node] = _as_is
+
+    @classmethod
+    def native(cls, graph: Graph, rd: Callable[[Any], Node]) -> Data:
+        """Return look-ups over a graph whose literals may be pyoxigraph terms (``rd`` converts)."""
+        data = cls(graph)
+        data.rd = rd
+        return data
 
     def objects(self, s: Node, p: Node) -> Iterable[Node]:
         return self.spo.get(s, {}).get(p, ())
@@ -57,36 +88,36 @@ class Data:
 
     def instances(self, cls: Node) -> set[Node]:
         """Instances of a class and of its subclasses (``rdfs:subClassOf`` in the data)."""
-        out = set(self.subjects(RDF.type, cls))
+        out = set(self.subjects(TYPE, cls))
         seen = {cls}
         todo = [cls]
         while todo:
-            for sub in self.subjects(RDFS.subClassOf, todo.pop()):
+            for sub in self.subjects(SUBCLASS, todo.pop()):
                 if sub not in seen:
                     seen.add(sub)
                     todo.append(sub)
-                    out.update(self.subjects(RDF.type, sub))
+                    out.update(self.subjects(TYPE, sub))
         return out
 
     def is_instance(self, node: Node, cls: Node) -> bool:
         """Say whether a type of the node is the class or a subclass of it (pyshacl's test)."""
-        for ctype in self.objects(node, RDF.type):
+        for ctype in self.objects(node, TYPE):
             seen = {ctype}
             todo = [ctype]
             while todo:
                 c = todo.pop()
                 if c == cls:
                     return True
-                for sup in self.objects(c, RDFS.subClassOf):
+                for sup in self.objects(c, SUBCLASS):
                     if sup not in seen:
                         seen.add(sup)
                         todo.append(sup)
         return False
 
 
-Path = Callable[[Data, Node], set[Node]]
+Path = Callable[[Data, Node], set[Any]]
 # A constraint gives, for one focus node and its value nodes, the failing values (None: no value).
-Constraint = Callable[[Data, Node, set[Node]], list[Node | None]]
+Constraint = Callable[[Data, Node, set[Any]], list[Any]]
 
 
 def datatype_ok(v: Node, rule: Node) -> bool:
@@ -136,7 +167,8 @@ def value_range(bound: Literal, accept: Callable[[int], bool]) -> Constraint:
 
     def check(d: Data, f: Node, values: set[Node]) -> list[Node | None]:
         out: list[Node | None] = []
-        for v in values:
+        for value in values:
+            v = d.rd(value)
             ok = False
             if isinstance(v, Literal) and isinstance(v.value, str) == bound_is_string:
                 try:
@@ -144,7 +176,7 @@ def value_range(bound: Literal, accept: Callable[[int], bool]) -> Constraint:
                 except (TypeError, NotImplementedError):
                     ok = False
             if not ok:
-                out.append(v)
+                out.append(value)
         return out
 
     return check
@@ -164,9 +196,9 @@ def less_or_equal(prop: URIRef) -> Constraint:
 
     def check(d: Data, f: Node, values: set[Node]) -> list[Node | None]:
         out: list[Node | None] = []
-        others = [comparable(c) for c in d.objects(f, prop)]
+        others = [comparable(d.rd(c)) for c in d.objects(f, prop)]
         for v in values:
-            value, is_string = comparable(v)
+            value, is_string = comparable(d.rd(v))
             for other, other_string in others:
                 if is_string != other_string or not value <= other:  # type: ignore[operator]
                     out.append(v)
