@@ -234,28 +234,27 @@ def child_stages(data: Path, n: int = 400, engine: str = "pyshacl") -> dict[str,
     import pyoxigraph as ox
 
     from kg.validate import iter_store_trials, load_shapes, run_pyshacl
+    from kg.validate._batch import Batch
     from kg.validate._convert import quiet_literals
     from kg.validate._engine import (
         Labels,
-        _Batch,
         _findings,
-        _first_in,
         _Here,
         missing_trial,
         raw_results,
         undeclared_terms,
     )
-    from kg.validate._fast import RawResult, plan
-    from kg.validate._native import NativeBatch, as_rdflib
+    from kg.validate._fast import RawResult, native_plan, plan, run_units
+    from kg.validate._native import rd
     from kg.validate._sparql import sparql_results
     from kg.validate._units import read_unit
 
     store = ox.Store.read_only(str(on_disk(data)))
     shapes = load_shapes()
     if engine == "fast":
-        NativeBatch([]).results()  # the compilation, once per process
+        run_units(Batch([], native=True).data, native_plan())  # compiled once per process
     else:
-        run_pyshacl(_Batch([]).graph)  # the shapes harvest, once per process
+        run_pyshacl(Batch([]).graph)  # the shapes harvest, once per process
     stages = FAST_STAGES if engine == "fast" else STAGES
     spent = dict.fromkeys(stages, 0.0)
     units = iter_store_trials(store, stored=True)
@@ -273,25 +272,22 @@ def child_stages(data: Path, n: int = 400, engine: str = "pyshacl") -> dict[str,
             undeclared_terms(quads, labels.nct, labels)
         marks.append(clock())
         found: list[object] = []
-        if engine == "fast":  # as kg.validate._engine._check_batch: the native batch
-            with quiet_literals():
-                native = NativeBatch(members)
-                marks.append(clock())
-                results: list[RawResult] = native.results()
+        with quiet_literals():  # as kg.validate._engine._check_batch
+            union = Batch(members, native=engine == "fast")
+            marks.append(clock())
+            if engine == "fast":
+                results: list[RawResult] = run_units(union.data, native_plan())
                 marks.append(clock())
                 rows = sparql_results(plan().sparql, [q for _, q in members], shapes.keeps)
                 marks.append(clock())
                 for k, ((labels, _), mine) in enumerate(zip(members, rows, strict=True)):
-                    found += _findings(mine, _Here(k, labels), as_rdflib, native.first)
-                found += _findings(results, native.locate, native.restore, native.first)
-        else:
-            union = _Batch(members)
-            marks.append(clock())
-            results = raw_results(run_pyshacl(union.graph))
-            marks.append(clock())
-            first = _first_in(union.graph)
-            found += _findings(results, union.locate, union.restore, first)
+                    found += _findings(mine, _Here(k, labels), rd, union.first)
+            else:
+                results = raw_results(run_pyshacl(union.graph))
+                marks.append(clock())
+            found += _findings(results, union.locate, union.restore, union.first)
         marks.append(clock())
+        del members, union, results, found  # as check_batch: dropped before the collector's pass
         gc.collect(0)
         marks.append(clock())
         for stage, before, after in zip(stages, marks[:-1], marks[1:], strict=True):

@@ -35,7 +35,7 @@ from kg.validate._rules import SUBCLASS, TYPE
 from kg.validate._shapes import load_shapes
 from kg.validate._units import Spo
 
-__all__ = ["native_ready", "native_triples", "rd"]
+__all__ = ["native_ready", "native_term", "native_triples", "rd"]
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
@@ -68,7 +68,7 @@ def native_ready() -> bool:
 
 @functools.cache
 def _vocabulary() -> dict[str, URIRef]:
-    """The shapes' IRIs as the compiled shapes hold them (one object each: see ``_node``)."""
+    """The shapes' IRIs as the compiled shapes hold them (one object each: see ``native_term``)."""
     out = {str(t): t for t in load_shapes().vocabulary if isinstance(t, URIRef)}
     out.update({str(TYPE): TYPE, str(SUBCLASS): SUBCLASS})
     return out
@@ -108,15 +108,16 @@ def native_triples(triples: Sequence[Spo], cache: dict[Any, Any]) -> list[tuple[
             continue
         subject = cache.get(s)
         if subject is None:
-            subject = cache[s] = _node(s)
+            subject = cache[s] = native_term(s)
         value = cache.get(o)
         if value is None:
-            value = cache[o] = _node(o)
+            value = cache[o] = native_term(o)
         out.append((subject, predicate, value))
     return out
 
 
-def _node(term: Any) -> Any:
+def native_term(term: Any) -> Any:
+    """Return a pyoxigraph term as the native batch holds it (see :func:`native_triples`)."""
     kind = type(term)
     if kind is ox.NamedNode:
         # A class of the shapes as the shapes' own object: rdflib compares two objects of one IRI
