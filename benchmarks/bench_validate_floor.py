@@ -6,6 +6,7 @@ On the same trial graphs of a store (opened read-only), in one process, CPU ms p
   from the store's string table and written, all in Rust (no Python object per term);
 - read (Python): the trial graph's quads as ``kg validate --store`` reads them (``read_unit``:
   ``quads_for_pattern``, each quad's terms taken out once);
+- read (SPARQL): the same triples through ``SELECT ?s ?p ?o`` over the graph;
 - read kept: only the quads a shape can read (``Shapes.keeps``), one ``quads_for_pattern`` range
   scan per predicate of the shapes and per (``rdf:type``, class of the shapes);
 - count: ``SELECT (COUNT(*))`` over the graph (the range scan, no term decoded);
@@ -76,6 +77,13 @@ def measures(store: ox.Store) -> dict[str, Callable[[list[ox.NamedNode]], int]]:
     def read(graphs: list[ox.NamedNode]) -> int:
         return sum(len(read_unit(unit(g), store)) for g in graphs)
 
+    def read_sparql(graphs: list[ox.NamedNode]) -> int:
+        text = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+        n = 0
+        for g in graphs:
+            n += len([(r[0], r[1], r[2]) for r in store.query(text, default_graph=g)])  # type: ignore[index, union-attr]
+        return n
+
     def read_kept(graphs: list[ox.NamedNode]) -> int:
         n = 0
         for g in graphs:
@@ -101,6 +109,7 @@ def measures(store: ox.Store) -> dict[str, Callable[[list[ox.NamedNode]], int]]:
     return {
         "dump (Rust)": dump,
         "read (Python)": read,
+        "read (SPARQL)": read_sparql,
         "read kept": read_kept,
         "count": query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
         "predicates": query("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"),
@@ -123,6 +132,7 @@ def main() -> None:
         sys.exit(f"{args.store}: no trial graph among the first {args.first} graphs")
     runs = measures(store)
     runs["validate"](graphs[:2])  # the shapes compiled, the caches of the process made
+    runs["read (Python)"](graphs)  # the store's blocks of these graphs in its cache
     best: dict[str, float] = {}
     items: dict[str, int] = {}
     loads = [os.getloadavg()[0]]

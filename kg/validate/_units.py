@@ -47,6 +47,7 @@ class StoredTrial:
 
 
 Unit = TrialGraph | StoredTrial
+_EVERY_TRIPLE = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
 _WORKER_STORE: list[ox.Store] = []  # this process's read-only handle (a worker's)
 
 
@@ -63,4 +64,9 @@ def read_unit(unit: Unit, store: ox.Store | None = None) -> list[Spo]:
         if not _WORKER_STORE:
             raise RuntimeError("no store opened in this process for stored trials")
         store = _WORKER_STORE[0]
-    return as_spo(store.quads_for_pattern(None, None, None, ox.NamedNode(unit.graph)))
+    # A SELECT over the graph gives the same triples as ``quads_for_pattern`` for 5-15% less CPU
+    # (no quad object made per triple; measured at 100,000 trials, benchmarks/RESULTS.md).
+    solutions = store.query(_EVERY_TRIPLE, default_graph=ox.NamedNode(unit.graph))
+    if not isinstance(solutions, ox.QuerySolutions):  # a SELECT always gives solutions
+        raise TypeError("a SELECT query gave no solutions")
+    return list(map(tuple, solutions))
