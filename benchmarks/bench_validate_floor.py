@@ -4,9 +4,10 @@ On the same trial graphs of a store (opened read-only), in one process, CPU ms p
 
 - dump (Rust): ``Store.dump(N_TRIPLES, from_graph=g)`` to bytes: every quad's terms decoded
   from the store's string table and written, all in Rust (no Python object per term);
-- read (Python): the trial graph's quads as ``kg validate --store`` reads them (``read_unit``:
-  ``quads_for_pattern``, each quad's terms taken out once);
-- read (SPARQL): the same triples through ``SELECT ?s ?p ?o`` over the graph;
+- read, quads_for_pattern: the trial graph's quads into Python, each quad's terms taken out once
+  (as ``read_unit`` read a stored trial before issue 15's fourth pass);
+- read, SELECT: the same triples through ``SELECT ?s ?p ?o`` over the graph, as tuples (as
+  ``read_unit`` reads it now);
 - read kept: only the quads a shape can read (``Shapes.keeps``), one ``quads_for_pattern`` range
   scan per predicate of the shapes and per (``rdf:type``, class of the shapes);
 - count: ``SELECT (COUNT(*))`` over the graph (the range scan, no term decoded);
@@ -19,7 +20,10 @@ On the same trial graphs of a store (opened read-only), in one process, CPU ms p
 Each measure runs ``--rounds`` times in turn over the same graphs (the lowest CPU time is
 kept): the ratios between them are the figures to trust on a shared machine.
 
-    nice -n 10 python benchmarks/bench_validate_floor.py /tmp/kg-bench/store-100000-80ae810
+    nice -n 10 python benchmarks/bench_validate_floor.py --stores /tmp/kg-bench/store-100000-80ae810
+
+Without ``--stores`` it measures the stores of ``--sizes`` that earlier benchmarks left in
+``--work`` (it never builds one).
 """
 
 from __future__ import annotations
@@ -28,13 +32,12 @@ import argparse
 import itertools
 import json
 import os
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
-from _harness import machine, md_table
+from _harness import machine, md_table, parse_args, store_path
 
 TARGET_CPU_MS = (10 * 60 * 2 - 132) * 1000 / 100_000  # 10 min on 2 cores, cross-trial checks out
 
@@ -51,7 +54,7 @@ def measures(store: ox.Store) -> dict[str, Callable[[list[ox.NamedNode]], int]]:
     from kg.validate import Engine
     from kg.validate._engine import check_batch
     from kg.validate._shapes import load_shapes
-    from kg.validate._units import StoredTrial, read_unit
+    from kg.validate._units import StoredTrial, as_spo
 
     shapes = load_shapes()
     rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -72,16 +75,18 @@ def measures(store: ox.Store) -> dict[str, Callable[[list[ox.NamedNode]], int]]:
         return StoredTrial(nct, g.value.replace("/graph/", "/trial/"), g.value)
 
     def dump(graphs: list[ox.NamedNode]) -> int:
-        return sum(len(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g)) for g in graphs)
+        return sum(
+            len(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g) or b"") for g in graphs
+        )
 
     def read(graphs: list[ox.NamedNode]) -> int:
-        return sum(len(read_unit(unit(g), store)) for g in graphs)
+        return sum(len(as_spo(store.quads_for_pattern(None, None, None, g))) for g in graphs)
 
-    def read_sparql(graphs: list[ox.NamedNode]) -> int:
+    def read_select(graphs: list[ox.NamedNode]) -> int:
         text = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
         n = 0
         for g in graphs:
-            n += len([(r[0], r[1], r[2]) for r in store.query(text, default_graph=g)])  # type: ignore[index, union-attr]
+            n += len(list(map(tuple, store.query(text, default_graph=g))))  # type: ignore[arg-type]
         return n
 
     def read_kept(graphs: list[ox.NamedNode]) -> int:
@@ -95,7 +100,7 @@ def measures(store: ox.Store) -> dict[str, Callable[[list[ox.NamedNode]], int]]:
 
     def query(text: str) -> Callable[[list[ox.NamedNode]], int]:
         def run(graphs: list[ox.NamedNode]) -> int:
-            return sum(len(list(store.query(text, default_graph=g))) for g in graphs)  # type: ignore[arg-type]
+            return sum(len(list(store.query(text, default_graph=g))) for g in graphs)  # type: ignore[arg-type, misc]
 
         return run
 
@@ -108,8 +113,8 @@ def measures(store: ox.Store) -> dict[str, Callable[[list[ox.NamedNode]], int]]:
 
     return {
         "dump (Rust)": dump,
-        "read (Python)": read,
-        "read (SPARQL)": read_sparql,
+        "read: quads_for_pattern": read,
+        "read: SELECT (kg's read_unit)": read_select,
         "read kept": read_kept,
         "count": query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
         "predicates": query("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"),
@@ -118,21 +123,25 @@ def measures(store: ox.Store) -> dict[str, Callable[[list[ox.NamedNode]], int]]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("store", type=Path, help="a store kg build made (opened read-only)")
+def _options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--stores", default="", help="kg-built stores, comma-separated")
     parser.add_argument("--first", type=int, default=3000, help="graphs looked at, store order")
     parser.add_argument("--stride", type=int, default=10, help="every Nth trial graph of them")
     parser.add_argument("--rounds", type=int, default=2, help="runs of each measure")
     parser.add_argument("--json", action="store_true", help="print JSON, not Markdown")
-    args = parser.parse_args()
-    store = ox.Store.read_only(str(args.store))
+
+
+def floor(path: Path, args: argparse.Namespace) -> str:
+    """Measure one store; return its Markdown section (or JSON)."""
+    store = ox.Store.read_only(str(path))
     graphs = _graphs(store, args.first, args.stride)
     if not graphs:
-        sys.exit(f"{args.store}: no trial graph among the first {args.first} graphs")
+        return (
+            f"### Validation floor: {path.name}\n\nNo trial graph among its first {args.first}.\n"
+        )
     runs = measures(store)
     runs["validate"](graphs[:2])  # the shapes compiled, the caches of the process made
-    runs["read (Python)"](graphs)  # the store's blocks of these graphs in its cache
+    runs["read: quads_for_pattern"](graphs)  # the store's blocks of these graphs in its cache
     best: dict[str, float] = {}
     items: dict[str, int] = {}
     loads = [os.getloadavg()[0]]
@@ -144,8 +153,9 @@ def main() -> None:
             best[name] = min(best.get(name, spent), spent)
         loads.append(os.getloadavg()[0])
     if args.json:
-        print(json.dumps({"trials": len(graphs), "cpu_ms": best, "items": items}))
-        return
+        return json.dumps(
+            {"store": str(path), "trials": len(graphs), "cpu_ms": best, "items": items}
+        )
     dump = best["dump (Rust)"]
     rows = [
         (
@@ -157,17 +167,33 @@ def main() -> None:
         )
         for name in runs
     ]
-    print(f"store: {args.store}; {len(graphs)} trial graphs (every {args.stride}th of the first")
-    print(f"{args.first} graphs); 1-minute load average {min(loads):.1f}-{max(loads):.1f};")
-    print(f"machine: {machine()['cpu']}; lowest of {args.rounds} rounds.\n")
     headers = ("measure", "CPU ms a trial", "vs dump", "100,000 trials on 2 cores", "items")
-    print(md_table(headers, rows))
-    print(
-        f"\nBudget: {TARGET_CPU_MS:.1f} ms of CPU a trial (10 min on 2 cores for 100,000 trials,"
-        " the 132 s of cross-trial checks out). Reading the graph in Rust alone takes"
+    return (
+        f"### Validation floor: {path.name}\n\n"
+        f"`python benchmarks/bench_validate_floor.py --stores {path}`: {len(graphs)} trial graphs"
+        f" (every {args.stride}th of the first {args.first} graphs), lowest of {args.rounds}"
+        f" rounds; 1-minute load average {min(loads):.1f}-{max(loads):.1f}; {machine()['cpu']}."
+        f" Items: bytes (dump), triples or rows (reads, queries), findings (validate).\n\n"
+        f"{md_table(headers, rows)}\n\n"
+        f"Budget: {TARGET_CPU_MS:.1f} ms of CPU a trial (10 min on 2 cores for 100,000 trials, the"
+        f" 132 s of cross-trial checks out). Reading the graph in Rust alone takes"
         f" {dump / TARGET_CPU_MS:.0%} of it; validating takes {best['validate'] / dump:.2f}x"
-        " the dump."
+        " the dump.\n"
     )
+
+
+def main() -> None:
+    args = parse_args(__doc__ or "", extra=_options)
+    stores = [Path(s) for s in args.stores.split(",") if s]
+    if not stores:  # the stores earlier benchmarks built in the work folder, never built here
+        for n in args.sizes:
+            path = store_path(n, args.work)
+            if path.is_dir():
+                stores.append(path)
+            else:
+                print(f"### Validation floor: {n:,} trials\n\nSkipped: no store at {path}.\n")
+    for path in stores:
+        print(floor(path, args), flush=True)
 
 
 if __name__ == "__main__":
