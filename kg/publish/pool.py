@@ -192,7 +192,11 @@ class QueryPool:
         status = int(header.get("status", 500))
         if status != 200:
             raise ProtocolError(status, str(header.get("error", "query failed")))
-        return SparqlResult(200, str(header["media_type"]), body, bool(header.get("truncated")))
+        media_type, truncated = str(header["media_type"]), bool(header.get("truncated"))
+        if "page" in header:  # a named query's page: the whole answer's rows, the page's place
+            total, offset, limit, shown = (int(v) for v in header["page"])
+            return SparqlResult(200, media_type, body, truncated, total, offset, limit, shown)
+        return SparqlResult(200, media_type, body, truncated)
 
     def close(self) -> None:
         """Stop every worker."""

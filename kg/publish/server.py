@@ -314,7 +314,14 @@ def create_app(config: ServerConfig) -> Starlette:
             allow_origins=["*"],
             allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
             allow_headers=["Accept", "Content-Type"],
-            expose_headers=["Link", "Location", "Content-Location", "ETag", "X-SPARQL-MaxRows"],
+            expose_headers=[
+                "Link",
+                "Location",
+                "Content-Location",
+                "ETag",
+                "X-SPARQL-MaxRows",
+                "X-Total-Count",
+            ],
             max_age=3600,
         ),
     ]
