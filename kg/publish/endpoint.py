@@ -168,7 +168,9 @@ def query_list(request: Request) -> Response:
             for q in queries
         ]
         return Response(orjson.dumps(doc), media_type="application/json")
-    return site.html("queries.html", title="Named queries", queries=queries)
+    return site.html(
+        "queries.html", title="Named queries", queries=queries, max_rows=site.limits.max_rows
+    )
 
 
 async def named_query(request: Request) -> Response:

@@ -77,7 +77,8 @@ def page_request(params: Mapping[str, list[str]], max_rows: int) -> PageRequest:
     Raises:
         ProtocolError: 400 for a value that is not a whole number in range, or given twice.
     """
-    raw_limit, raw_offset = _one(params, "limit"), _one(params, "offset")
+    # An empty value is no value: a form's empty field (the /queries page) asks for nothing.
+    raw_limit, raw_offset = _one(params, "limit") or None, _one(params, "offset") or None
     limit: int | None = None
     if raw_limit is not None:
         if not _DIGITS.fullmatch(raw_limit) or not 1 <= int(raw_limit) <= max_rows:
