@@ -71,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
                     max_rows=max_rows,
                     limit=request.get("limit"),
                     offset=int(request.get("offset") or 0),
+                    page_rows=request.get("page_rows"),
                 )
             else:
                 result = run_sparql(

@@ -43,8 +43,8 @@ def _error(exc: ProtocolError) -> Response:
 
 def _result(result: SparqlResult, max_rows: int, request: Request | None = None) -> Response:
     headers = {"Vary": "Accept"}
-    if result.truncated:
-        headers["X-SPARQL-MaxRows"] = str(max_rows)
+    if result.truncated:  # a named query's page says how many rows it was cut at
+        headers["X-SPARQL-MaxRows"] = str(result.limit or max_rows)
     if result.total is not None and result.limit is not None and request is not None:
         headers["X-Total-Count"] = str(result.total)
         headers["Link"] = page_links(
@@ -194,6 +194,7 @@ async def named_query(request: Request) -> Response:
             "format": request.query_params.get("format") or request.query_params.get("output"),
             "limit": page.limit,
             "offset": page.offset,
+            "page_rows": site.limits.page_rows,
         }
         result = await run_in_threadpool(site.pool.run, job)
     except ProtocolError as exc:

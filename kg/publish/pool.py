@@ -53,6 +53,9 @@ class PoolLimits:
     """Worker processes."""
     queue_timeout: float = 30.0
     """Seconds a request may wait for a free worker before it gets 503 (busy)."""
+    page_rows: int = 1000
+    """Rows of a named query's page when no ``limit`` is asked and the answer has more than
+    ``max_rows`` rows."""
     spare_after: float | None = 1.0
     """A request that finds every worker busy this long runs on a spare worker (None: none)."""
     spare_timeout: float = 2.0

@@ -25,6 +25,7 @@ from kg.publish._dataset import DATA_PREFIXES, group_triples
 from kg.publish.export import ExportFormat, write_groups
 from kg.publish.negotiation import negotiate
 from kg.queries import Cell, OutputFormat, ResultTable, bind_params, format_results, load_query
+from kg.query_output import Page
 
 __all__ = [
     "GRAPH_TYPES",
@@ -344,19 +345,20 @@ def run_named(
     max_rows: int = 10_000,
     limit: int | None = None,
     offset: int = 0,
+    page_rows: int | None = None,
 ) -> SparqlResult:
     """Run a named query (``queries/NAME.rq``) with its parameters bound as ``kg query`` does.
 
-    The answer is one page (:mod:`kg.publish.named_pages`): ``limit`` rows (at most ``max_rows``;
-    None: ``max_rows``, and the page is flagged as cut when rows are left after it) from row
-    ``offset``, read as ``kg query --limit --offset`` reads it, with the number of rows of the
-    whole answer.
+    The answer is one page (:mod:`kg.publish.named_pages`), read as ``kg query --limit --offset``
+    reads it, with the number of rows of the whole answer: ``limit`` rows (1 to ``max_rows``) from
+    row ``offset``; without ``limit``, the rest of the answer from ``offset`` when it holds at most
+    ``max_rows`` rows, else its first ``page_rows`` (default ``max_rows``), flagged as cut.
 
     Raises:
         ProtocolError: an unknown query (404), a missing or malformed parameter (400).
     """
     from kg.indexed import choose, store_ask
-    from kg.publish.named_pages import PageRequest, read_rows
+    from kg.publish.named_pages import default_page, read_rows
     from kg.queries import Bindings, NamedQuery, run_query
 
     if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
@@ -372,8 +374,11 @@ def run_named(
         named = load_query(name)
         bindings = bind_params(named, params)
         chosen = choose(named, bindings, store_ask(store))
-        page = PageRequest(limit, offset).page(max_rows)
-        paged = read_rows(chosen, bindings, page, run, store)
+        if limit is None:
+            size = min(page_rows or max_rows, max_rows)
+            paged, truncated = default_page(chosen, bindings, offset, size, max_rows, run, store)
+        else:
+            paged, truncated = read_rows(chosen, bindings, Page(limit, offset), run, store), False
     except UsageError as exc:
         raise ProtocolError(400, str(exc)) from exc
     except QueryError as exc:
@@ -381,8 +386,6 @@ def run_named(
             raise
         status = 404 if "unknown query" in str(exc) else 400
         raise ProtocolError(status, str(exc)) from exc
-    shown = len(paged.table.rows)
-    truncated = limit is None and offset + shown < paged.total
     result = _table_result(paged.table, media_type, truncated)
     return SparqlResult(
         result.status,
@@ -391,6 +394,6 @@ def run_named(
         truncated,
         total=paged.total,
         offset=offset,
-        limit=page.limit,
-        shown=shown,
+        limit=paged.page.limit,
+        shown=len(paged.table.rows),
     )

@@ -21,6 +21,7 @@ from publish_support import REPO, SEED_NCT, Server
 
 from kg.indexed import choose, store_ask
 from kg.publish.named_pages import read_rows
+from kg.publish.sparql import run_named
 from kg.queries import Bindings, NamedQuery, ResultTable, bind_params, load_query, run_query
 from kg.query_output import Page, rank_paged, read_page
 
@@ -273,3 +274,33 @@ def test_rank_pages_read_in_chunks_equal_one_read(publish_store: ox.Store) -> No
         assert chunked == one
         assert chunked.table.rows == whole[page.offset : page.offset + page.limit]
         assert chunked.total == len(whole)
+
+
+@pytest.mark.parametrize(
+    ("name", "max_rows", "page_rows", "offset", "rows", "cut"),
+    [
+        ("sponsor-network", 100, 20, 0, (0, 20), True),  # ranked, over the row limit: a page
+        ("sponsor-network", 100, 20, 50, (50, None), False),  # the rest fits: all of it
+        ("trials-per-city", 100, 10, 0, (0, None), False),  # ranked, read past the first page
+        ("sponsors-by-class", 20, 5, 0, (0, 5), True),  # run whole, cut to the page
+        ("sponsors-by-class", 20, 5, 10, (10, None), False),
+    ],
+)
+def test_without_limit_the_first_page_of_a_larger_answer_has_page_rows(
+    publish_store: ox.Store,
+    name: str,
+    max_rows: int,
+    page_rows: int,
+    offset: int,
+    rows: tuple[int, int | None],
+    cut: bool,
+) -> None:
+    whole = _scan(publish_store, name)
+    result = run_named(
+        publish_store, name, {}, fmt="json", max_rows=max_rows, offset=offset, page_rows=page_rows
+    )
+    first, last = rows
+    assert _rows(result.body) == whole[first:last]
+    assert (result.truncated, result.total, result.offset) == (cut, len(whole), offset)
+    assert result.limit == (page_rows if cut else max_rows)
+    assert result.shown == len(whole[first:last])
