@@ -80,7 +80,9 @@ def test_the_store_has_answers_larger_than_the_row_limit(publish_store: ox.Store
     assert len(_scan(publish_store, "sponsor-network")) > 2 * MAX_ROWS
     query = load_query("sponsor-network")
     assert rank_paged(choose(query, {}, store_ask(publish_store)))
-    assert not rank_paged(choose(load_query("sponsors-by-class"), {}, store_ask(publish_store)))
+    # A query read whole (no ranked variant): its pages are cut from the whole answer.
+    assert not rank_paged(choose(load_query("dataset-summary"), {}, store_ask(publish_store)))
+    assert len(_scan(publish_store, "dataset-summary")) > 20
     assert len(_scan(publish_store, "sponsors-by-class")) > 20
 
 
@@ -90,10 +92,11 @@ def test_the_store_has_answers_larger_than_the_row_limit(publish_store: ox.Store
         ("sponsor-network", 20, 0),  # rank pages
         ("sponsor-network", 50, 37),
         ("sponsor-network", 7, 140),  # the end of the answer
-        ("sponsors-by-class", 10, 0),  # a query run whole, only the page made cells
+        ("sponsors-by-class", 10, 0),
         ("sponsors-by-class", 10, 20),
         ("trials-per-city", 13, 5),
-        ("dataset-summary", 5, 3),
+        ("dataset-summary", 5, 3),  # a query run whole, only the page made cells
+        ("dataset-summary", 10, 20),
     ],
 )
 def test_a_page_is_the_whole_answer_sliced(
@@ -247,7 +250,8 @@ def _kg_query(store: Path, name: str, limit: int, offset: int) -> bytes:
 
 
 @pytest.mark.parametrize(
-    ("name", "limit", "offset"), [("sponsor-network", 25, 40), ("sponsors-by-class", 10, 5)]
+    ("name", "limit", "offset"),
+    [("sponsor-network", 25, 40), ("sponsors-by-class", 10, 5), ("dataset-summary", 7, 14)],
 )
 def test_a_page_is_the_bytes_of_kg_querys_page(
     server: Server, publish_store_path: Path, name: str, limit: int, offset: int
@@ -282,8 +286,10 @@ def test_rank_pages_read_in_chunks_equal_one_read(publish_store: ox.Store) -> No
         ("sponsor-network", 100, 20, 0, (0, 20), True),  # ranked, over the row limit: a page
         ("sponsor-network", 100, 20, 50, (50, None), False),  # the rest fits: all of it
         ("trials-per-city", 100, 10, 0, (0, None), False),  # ranked, read past the first page
-        ("sponsors-by-class", 20, 5, 0, (0, 5), True),  # run whole, cut to the page
+        ("sponsors-by-class", 20, 5, 0, (0, 5), True),
         ("sponsors-by-class", 20, 5, 10, (10, None), False),
+        ("dataset-summary", 10, 4, 0, (0, 4), True),  # run whole, cut to the page
+        ("dataset-summary", 10, 4, 15, (15, None), False),
     ],
 )
 def test_without_limit_the_first_page_of_a_larger_answer_has_page_rows(
