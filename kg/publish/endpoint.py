@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from kg.publish._responses import etagged
 from kg.publish.named_pages import PAGE_PARAMS, page_links, page_request
 from kg.publish.negotiation import negotiate
 from kg.publish.sparql import ProtocolError, SparqlResult
@@ -54,6 +55,10 @@ def _result(result: SparqlResult, max_rows: int, request: Request | None = None)
             result.shown,
             result.total,
         )
+    if result.total is not None and request is not None:
+        # A named query's page: the store is read-only while served, so the same URL gives the
+        # same bytes until a restart; a cache in front may keep it (as resource documents).
+        return etagged(request, result.body, result.media_type, headers)
     media_type = result.media_type
     if media_type.startswith("text/") or media_type.endswith("+xml"):
         media_type += "; charset=utf-8"

@@ -310,3 +310,15 @@ def test_without_limit_the_first_page_of_a_larger_answer_has_page_rows(
     assert (result.truncated, result.total, result.offset) == (cut, len(whole), offset)
     assert result.limit == (page_rows if cut else max_rows)
     assert result.shown == len(whole[first:last])
+
+
+def test_a_page_carries_an_etag_and_may_be_cached(server: Server) -> None:
+    status, headers, _ = _get(server, "sponsor-network", limit="5", offset="10")
+    assert status == 200 and headers["cache-control"] == "public, max-age=300"
+    again = server.request(
+        "/queries/sponsor-network?limit=5&offset=10",
+        headers={**_JSON, "If-None-Match": headers["etag"]},
+    )
+    assert (again[0], again[2]) == (304, b"")
+    other = _get(server, "sponsor-network", limit="5", offset="15")
+    assert other[1]["etag"] != headers["etag"]
