@@ -51,14 +51,10 @@ _DIGITS = re.compile(r"[0-9]{1,15}")
 
 @dataclass(frozen=True, slots=True)
 class PageRequest:
-    """The page a URL asks for: ``limit`` rows (None: the server's row limit) from ``offset``."""
+    """The page a URL asks for: ``limit`` rows (None: the server's choice) from ``offset``."""
 
     limit: int | None
     offset: int = 0
-
-    def page(self, max_rows: int) -> Page:
-        """Return the page to read."""
-        return Page(self.limit if self.limit is not None else max_rows, self.offset)
 
 
 def _one(params: Mapping[str, list[str]], name: str) -> str | None:
