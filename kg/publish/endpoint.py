@@ -47,6 +47,8 @@ def _result(result: SparqlResult, max_rows: int, request: Request | None = None)
     if result.truncated:  # a named query's page says how many rows it was cut at
         headers["X-SPARQL-MaxRows"] = str(result.limit or max_rows)
     if result.total is not None and result.limit is not None and request is not None:
+        # A named query's page: its place in the whole answer. The store is read-only while
+        # served, so the same URL gives the same bytes until a restart: a cache may keep it.
         headers["X-Total-Count"] = str(result.total)
         headers["Link"] = page_links(
             request.url.path,
@@ -55,9 +57,6 @@ def _result(result: SparqlResult, max_rows: int, request: Request | None = None)
             result.shown,
             result.total,
         )
-    if result.total is not None and request is not None:
-        # A named query's page: the store is read-only while served, so the same URL gives the
-        # same bytes until a restart; a cache in front may keep it (as resource documents).
         return etagged(request, result.body, result.media_type, headers)
     media_type = result.media_type
     if media_type.startswith("text/") or media_type.endswith("+xml"):
