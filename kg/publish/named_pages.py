@@ -13,8 +13,10 @@ before; a larger one gives its first ``--page-rows`` rows (1,000), flagged as cu
 asks for no page does not make the server read 10,000 ranks. A ``limit`` above the row limit, or
 a malformed one, is a 400.
 
-A rank page is read in chunks of at most :data:`RANK_CHUNK` ranks: pyoxigraph 0.5.13 joins a
-larger ``VALUES`` block another way (at 100,000 trials, 1,000 ranks 0.18 s, 2,000 ranks 40 s).
+A page of a variant that says how its pages are read (``# pages: rank``, or any other
+``# pages:`` method of kg.query_output: they bind the page's ranks or keys as a ``VALUES`` block)
+is read in chunks of at most :data:`RANK_CHUNK` rows: pyoxigraph 0.5.13 joins a larger ``VALUES``
+block another way (at 100,000 trials, 1,000 ranks 0.18 s, 2,000 ranks 40 s).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ __all__ = [
     "default_page",
     "page_links",
     "page_request",
+    "read_by_values",
     "read_rows",
 ]
 
@@ -47,6 +50,17 @@ PAGE_PARAMS = frozenset({"limit", "offset"})
 """URL parameters of a page, never bound as a named query's parameters."""
 
 _DIGITS = re.compile(r"[0-9]{1,15}")
+_PAGES = re.compile(r"^#\s*pages:\s*[a-z]", re.MULTILINE)
+
+
+def read_by_values(query: NamedQuery) -> bool:
+    """Say whether a variant's pages are read by binding their rows' ranks or keys (``# pages:``).
+
+    >>> text = "# pages: block (a role's ranks)" + chr(10) + "SELECT * {}"
+    >>> read_by_values(NamedQuery("q", text, "", (), ""))
+    True
+    """
+    return rank_paged(query) or _PAGES.search(query.text) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +117,11 @@ def read_rows(
     store: ox.Store | None = None,
     chunk: int = RANK_CHUNK,
 ) -> PageResult:
-    """Read a page as :func:`~kg.query_output.read_page` does, rank pages in chunks of ``chunk``."""
-    if not rank_paged(query) or page.limit <= chunk:
+    """Read a page as :func:`~kg.query_output.read_page` does, ``chunk`` rows at a time.
+
+    Only a ``# pages:`` variant is read in chunks; any other query runs whole, so in one go.
+    """
+    if not read_by_values(query) or page.limit <= chunk:
         return read_page(query, bindings, page, run, store)
     first = read_page(query, bindings, Page(chunk, page.offset), run, store)
     rows = list(first.table.rows)
@@ -113,7 +130,7 @@ def read_rows(
         at = page.offset + len(rows)
         part = read_page(query, bindings, Page(min(chunk, end - at), at), run, store)
         if not part.table.rows or part.total != first.total:  # a read-only store never changes
-            raise ProtocolError(500, f"{query.name}: the ranks changed while a page was read")
+            raise ProtocolError(500, f"{query.name}: the answer changed while a page was read")
         rows.extend(part.table.rows)
     return PageResult(ResultTable(first.table.variables, tuple(rows)), page, first.total)
 
@@ -130,10 +147,11 @@ def default_page(
     """Read the page of a request without ``limit``; say whether it is cut.
 
     The rest of the answer from ``offset`` when it holds at most ``max_rows`` rows (not cut);
-    else its first ``size`` rows (cut). A ranked query reads its first ``size`` rows and the count
-    first, then the rest only if it fits; any other query is read once (it runs whole anyway).
+    else its first ``size`` rows (cut). A ``# pages:`` variant reads its first ``size`` rows and
+    the count first, then the rest only if it fits; any other query is read once (it runs whole
+    anyway).
     """
-    if not rank_paged(query):
+    if not read_by_values(query):
         paged = read_rows(query, bindings, Page(max_rows, offset), run, store)
         if paged.total - offset <= max_rows:
             return paged, False
