@@ -15,10 +15,11 @@ Then the registry-wide aggregates under load (issue 15): while ``--clients`` thr
 the light requests above (pages, one trial's sponsors, SELECT by NCT id), each aggregate named
 query (a query without a per-entity parameter: ``bench_queries.entity_kind``) is asked
 ``--aggregate-runs`` times as ``/queries/NAME`` and as the SPARQL text kg runs for it on this store
-(its indexed variant, parameters at their defaults) POSTed to ``/sparql``. Each answer is checked:
+(its indexed variant, parameters at their defaults) POSTed to ``/sparql``, and a page of 100 rows
+from the middle of its answer (``/queries/NAME?limit=100&offset=...``). Each answer is checked:
 200 within the server's time limit (``--query-timeout``, kg serve's default 10 s), whether the
-server cut it at its row limit (``X-SPARQL-MaxRows``), and its rows. Markdown on stdout, progress
-on stderr.
+server cut it at its row limit (``X-SPARQL-MaxRows``), its rows, and the rows of the whole answer
+(``X-Total-Count``). Markdown on stdout, progress on stderr.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ from urllib.parse import quote, urlencode, urlsplit
 from _harness import REPO, log, machine, md_table, parse_args, store
 
 Request = tuple[str, str, dict[str, str], bytes | None]  # method, path, headers, body
+PAGE_ROWS = 100
+"""Rows of the page of each aggregate asked as ``/queries/NAME?limit=...&offset=...``."""
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:
@@ -314,6 +317,8 @@ def aggregate_requests(server: Server) -> list[tuple[str, str, Request]]:
         chosen = choose(query, bindings, has.__getitem__)
         json_accept = {"Accept": "application/sparql-results+json"}
         out.append((query.name, "/queries", ("GET", f"/queries/{query.name}", json_accept, None)))
+        page = f"/queries/{query.name}?limit={PAGE_ROWS}&offset={{middle}}"
+        out.append((query.name, f"/queries page of {PAGE_ROWS}", ("GET", page, json_accept, None)))
         out.append((query.name, "/sparql", _sparql_post(with_values(chosen.text, bindings))))
     return out
 
@@ -326,6 +331,7 @@ class Aggregate:
     latencies: list[float]
     rows: int | None
     truncated: bool
+    total: int | None = None
 
     def row(self, limit: float) -> list[object]:
         ok = [t for t, s in zip(self.latencies, self.statuses, strict=True) if s == 200]
@@ -335,6 +341,7 @@ class Aggregate:
             self.query,
             self.route,
             "-" if self.rows is None else self.rows,
+            "-" if self.total is None else self.total,
             "yes" if self.truncated else "no",
             median * 1000,
             max(self.latencies, default=0.0) * 1000,
@@ -378,8 +385,13 @@ def under_load(
     results: list[Aggregate] = []
     try:
         time.sleep(2.0)  # the load is running before the first aggregate is asked
+        totals: dict[str, int] = {}  # rows of each answer, from the whole answer's page
         for name, route, request in heavy:
             agg = Aggregate(name, route, [], [], None, False)
+            method, path, headers, body_out = request
+            # The page from the middle of the answer (counted by the first /queries request).
+            middle = totals.get(name, 0) // 2 // PAGE_ROWS * PAGE_ROWS
+            request = (method, path.replace("{middle}", str(middle)), headers, body_out)
             for _ in range(args.aggregate_runs):
                 start = time.perf_counter()
                 status, head, body = server.full(request)
@@ -388,6 +400,9 @@ def under_load(
                 if status == 200:
                     agg.rows = len(json.loads(body)["results"]["bindings"])
                     agg.truncated = agg.truncated or "x-sparql-maxrows" in head
+                    if "x-total-count" in head:
+                        agg.total = int(head["x-total-count"])
+                        totals.setdefault(name, agg.total)
             log(
                 f"under load: {name} {route}: {agg.statuses} {[round(t, 2) for t in agg.latencies]}"
             )
@@ -438,6 +453,7 @@ def bench(store_path: Path, label: str, args: argparse.Namespace) -> str:
                 "aggregate",
                 "route",
                 "rows",
+                "rows in all",
                 "cut at max rows",
                 "median ms",
                 "max ms",

@@ -44,6 +44,14 @@ def serve_command(
         int, typer.Option("--max-rows", min=1, help="Most rows (or triples) a result returns.")
     ] = 10_000,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Query worker processes.")] = 2,
+    page_rows: Annotated[
+        int,
+        typer.Option(
+            "--page-rows",
+            min=1,
+            help="Rows of /queries/NAME's first page when the answer has more than --max-rows.",
+        ),
+    ] = 1000,
 ) -> None:
     """Serve the store: a page and RDF per resource (content negotiation), /sparql, /void.
 
@@ -62,7 +70,9 @@ def serve_command(
         store=store or default_store_path(),
         base=base,
         dumps=dumps,
-        limits=PoolLimits(timeout=timeout, max_rows=max_rows, workers=workers),
+        limits=PoolLimits(
+            timeout=timeout, max_rows=max_rows, workers=workers, page_rows=page_rows
+        ),
         access_log=None if is_quiet() else _log_line,
     )
 

@@ -69,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
                     accept=request.get("accept"),
                     fmt=request.get("format"),
                     max_rows=max_rows,
+                    limit=request.get("limit"),
+                    offset=int(request.get("offset") or 0),
+                    page_rows=request.get("page_rows"),
                 )
             else:
                 result = run_sparql(
@@ -90,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         header = {"status": result.status, "media_type": result.media_type}
         if result.truncated:
             header["truncated"] = True
+        if result.total is not None:
+            header["page"] = [result.total, result.offset, result.limit, result.shown]
         _answer(out, header, result.body)
     return 0
 

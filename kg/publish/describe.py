@@ -24,7 +24,7 @@ from kg.ontology import ONTOLOGY_GRAPH
 from kg.publish._dataset import group_triples, subject_triples
 from kg.publish._lookup import DCT, RDF, SCHEMA, TKG
 
-__all__ = ["describe", "is_graph"]
+__all__ = ["describe", "is_graph", "own_graphs"]
 
 _LABEL_PREDICATES = (
     ox.NamedNode(RDF + "type"),
@@ -44,7 +44,7 @@ _OWN_GRAPHS = 8
 """Graphs of a resource's own statements in which the labels of what it links to are looked for."""
 
 
-def _own_graphs(store: ox.Store, node: ox.NamedNode) -> list[ox.NamedNode | ox.BlankNode]:
+def own_graphs(store: ox.Store, node: ox.NamedNode) -> list[ox.NamedNode | ox.BlankNode]:
     """Return (some of) the data graphs that hold statements about ``node``."""
     graphs: dict[ox.NamedNode | ox.BlankNode, None] = {}
     for q in store.quads_for_pattern(node, None, None, None):
@@ -127,7 +127,7 @@ def describe(
                 triples[st] = None
                 if isinstance(st.object, ox.NamedNode) and st.predicate != _TYPE:
                     linked[st.object] = None
-    graphs = _own_graphs(store, node)
+    graphs = own_graphs(store, node)
     for other in linked:
         if other not in described:
             for t in _labels(store, other, graphs):

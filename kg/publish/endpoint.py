@@ -14,9 +14,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from kg.publish._responses import etagged
+from kg.publish.named_pages import PAGE_PARAMS, page_links, page_request
 from kg.publish.negotiation import negotiate
 from kg.publish.sparql import ProtocolError, SparqlResult
 from kg.queries import list_queries
+from kg.query_output import Page
 
 if TYPE_CHECKING:
     from kg.publish.server import Site
@@ -39,10 +42,22 @@ def _error(exc: ProtocolError) -> Response:
     return PlainTextResponse(str(exc) + "\n", status_code=exc.status, headers=headers)
 
 
-def _result(result: SparqlResult, max_rows: int) -> Response:
+def _result(result: SparqlResult, max_rows: int, request: Request | None = None) -> Response:
     headers = {"Vary": "Accept"}
-    if result.truncated:
-        headers["X-SPARQL-MaxRows"] = str(max_rows)
+    if result.truncated:  # a named query's page says how many rows it was cut at
+        headers["X-SPARQL-MaxRows"] = str(result.limit or max_rows)
+    if result.total is not None and result.limit is not None and request is not None:
+        # A named query's page: its place in the whole answer. The store is read-only while
+        # served, so the same URL gives the same bytes until a restart: a cache may keep it.
+        headers["X-Total-Count"] = str(result.total)
+        headers["Link"] = page_links(
+            request.url.path,
+            request.query_params.multi_items(),
+            Page(result.limit, result.offset),
+            result.shown,
+            result.total,
+        )
+        return etagged(request, result.body, result.media_type, headers)
     media_type = result.media_type
     if media_type.startswith("text/") or media_type.endswith("+xml"):
         media_type += "; charset=utf-8"
@@ -157,22 +172,35 @@ def query_list(request: Request) -> Response:
             for q in queries
         ]
         return Response(orjson.dumps(doc), media_type="application/json")
-    return site.html("queries.html", title="Named queries", queries=queries)
+    return site.html(
+        "queries.html", title="Named queries", queries=queries, max_rows=site.limits.max_rows
+    )
 
 
 async def named_query(request: Request) -> Response:
-    """Run a named query with its parameters from the URL: ``/queries/trial-sites?nct=...``."""
+    """Run a named query with its parameters from the URL: ``/queries/trial-sites?nct=...``.
+
+    ``limit`` and ``offset`` choose a page of the answer (:mod:`kg.publish.named_pages`).
+    """
     site: Site = request.app.state.site
-    params = {k: v for k, v in request.query_params.items() if k not in ("format", "output")}
-    job = {
-        "op": "named",
-        "name": request.path_params["name"],
-        "params": params,
-        "accept": request.headers.get("accept"),
-        "format": request.query_params.get("format") or request.query_params.get("output"),
-    }
+    reserved = PAGE_PARAMS | {"format", "output"}
+    params = {k: v for k, v in request.query_params.items() if k not in reserved}
     try:
+        multi: dict[str, list[str]] = {}
+        for key, value in request.query_params.multi_items():
+            multi.setdefault(key, []).append(value)
+        page = page_request(multi, site.limits.max_rows)
+        job = {
+            "op": "named",
+            "name": request.path_params["name"],
+            "params": params,
+            "accept": request.headers.get("accept"),
+            "format": request.query_params.get("format") or request.query_params.get("output"),
+            "limit": page.limit,
+            "offset": page.offset,
+            "page_rows": site.limits.page_rows,
+        }
         result = await run_in_threadpool(site.pool.run, job)
     except ProtocolError as exc:
         return _error(exc)
-    return _result(result, site.limits.max_rows)
+    return _result(result, site.limits.max_rows, request)

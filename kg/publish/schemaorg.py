@@ -14,6 +14,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from kg.publish._lookup import BIBO, DCT, SCHEMA, TKG, Reader, local_name
+from kg.publish.describe import own_graphs
 
 __all__ = ["SCHEMA_ORG", "resource_document", "trial_document"]
 
@@ -201,7 +202,7 @@ def trial_document(store: ox.Store, trial: ox.NamedNode, *, page: str | None = N
         trial: the trial's IRI.
         page: the URL of the page that shows it (``url`` and ``mainEntityOfPage``), if any.
     """
-    r = Reader(store)
+    r = Reader(store, own_graphs(store, trial))  # labels as the trial's record states them
     types = r.types(trial)
     kind = next((_STUDY_TYPES[t] for t in types if t in _STUDY_TYPES), "MedicalStudy")
     nct = r.text(trial, DCT + "identifier")
@@ -260,7 +261,7 @@ def resource_document(
     store: ox.Store, node: ox.NamedNode, *, page: str | None = None
 ) -> JsonObject:
     """Return the schema.org JSON-LD of any resource: a trial, organisation, person, article..."""
-    r = Reader(store)
+    r = Reader(store, own_graphs(store, node))
     types = set(r.types(node))
     if types & {SCHEMA + "MedicalStudy", TKG + "ExpandedAccessStudy", *_STUDY_TYPES}:
         return trial_document(store, node, page=page)

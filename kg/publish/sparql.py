@@ -25,6 +25,7 @@ from kg.publish._dataset import DATA_PREFIXES, group_triples
 from kg.publish.export import ExportFormat, write_groups
 from kg.publish.negotiation import negotiate
 from kg.queries import Cell, OutputFormat, ResultTable, bind_params, format_results, load_query
+from kg.query_output import Page
 
 __all__ = [
     "GRAPH_TYPES",
@@ -55,6 +56,14 @@ class SparqlResult:
     media_type: str
     body: bytes
     truncated: bool = False
+    total: int | None = None
+    """A named query's page: the number of rows of the whole answer (None: not counted)."""
+    offset: int = 0
+    """A named query's page: the row it starts at."""
+    limit: int | None = None
+    """A named query's page: the most rows it holds."""
+    shown: int = 0
+    """A named query's page: the rows it holds."""
 
 
 QueryForm = str  # "SELECT", "ASK", "CONSTRUCT" or "DESCRIBE"
@@ -334,27 +343,57 @@ def run_named(
     accept: str | None = None,
     fmt: str | None = None,
     max_rows: int = 10_000,
+    limit: int | None = None,
+    offset: int = 0,
+    page_rows: int | None = None,
 ) -> SparqlResult:
     """Run a named query (``queries/NAME.rq``) with its parameters bound as ``kg query`` does.
+
+    The answer is one page (:mod:`kg.publish.named_pages`), read as ``kg query --limit --offset``
+    reads it, with the number of rows of the whole answer: ``limit`` rows (1 to ``max_rows``) from
+    row ``offset``; without ``limit``, the rest of the answer from ``offset`` when it holds at most
+    ``max_rows`` rows, else its first ``page_rows`` (default ``max_rows``), flagged as cut.
 
     Raises:
         ProtocolError: an unknown query (404), a missing or malformed parameter (400).
     """
-    from kg.queries import run_query
+    from kg.indexed import choose, store_ask
+    from kg.publish.named_pages import default_page, read_rows
+    from kg.queries import Bindings, NamedQuery, run_query
 
     if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
         raise ProtocolError(404, f"no query named {name!r}")
+    if limit is not None and not 1 <= limit <= max_rows:
+        raise ProtocolError(400, f"limit takes a whole number of rows from 1 to {max_rows}")
+    media_type = _choose(accept, fmt, False)  # before running: a 406 costs no work
+
+    def run(q: NamedQuery, b: Bindings) -> ResultTable:
+        return run_query(store, q, b, indexed=False)
+
     try:
         named = load_query(name)
         bindings = bind_params(named, params)
-        table = run_query(store, named, bindings)
+        chosen = choose(named, bindings, store_ask(store))
+        if limit is None:
+            size = min(page_rows or max_rows, max_rows)
+            paged, truncated = default_page(chosen, bindings, offset, size, max_rows, run, store)
+        else:
+            paged, truncated = read_rows(chosen, bindings, Page(limit, offset), run, store), False
     except UsageError as exc:
         raise ProtocolError(400, str(exc)) from exc
     except QueryError as exc:
+        if isinstance(exc, ProtocolError):
+            raise
         status = 404 if "unknown query" in str(exc) else 400
         raise ProtocolError(status, str(exc)) from exc
-    media_type = _choose(accept, fmt, False)
-    truncated = len(table.rows) > max_rows
-    if truncated:
-        table = ResultTable(table.variables, table.rows[:max_rows])
-    return _table_result(table, media_type, truncated)
+    result = _table_result(paged.table, media_type, truncated)
+    return SparqlResult(
+        result.status,
+        result.media_type,
+        result.body,
+        truncated,
+        total=paged.total,
+        offset=offset,
+        limit=paged.page.limit,
+        shown=len(paged.table.rows),
+    )

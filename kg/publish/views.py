@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from kg.publish._dataset import PREFIXES
 from kg.publish._lookup import BIBO, DCT, RDF, SCHEMA, TKG, Reader, Term
+from kg.publish.describe import own_graphs
 from kg.publish.results_view import trial_results
 
 __all__ = [
@@ -145,8 +146,9 @@ def _curie(iri: str) -> str:
 
 
 class _Builder:
-    def __init__(self, store: ox.Store, base: str) -> None:
-        self.r = Reader(store)
+    def __init__(self, store: ox.Store, base: str, node: ox.NamedNode | None = None) -> None:
+        # Labels of what the page links to: as the page's own record graphs state them first.
+        self.r = Reader(store, own_graphs(store, node) if node is not None else ())
         self.h = Hrefs(base)
         self.base = base
 
@@ -358,7 +360,7 @@ def build_page(
     store: ox.Store, base: str, node: ox.NamedNode, *, ae_sort: str | None = None
 ) -> Page:
     """Collect what the page of a resource shows (``ae_sort``: the adverse events' order)."""
-    b = _Builder(store, base)
+    b = _Builder(store, base, node)
     types = b.r.types(node)
     kind = next((k for k, classes in _KINDS if set(types) & set(classes)), "resource")
     page = Page(
