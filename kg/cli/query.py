@@ -11,7 +11,7 @@ import typer
 
 from kg.cli._app import StoreOption, app, note
 from kg.errors import UsageError
-from kg.indexed import choose, endpoint_ask, store_ask
+from kg.indexed import choose, endpoint_ask, store_ask, store_lookup
 from kg.queries import (
     Bindings,
     NamedQuery,
@@ -126,7 +126,7 @@ def query_command(
             return query_endpoint(remote, q, b, indexed=False)
     else:
         local = load_data(data) if data is not None else open_store(store or default_store_path())
-        chosen = choose(named, bindings, store_ask(local))
+        chosen = choose(named, bindings, store_ask(local), lookup=store_lookup(local))
         oxstore = local
 
         def run(q: NamedQuery, b: Bindings) -> ResultTable:
