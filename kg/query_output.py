@@ -46,7 +46,6 @@ from kg.queries import (
     query_tokens,
     solutions,
     term_cell,
-    with_block,
     with_values,
 )
 from kg.rank_blocks import block_paged, ranks_query, read_block_page
