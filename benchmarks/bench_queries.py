@@ -486,7 +486,8 @@ def bench_store(
         for q in list_queries()
         if indexed
         and (not only or q.name in only)
-        and choose(q, _bindings_for(q, samples), store_ask(store), lookup=store_lookup(store)) is not q
+        and choose(q, _bindings_for(q, samples), store_ask(store), lookup=store_lookup(store))
+        is not q
     )
     del store  # each query runs in a child that opens the store itself
     queries = [(q, entity_kind(q)) for q in list_queries() if not only or q.name in only]
