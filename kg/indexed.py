@@ -46,6 +46,7 @@ __all__ = [
     "covers",
     "derived_bindings",
     "endpoint_ask",
+    "endpoint_lookup",
     "indexed_variant",
     "requirements",
     "store_lookup",
@@ -111,6 +112,16 @@ def store_lookup(store: ox.Store) -> Lookup:
 
     def lookup(query: NamedQuery, bindings: Bindings) -> ResultTable:
         return run_query(store, query, bindings, indexed=False)
+
+    return lookup
+
+
+def endpoint_lookup(endpoint: Endpoint) -> Lookup:
+    """Return the runner of kg's own look-ups (:mod:`kg.resolve`) on a SPARQL endpoint."""
+    from kg.remote import query_endpoint
+
+    def lookup(query: NamedQuery, bindings: Bindings) -> ResultTable:
+        return query_endpoint(endpoint, query, bindings, indexed=False)
 
     return lookup
 
