@@ -50,7 +50,7 @@ import pyoxigraph as ox
 import rdflib
 from _harness import SHARED, md_table, parse_args
 
-from kg.indexed import choose, store_ask
+from kg.indexed import choose, store_ask, store_lookup
 from kg.ontology import ONTOLOGY_FILE, ONTOLOGY_GRAPH, load_ontology
 from kg.queries import (
     Bindings,
@@ -358,7 +358,7 @@ def _answer(store: ox.Store, query: NamedQuery, bindings: Bindings, mode: str) -
     """
     if mode == "table":
         return len(run_query(store, query, bindings).rows)
-    chosen = choose(query, bindings, store_ask(store))
+    chosen = choose(query, bindings, store_ask(store), lookup=store_lookup(store))
     if mode == "csv":
         out = stream_answer(store, chosen, bindings, OutputFormat.CSV)
         if out is None:  # a query the store cannot write as kg does: kg's own writer
@@ -486,7 +486,8 @@ def bench_store(
         for q in list_queries()
         if indexed
         and (not only or q.name in only)
-        and choose(q, _bindings_for(q, samples), store_ask(store)) is not q
+        and choose(q, _bindings_for(q, samples), store_ask(store), lookup=store_lookup(store))
+        is not q
     )
     del store  # each query runs in a child that opens the store itself
     queries = [(q, entity_kind(q)) for q in list_queries() if not only or q.name in only]

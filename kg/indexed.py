@@ -25,10 +25,12 @@ from kg.queries import (
     QUERY_DIR,
     Bindings,
     NamedQuery,
+    ResultTable,
     load_query,
-    with_block,
+    run_query,
     with_values,
 )
+from kg.resolve import Lookup, resolved, resolves, rows_bound
 from kg.stats import STATISTICS_FORMAT, STATS_GRAPH
 from kg.terms import TKG
 
@@ -44,8 +46,10 @@ __all__ = [
     "covers",
     "derived_bindings",
     "endpoint_ask",
+    "endpoint_lookup",
     "indexed_variant",
     "requirements",
+    "store_lookup",
 ]
 
 INDEXED_DIR = QUERY_DIR / "indexed"
@@ -101,6 +105,25 @@ def store_ask(store: ox.Store) -> Callable[[str], bool]:
         return isinstance(result, ox.QuerySolutions) and next(iter(result), None) is not None
 
     return ask
+
+
+def store_lookup(store: ox.Store) -> Lookup:
+    """Return the runner of kg's own look-ups (:mod:`kg.resolve`) on an embedded store."""
+
+    def lookup(query: NamedQuery, bindings: Bindings) -> ResultTable:
+        return run_query(store, query, bindings, indexed=False)
+
+    return lookup
+
+
+def endpoint_lookup(endpoint: Endpoint) -> Lookup:
+    """Return the runner of kg's own look-ups (:mod:`kg.resolve`) on a SPARQL endpoint."""
+    from kg.remote import query_endpoint
+
+    def lookup(query: NamedQuery, bindings: Bindings) -> ResultTable:
+        return query_endpoint(endpoint, query, bindings, indexed=False)
+
+    return lookup
 
 
 def endpoint_ask(endpoint: Endpoint) -> Callable[[str], bool]:
@@ -201,25 +224,39 @@ def _with_rows(text: str, variable: ox.Variable, terms: list[ox.NamedNode | ox.L
     """Return the query with ``VALUES ?v { t1 t2 ... }`` first in each WHERE group."""
     if len(terms) == 1:
         return with_values(text, {variable: terms[0]})
-    # str() of a pyoxigraph term is its N-Triples form, escaped by the library.
-    return with_block(text, f"VALUES ?{variable.value} {{ {' '.join(str(t) for t in terms)} }}")
+    return rows_bound(NamedQuery("", text, "", (), ""), variable.value, terms).text
 
 
 def choose(
-    query: NamedQuery, bindings: Bindings, ask: Callable[[str], bool], folder: Path = QUERY_DIR
+    query: NamedQuery,
+    bindings: Bindings,
+    ask: Callable[[str], bool],
+    folder: Path = QUERY_DIR,
+    lookup: Lookup | None = None,
 ) -> NamedQuery:
     """Return the query to run: the indexed variant when the store has what it reads, else as is.
 
-    The variant returned has its index keys bound already (:func:`derived_bindings`); the
-    parameters are bound as for any query.
+    The variant returned has its index keys bound already (:func:`derived_bindings`), and the
+    values kg looks up first for a variant that says ``# resolves: VAR`` (:mod:`kg.resolve`;
+    ``lookup`` runs those queries; without it such a variant is not picked); the parameters are
+    bound as for any query.
     """
     variant = indexed_variant(query, folder)
     if variant is None or not covers(query, bindings):
         return query
     needs = requirements(variant)
+    target = resolves(variant)
+    if target is not None and lookup is None:
+        return query
     if any(not ask(STORE_MARKERS[need]) for need in sorted(needs)):
         return query
     text = variant.text
-    for variable, terms in derived_bindings(query, bindings).items():
+    derived = derived_bindings(query, bindings)
+    if target is not None and lookup is not None:
+        found = resolved(query, target, bindings, lookup)
+        if found is None:
+            return query
+        derived.update(found)
+    for variable, terms in derived.items():
         text = _with_rows(text, variable, terms)
     return NamedQuery(variant.name, text, variant.summary, variant.params, variant.example)

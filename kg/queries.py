@@ -514,9 +514,9 @@ def run_query(
     """
     bindings = bindings or {}
     if indexed:
-        from kg.indexed import choose, store_ask  # kg.indexed imports this module
+        from kg.indexed import choose, store_ask, store_lookup  # kg.indexed imports this module
 
-        query = choose(query, bindings, store_ask(store))
+        query = choose(query, bindings, store_ask(store), lookup=store_lookup(store))
     result = solutions(store, query, with_values(query.text, bindings))
     return table_from_solutions(result, (v.value for v in bindings))
 

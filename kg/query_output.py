@@ -16,6 +16,12 @@ a page is read:
   page's ranks only: ``VALUES ?rank`` looked up, not every row read and sorted; the number of
   rows is found by looking up whether rank k exists (a doubling then a halving search, ~2 log2 N
   look-ups);
+- an indexed variant whose header says ``# pages: block`` (ranked rows of which its parameters
+  keep one block of contiguous ranks: a role, an agency class) finds the block's first and last
+  rank with its probe query and reads the page's ranks only (:mod:`kg.rank_blocks`);
+- an indexed variant whose header says ``# pages: keys`` reads the keys of every row (cheap
+  columns; their number is the count), then the other columns of the page's rows only
+  (:mod:`kg.key_pages`);
 - any other query on the embedded store runs whole; only the page's rows become Python cells,
   the rest are counted;
 - on an endpoint, the query gets ``LIMIT``/``OFFSET`` and, when the page is full or empty, a
@@ -31,6 +37,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg.errors import QueryError, UsageError
+from kg.key_pages import keys_paged, read_keys_page
 from kg.queries import (
     Bindings,
     NamedQuery,
@@ -39,9 +46,9 @@ from kg.queries import (
     query_tokens,
     solutions,
     term_cell,
-    with_block,
     with_values,
 )
+from kg.rank_blocks import block_paged, ranks_query, read_block_page
 from kg.remote_pages import Pager
 
 __all__ = [
@@ -117,12 +124,6 @@ def rank_paged(query: NamedQuery) -> bool:
     return _PAGES.search(query.text) is not None
 
 
-def _rank_query(query: NamedQuery, first: int, count: int) -> NamedQuery:
-    ranks = " ".join(str(r) for r in range(first, first + count))
-    text = with_block(query.text, f"VALUES ?rank {{ {ranks} }}")
-    return NamedQuery(query.name, text, query.summary, query.params, query.example)
-
-
 def limited_query(query: NamedQuery, page: Page) -> NamedQuery:
     """Return the query with ``LIMIT``/``OFFSET`` for the page (within its own, if it has them).
 
@@ -169,7 +170,7 @@ def _ranks_held(run: Run, query: NamedQuery, bindings: Bindings, known: int) -> 
     """Return N, the number of ranks 0..N-1 held, given that rank ``known - 1`` is held."""
 
     def held(rank: int) -> bool:
-        return bool(run(_rank_query(query, rank, 1), bindings).rows)
+        return bool(run(ranks_query(query, rank, 1), bindings).rows)
 
     low, step = known, 1  # ranks < low are held
     high = low + step
@@ -196,7 +197,7 @@ def read_page(
     store ``run`` reads.
     """
     if rank_paged(query):
-        table = run(_rank_query(query, page.offset, page.limit), bindings)
+        table = run(ranks_query(query, page.offset, page.limit), bindings)
         shown = len(table.rows)
         if shown == page.limit:
             total = _ranks_held(run, query, bindings, page.offset + shown)
@@ -205,6 +206,13 @@ def read_page(
         else:  # past the end: how far is it?
             total = _ranks_held(run, query, bindings, 0)
         return PageResult(table, page, total)
+    read = None
+    if block_paged(query):
+        read = read_block_page(run, query, bindings, page.offset, page.limit)
+    elif keys_paged(query):
+        read = read_keys_page(run, query, bindings, page.offset, page.limit)
+    if read is not None:
+        return PageResult(read[0], page, read[1])
     if store is not None:
         return _store_page(store, query, bindings, page)
     table = run(limited_query(query, page), bindings)

@@ -165,9 +165,13 @@ def query_endpoint(
     """
     bindings = bindings or {}
     if indexed:
-        from kg.indexed import choose, endpoint_ask  # kg.indexed imports this module
+        from kg.indexed import (  # kg.indexed imports this module
+            choose,
+            endpoint_ask,
+            endpoint_lookup,
+        )
 
-        query = choose(query, bindings, endpoint_ask(endpoint))
+        query = choose(query, bindings, endpoint_ask(endpoint), lookup=endpoint_lookup(endpoint))
     text = with_values(query.text, bindings)
     table = select(endpoint, text, name=query.name)
     if not bindings:

@@ -274,3 +274,46 @@ def test_kg_query_exits_non_zero_naming_the_cap_it_cannot_page_past(
     assert f"cut the answer at its cap of {KG_SERVE_CAP} rows" in done.stderr
     assert "--max-rows" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+# --- pages by block of ranks or by keys (issue 15, fourth pass) -----------------------------------
+
+BLOCK_CASES = [
+    ("publications-per-sponsor", {"role": "any"}),
+    ("sponsor-publications", {"role": "lead"}),
+    ("sponsors-by-class", {"class": "INDUSTRY"}),
+    ("trials-without-results-publication", {"asOf": "2025-06-30", "which": "all"}),
+]
+
+
+@pytest.mark.parametrize(("name", "params"), BLOCK_CASES, ids=[c[0] for c in BLOCK_CASES])
+def test_block_pages_are_the_stores_on_every_engine(
+    shared_store: ox.Store, engine_urls: dict[str, str], name: str, params: dict[str, str],
+) -> None:
+    """The ranked forms' comparisons (``?side``, kg.rank_blocks) and the keys bound as ``VALUES``
+    (kg.key_pages) read alike on every engine."""
+    from kg.indexed import choose, endpoint_ask
+    from kg.key_pages import keys_paged, read_keys_page
+    from kg.queries import Bindings
+    from kg.query_output import Page, read_page
+    from kg.rank_blocks import block_paged, find_block, ranked_form
+
+    query = load_query(name)
+    bindings = bind_params(query, params)
+    whole = run_query(shared_store, query, bindings, indexed=False)
+    size = max(1, len(whole.rows) // 3)
+    for engine, url in engine_urls.items():
+        endpoint = Endpoint(url, timeout=300)
+        chosen = choose(query, bindings, endpoint_ask(endpoint))
+        assert block_paged(chosen) or keys_paged(chosen), engine
+
+        def run(q: NamedQuery, b: Bindings, endpoint: Endpoint = endpoint) -> ResultTable:
+            return query_endpoint(endpoint, q, b, indexed=False)
+
+        fast = (read_keys_page(run, chosen, bindings, 0, 1) if keys_paged(chosen)
+                else find_block(run, ranked_form(chosen), bindings))
+        assert fast is not None, engine  # not the slow way
+        for offset in (0, size, len(whole.rows) - 1):
+            page = read_page(chosen, bindings, Page(size, offset), run)
+            assert page.table.rows == whole.rows[offset : offset + size], (engine, offset)
+            assert page.total == len(whole.rows), engine

@@ -1,0 +1,215 @@
+"""Issue 15, fourth pass: block pages (``# pages: block``) and values kg resolves first.
+
+Every answer is compared with the scan (``queries/NAME.rq``, ``indexed=False``) on the same store,
+after checking that the fast path was taken, so a silent fallback cannot make a test pass.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.build import build
+from kg.indexed import choose, store_ask, store_lookup
+from kg.key_pages import keys_paged, read_keys_page
+from kg.queries import Bindings, NamedQuery, ResultTable, bind_params, load_query, run_query
+from kg.query_output import Page, read_page
+from kg.rank_blocks import block_paged, find_block, ranked_form
+from kg.resolve import MAX_SPELLINGS, SPELLINGS, spellings
+from kg.sinks import StoreSink, open_store
+from kg.terms import DEFAULT_BASE, MESH, TKG
+
+_BLOCK_CASES = [
+    ("publications-per-sponsor", {"role": role})
+    for role in ("lead", "collaborator", "sponsor", "any", "nobody", "")
+] + [
+    ("sponsor-publications", {"role": role}) for role in ("lead", "collaborator", "any", "zzz")
+] + [
+    ("sponsors-by-class", {"class": code})
+    for code in ("any", "INDUSTRY", "NIH", "OTHER", "OTHER_GOV", "FED", "UNKNOWN", "A", "ZZZ")
+] + [
+    ("trials-without-results-publication", p)
+    for p in ({}, {"which": "all", "asOf": "2025-06-30"}, {"years": "0", "asOf": "2021-01-01"},
+              {"which": "all", "asOf": "1990-01-01"})
+]
+
+# Drawn among the trials that list adverse events (most list none), and among all.
+_INTERVENTIONS = """PREFIX schema: <http://schema.org/>
+PREFIX tkg: <https://w3id.org/trialkg/ontology#>
+SELECT DISTINCT ?name ?listed WHERE { ?t schema:studySubject ?iv . ?iv a tkg:Intervention ;
+  schema:name ?name BIND(EXISTS { ?t tkg:adverseEvent ?e } AS ?listed) } ORDER BY ?name ?listed"""
+_DESCRIPTORS = """PREFIX tkg: <https://w3id.org/trialkg/ontology#>
+SELECT DISTINCT ?name ?listed WHERE { ?t tkg:interventionMeshTerm|tkg:interventionMeshAncestor ?d
+  BIND(STRAFTER(STR(?d), "/mesh/") AS ?name) BIND(EXISTS { ?t tkg:adverseEvent ?e } AS ?listed) }
+ORDER BY ?name ?listed"""
+
+
+def _run(store: ox.Store) -> object:
+    def run(q: NamedQuery, b: Bindings) -> ResultTable:
+        return run_query(store, q, b, indexed=False)
+
+    return run
+
+
+def _pages(store: ox.Store, name: str, params: dict[str, str], sizes: tuple[int, ...]) -> int:
+    """Every page of a block- or keys-paged variant is the scan's answer's slice, with its count."""
+    query = load_query(name)
+    bindings = bind_params(query, params)
+    chosen = choose(query, bindings, store_ask(store))
+    scan = run_query(store, query, bindings, indexed=False)
+    n = len(scan.rows)
+    if keys_paged(chosen):
+        read = read_keys_page(_run(store), chosen, bindings, 0, 1)  # type: ignore[arg-type]
+        assert read is not None and read[1] == n, (name, params)  # not the slow way
+    else:
+        assert block_paged(chosen), (name, params)
+        block = find_block(_run(store), ranked_form(chosen), bindings)  # type: ignore[arg-type]
+        assert block is not None and block[1] - block[0] == n, (name, params, block)
+    for size in sizes:
+        offsets = sorted({0, size, n // 2, max(0, n - size), max(0, n - 1), n, n + 5})
+        for offset in offsets:
+            page = read_page(chosen, bindings, Page(size, offset), _run(store))  # type: ignore[arg-type]
+            assert page.total == n, (name, params, size, offset)
+            assert page.table.variables == scan.variables
+            assert page.table.rows == scan.rows[offset : offset + size], (name, params, offset)
+    return n
+
+
+def test_block_pages_are_slices_of_the_scan_on_the_shared_records(shared_store: ox.Store) -> None:
+    counts = {(name, tuple(p.values())): _pages(shared_store, name, p, (1, 7, 100))
+              for name, p in _BLOCK_CASES}
+    assert sum(1 for n in counts.values() if n > 10) >= 8, counts  # not only empty answers
+    assert counts["publications-per-sponsor", ("nobody",)] == 0
+
+
+def test_block_pages_of_a_synthetic_registry(tmp_path: Path) -> None:
+    from kg.synth import load_params, write_zip
+
+    registry = write_zip(tmp_path / "synth.zip", load_params(), 120, seed=4)
+    path = tmp_path / "store"
+    build([str(registry)], StoreSink(path), base=DEFAULT_BASE)
+    store = open_store(path)
+    nonempty = sum(_pages(store, name, p, (1, 13)) > 13 for name, p in _BLOCK_CASES)
+    assert nonempty >= 6
+
+
+def test_a_class_with_two_codes_breaks_the_block_and_pages_the_slow_way(tmp_path: Path,
+                                                                        seed_path: Path) -> None:
+    """A store that breaks the ranks' promise: the page is read the slow way, from the whole answer.
+
+    (The variant then orders the rows by rank before the code, unlike the scan: a store kg never
+    writes; the page must still be the slice of what the variant answers, not a wrong block.)
+    """
+    path = tmp_path / "store"
+    build([str(seed_path)], StoreSink(path), base=DEFAULT_BASE)
+    store = ox.Store(str(path))
+    skos = ox.NamedNode("http://www.w3.org/2004/02/skos/core#notation")
+    concepts = {q.subject for q in store.quads_for_pattern(None, ox.NamedNode(TKG + "sponsorClass"),
+                                                            None)}
+    assert concepts
+    rows = list(store.quads_for_pattern(None, ox.NamedNode(TKG + "sponsorClass"), None))
+    for quad in rows:  # a second code for every class: each sponsor row is two rows
+        store.add(ox.Quad(quad.object, skos, ox.Literal("ZZ_SECOND"), quad.graph_name))
+    query = load_query("sponsors-by-class")
+    bindings = bind_params(query, {"class": "any"})
+    chosen = choose(query, bindings, store_ask(store))
+    assert block_paged(chosen)
+    assert find_block(_run(store), ranked_form(chosen), bindings) is None  # type: ignore[arg-type]
+    whole = run_query(store, query, bindings)
+    assert len(whole.rows) > 2
+    for on_store in (store, None):
+        page = read_page(chosen, bindings, Page(2, 1), _run(store), on_store)  # type: ignore[arg-type]
+        assert page.table.rows == whole.rows[1:3] and page.total == len(whole.rows)
+
+
+# --- adverse-events-by-intervention: the trials resolved first -------------------------------
+
+
+def test_every_character_whose_lower_case_is_ascii_is_a_spelling() -> None:
+    """kg.resolve.spellings must list every string the scan's LCASE would match."""
+    found: dict[str, set[str]] = {}
+    for point in range(sys.maxunicode + 1):
+        c = chr(point)
+        if 0xD800 <= point <= 0xDFFF:
+            continue
+        low = c.lower()
+        if len(low) == 1 and low.isascii():
+            found.setdefault(low, set()).add(c)
+    for low, chars in found.items():
+        expected = set(SPELLINGS.get(low, low + low.upper() if low.upper() != low else low))
+        assert chars == expected, low
+    assert spellings("k1") == ["k1", "K1", "\u212a1"]
+    assert spellings("a" * 13) is None and len(spellings("a" * 12) or []) == MAX_SPELLINGS
+
+
+def _adverse(store: ox.Store, params: dict[str, str]) -> ResultTable:
+    query = load_query("adverse-events-by-intervention")
+    bindings = bind_params(query, params)
+    picked = choose(query, bindings, store_ask(store), lookup=store_lookup(store))
+    assert picked.text != query.text, params
+    assert choose(query, bindings, store_ask(store)) is query  # no look-ups: the scan
+    scan = run_query(store, query, bindings, indexed=False)
+    fast = run_query(store, query, bindings)
+    assert fast == scan, params
+    return scan
+
+
+def _adverse_cases(store: ox.Store, count: int, seed: int) -> list[dict[str, str]]:
+    rng = random.Random(seed)  # noqa: S311 - sampling test cases
+
+    def drawn(text: str) -> list[str]:
+        found = [(s["name"].value, s["listed"].value == "true")  # type: ignore[index,union-attr]
+                 for s in store.query(text, use_default_graph_as_union=True)]
+        listed = sorted({n for n, yes in found if yes})
+        return rng.sample(listed, min(count, len(listed))) + rng.sample(
+            sorted({n for n, _ in found}), min(2, len(found)))
+
+    names, ids = drawn(_INTERVENTIONS), drawn(_DESCRIPTORS)
+    cases: list[dict[str, str]] = [{"intervention": "no such thing"},
+                                   {"intervention": "placebo", "seriousness": "any"}]
+    for name in names:
+        spelt = rng.choice([name, name.upper(), name.lower()])
+        cases.append({"intervention": spelt, "seriousness": rng.choice(["SERIOUS", "any"])})
+    for d in ids:
+        spelt = rng.choice([d, d.lower()])
+        cases.append({"intervention": spelt, "seriousness": rng.choice(["OTHER", "any"])})
+    return cases
+
+
+def test_adverse_events_by_intervention_gives_the_scans_rows_on_the_shared_records(
+    shared_store: ox.Store,
+) -> None:
+    nonempty = sum(bool(_adverse(shared_store, p).rows)
+                   for p in _adverse_cases(shared_store, 8, seed=3))
+    assert nonempty >= 4
+
+
+def test_adverse_events_by_intervention_on_a_synthetic_registry(tmp_path: Path) -> None:
+    from kg.synth import load_params, write_zip
+
+    registry = write_zip(tmp_path / "synth.zip", load_params(), 150, seed=6)
+    path = tmp_path / "store"
+    build([str(registry)], StoreSink(path), base=DEFAULT_BASE)
+    store = open_store(path)
+    nonempty = sum(bool(_adverse(store, p).rows) for p in _adverse_cases(store, 6, seed=1))
+    assert nonempty >= 3
+
+
+def test_a_descriptor_id_in_any_case_finds_its_trials(tmp_path: Path) -> None:
+    """A record's id in another case (or with a Kelvin sign) is found as the scan finds it."""
+    from kg.synth import load_params, write_zip
+
+    registry = write_zip(tmp_path / "synth.zip", load_params(), 40, seed=2)
+    path = tmp_path / "store"
+    build([str(registry)], StoreSink(path), base=DEFAULT_BASE)
+    store = ox.Store(str(path))
+    events = list(store.quads_for_pattern(None, ox.NamedNode(TKG + "adverseEvent"), None))
+    assert events  # the synthetic registry posts results
+    trial, graph = events[0].subject, events[0].graph_name
+    for spelt, odd in (("D0000X1", "d0000X1"), ("d0000x1", "D0000x1"), ("kx1", "\u212aX1")):
+        store.add(ox.Quad(trial, ox.NamedNode(TKG + "interventionMeshAncestor"),
+                          ox.NamedNode(MESH + odd), graph))
+        assert _adverse(store, {"intervention": spelt, "seriousness": "any"}).rows, spelt
