@@ -357,7 +357,7 @@ def run_named(
     Raises:
         ProtocolError: an unknown query (404), a missing or malformed parameter (400).
     """
-    from kg.indexed import choose, store_ask
+    from kg.indexed import choose, store_ask, store_lookup
     from kg.publish.named_pages import default_page, read_rows
     from kg.queries import Bindings, NamedQuery, run_query
 
@@ -373,7 +373,7 @@ def run_named(
     try:
         named = load_query(name)
         bindings = bind_params(named, params)
-        chosen = choose(named, bindings, store_ask(store))
+        chosen = choose(named, bindings, store_ask(store), lookup=store_lookup(store))
         if limit is None:
             size = min(page_rows or max_rows, max_rows)
             paged, truncated = default_page(chosen, bindings, offset, size, max_rows, run, store)

@@ -328,3 +328,24 @@ def test_a_page_carries_an_etag_and_may_be_cached(server: Server) -> None:
     assert (again[0], again[2]) == (304, b"")
     other = _get(server, "sponsor-network", limit="5", offset="15")
     assert other[1]["etag"] != headers["etag"]
+
+
+def test_a_named_query_that_resolves_its_trials_first_does_so_in_kg_serve(
+    publish_store: ox.Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """adverse-events-by-intervention's variant needs kg's look-ups (``choose(lookup=...)``):
+    without them kg serve ran the scan, > 60 s at 100,000 trials."""
+    import kg.indexed
+
+    calls: list[str] = []
+    real = kg.indexed.resolved
+
+    def spy(*args: object, **kwargs: object) -> object:
+        calls.append("resolved")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(kg.indexed, "resolved", spy)
+    params = {"intervention": "placebo"}
+    result = run_named(publish_store, "adverse-events-by-intervention", params, fmt="json")
+    assert calls, "kg serve ran the scan: the variant was never considered"
+    assert _rows(result.body) == _scan(publish_store, "adverse-events-by-intervention", params)
