@@ -82,3 +82,7 @@ class EndpointError(KgError):
 
 class QueryError(KgError):
     """A SPARQL query that is unknown, malformed, or failed to run."""
+
+
+class AnswerChangedError(QueryError):
+    """A query's answer changed while a page of it was read in parts (the store was written)."""

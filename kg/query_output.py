@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg.errors import QueryError, UsageError
+from kg.errors import AnswerChangedError, QueryError, UsageError
 from kg.key_pages import keys_paged, read_keys_page
 from kg.queries import (
     Bindings,
@@ -52,6 +52,7 @@ from kg.rank_blocks import block_paged, ranks_query, read_block_page
 from kg.remote_pages import Pager
 
 __all__ = [
+    "VALUES_CHUNK",
     "Page",
     "PageResult",
     "count_query",
@@ -61,6 +62,7 @@ __all__ = [
     "read_page",
     "stream_answer",
     "unbound_projection",
+    "values_paged",
 ]
 
 _STREAMED = {
@@ -183,19 +185,56 @@ def _ranks_held(run: Run, query: NamedQuery, bindings: Bindings, known: int) -> 
     return low
 
 
+VALUES_CHUNK = 1000
+"""Most ranks or keys a page binds in one query (see :func:`read_page`)."""
+
+
+def values_paged(query: NamedQuery) -> bool:
+    """Say whether a variant's pages bind their rows' ranks or keys (rank, block or keys pages)."""
+    return rank_paged(query) or block_paged(query) or keys_paged(query)
+
+
 def read_page(
     query: NamedQuery,
     bindings: Bindings,
     page: Page,
     run: Run,
     store: ox.Store | None = None,
+    *,
+    chunk: int = VALUES_CHUNK,
 ) -> PageResult:
     """Read one page of a query's answer and count the rows of the whole.
 
     ``query`` is the query as it is to run (the indexed variant already chosen, parameters not yet
     bound); ``run`` runs a query (unchanged) with bindings; ``store``, when given, is the embedded
     store ``run`` reads.
+
+    A page that binds its ranks or keys (:func:`values_paged`) is read ``chunk`` rows at a time:
+    pyoxigraph 0.5.13 joins a larger ``VALUES`` block another way (at 100,000 trials, 1,000 ranks
+    0.18 s, 2,000 ranks 40 s, 10,000 ranks 148 s), slower than reading the whole answer.
     """
+    if not values_paged(query) or page.limit <= chunk:
+        return _read_page_once(query, bindings, page, run, store)
+    first = _read_page_once(query, bindings, Page(chunk, page.offset), run, store)
+    rows = list(first.table.rows)
+    end = min(page.offset + page.limit, first.total)
+    while page.offset + len(rows) < end:
+        at = page.offset + len(rows)
+        part = _read_page_once(query, bindings, Page(min(chunk, end - at), at), run, store)
+        if not part.table.rows or part.total != first.total:
+            message = f"{query.name}: the answer changed while a page of it was read"
+            raise AnswerChangedError(message)
+        rows.extend(part.table.rows)
+    return PageResult(ResultTable(first.table.variables, tuple(rows)), page, first.total)
+
+
+def _read_page_once(
+    query: NamedQuery,
+    bindings: Bindings,
+    page: Page,
+    run: Run,
+    store: ox.Store | None,
+) -> PageResult:
     if rank_paged(query):
         table = run(ranks_query(query, page.offset, page.limit), bindings)
         shown = len(table.rows)

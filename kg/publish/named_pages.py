@@ -28,9 +28,10 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
+from kg.errors import AnswerChangedError
 from kg.publish.sparql import ProtocolError
 from kg.queries import Bindings, NamedQuery, ResultTable
-from kg.query_output import Page, PageResult, Run, rank_paged, read_page
+from kg.query_output import VALUES_CHUNK, Page, PageResult, Run, rank_paged, read_page
 
 __all__ = [
     "PAGE_PARAMS",
@@ -43,7 +44,7 @@ __all__ = [
     "read_rows",
 ]
 
-RANK_CHUNK = 1000
+RANK_CHUNK = VALUES_CHUNK
 """Most ranks looked up in one query (see the module's note)."""
 
 PAGE_PARAMS = frozenset({"limit", "offset"})
@@ -120,19 +121,12 @@ def read_rows(
     """Read a page as :func:`~kg.query_output.read_page` does, ``chunk`` rows at a time.
 
     Only a ``# pages:`` variant is read in chunks; any other query runs whole, so in one go.
+    An answer that changes while its page is read (never on a read-only store) is a 500.
     """
-    if not read_by_values(query) or page.limit <= chunk:
-        return read_page(query, bindings, page, run, store)
-    first = read_page(query, bindings, Page(chunk, page.offset), run, store)
-    rows = list(first.table.rows)
-    end = min(page.offset + page.limit, first.total)
-    while page.offset + len(rows) < end:
-        at = page.offset + len(rows)
-        part = read_page(query, bindings, Page(min(chunk, end - at), at), run, store)
-        if not part.table.rows or part.total != first.total:  # a read-only store never changes
-            raise ProtocolError(500, f"{query.name}: the answer changed while a page was read")
-        rows.extend(part.table.rows)
-    return PageResult(ResultTable(first.table.variables, tuple(rows)), page, first.total)
+    try:
+        return read_page(query, bindings, page, run, store, chunk=chunk)
+    except AnswerChangedError as exc:
+        raise ProtocolError(500, str(exc)) from exc
 
 
 def default_page(
