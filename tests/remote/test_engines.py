@@ -301,7 +301,9 @@ def test_block_pages_are_the_stores_on_every_engine(
     query = load_query(name)
     bindings = bind_params(query, params)
     whole = run_query(shared_store, query, bindings, indexed=False)
-    size = max(1, len(whole.rows) // 3)
+    # Pages of up to 40 rows (a third of publications-per-sponsor's answer bound 259 ranks a page:
+    # 91 s over the engines).
+    size = max(1, min(40, len(whole.rows) // 3))
     for engine, url in engine_urls.items():
         endpoint = Endpoint(url, timeout=300)
         chosen = choose(query, bindings, endpoint_ask(endpoint))
