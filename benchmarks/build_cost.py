@@ -1,7 +1,7 @@
 """Build cost against the code before issue 15 (4e5cc23): interleaved runs, CPU, wall, RSS, size.
 
-    python benchmarks/bench_build_cost.py ZIP [--rounds 2] [-j 2] [--work /tmp/hb/cost]
-    python benchmarks/bench_build_cost.py ZIP --phases [--profile OUT.prof]
+    python benchmarks/build_cost.py ZIP [--rounds 2] [-j 2] [--work /tmp/hb/cost]
+    python benchmarks/build_cost.py ZIP --phases [--profile OUT.prof]
 
 The first form builds ``ZIP`` into a fresh store with the baseline (its own venv from
 ``git archive 4e5cc23``, made under ``--work`` on first use) and with this checkout's code,
@@ -15,7 +15,9 @@ ratio of the means. Markdown on stdout, progress on stderr.
 
 ``--phases`` runs the current build in this process and prints the CPU (this process), wall and
 RSS of each step after the load (``kg.sinks.store._finalise``'s parts), with ``--profile`` a
-cProfile of the whole build (this process only: the workers' mapping is not in it).
+cProfile of the whole build (the workers, forked from this process, are profiled too: their CPU
+is inflated; read the main process's steps). Not a ``bench_*.py`` of run_all: it takes a zip and
+no sizes, and one 10k round is ~15 min of two cores.
 """
 
 from __future__ import annotations
@@ -167,7 +169,7 @@ def compare(args: argparse.Namespace) -> None:
             run_build(f"current {n + 1}", cur_kg, args.zip, store, args.jobs, ["--no-results"])
         )
     print(f"### Build cost: `{args.zip.name}`, `-j {args.jobs}`, baseline {BASELINE} vs current\n")
-    print(f"`python benchmarks/bench_build_cost.py {args.zip} --rounds {args.rounds} "
+    print(f"`python benchmarks/build_cost.py {args.zip} --rounds {args.rounds} "
           f"-j {args.jobs}` (current with `--no-results`)\n")
     print("| run | CPU s (user + sys) | user | sys | wall s | max RSS GiB | tree RSS GiB (at s) "
           "| quads | store GB | load before / after |")
@@ -198,6 +200,7 @@ def phases(args: argparse.Namespace) -> None:
     from kg.sinks import StoreSink
 
     rows: list[tuple[str, float, float, float, float, float]] = []
+    blocks: dict[str, int] = {}
 
     def rss() -> float:
         return int(Path("/proc/self/statm").read_text().split()[1]) * PAGE / 2**30
@@ -207,6 +210,7 @@ def phases(args: argparse.Namespace) -> None:
 
     def timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         def wrapper(*a: Any, **k: Any) -> Any:
+            blocks.setdefault(name, sys.getallocatedblocks())  # Python objects held on entry
             cpu, wall, before = time.process_time(), time.perf_counter(), rss()
             try:
                 return fn(*a, **k)
@@ -238,6 +242,8 @@ def phases(args: argparse.Namespace) -> None:
         print(f"| {name} | {c:.2f} | {w:.2f} | {r0:.2f}, {r1:.2f} | {top:.2f} |")
     print(f"| whole build | {cpu:.2f} (+ workers {workers.ru_utime + workers.ru_stime:.2f}) | "
           f"{wall:.2f} | | {peak():.2f} |")
+    print(f"\nPython memory blocks held when the load ends (`sys.getallocatedblocks()` on entry "
+          f"to `_finalise`): {blocks['_finalise']:,}")
     shutil.rmtree(store, ignore_errors=True)
 
 
