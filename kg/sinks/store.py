@@ -90,14 +90,13 @@ _FD_DIR = Path("/dev/fd")
 def _finalise(
     store: ox.Store, counted: Statistics | None, *, publications_ontology: bool
 ) -> None:
-    """Compact a freshly loaded store, add the statistics and the ontology, write it out.
+    """Add the statistics and the ontology to a freshly loaded store, compact it, write it out.
 
-    Compacted first: what follows reads the whole store (the answers, the class counts, the
-    missing keys), 2-3x slower from the bulk load's uncompacted files (measured at 1,000 and
-    10,000 trials); the few graphs written after (~8% of the quads) are not compacted again,
-    which would rewrite the whole store a second time.
+    Compacted last, once: the steps before read the bulk loader's uncompacted files (2-3x slower
+    than a compacted store: answers, class counts, missing keys), but a store compacted first
+    leaves the graphs written after it uncompacted, and queries over them (the indexed variants)
+    ran 1.5-2.3x slower (benchmarks/RESULTS.md, "Build cost, issue 15 fourth pass (hb)").
     """
-    store.optimize()
     if merge_aliases(store).aliases:  # publications loaded with their aliases: one node per paper
         counted = None  # the records' own counts saw the aliases as papers: count the store
     add_missing_keys(store)  # a facility's node that is a sponsor's after all (kg.index)
@@ -106,6 +105,7 @@ def _finalise(
         load_publications_ontology(store)  # the answers read its publication types
     refresh_stats(store, counted)
     refresh_answers(store)  # the sponsor and publication answers (kg.answers)
+    store.optimize()
     store.flush()
 
 
