@@ -260,6 +260,10 @@ def build(
                     if on_error is not None:
                         on_error(merged)
                     continue
+                if isinstance(sink, StoreSink) and sink.sums:  # its first graph's counts go
+                    first = _first(nct_id, first_doc[nct_id], options)
+                    if first.counts is not None:
+                        sink.uncount(first.graph, first.counts)
                 _count(sink, merged)
                 sink.replace(merged.graph, merged.text)
                 report.org_keys_used.update(merged.mapped)
@@ -276,6 +280,12 @@ def _count(sink: Sink, mapped: Mapped) -> None:
     """Give a store the record's statistics counts, so a new store need not count them again."""
     if isinstance(sink, StoreSink) and mapped.counts is not None:
         sink.count(mapped.graph, mapped.counts)
+
+
+def _first(nct_id: str, doc: InputFile, options: MapOptions) -> Mapped:
+    """Map again the record of ``nct_id`` that was loaded first, as the worker mapped it."""
+    record = next(r for r in read_records(doc) if isinstance(r, Trial) and r.nct_id == nct_id)
+    return map_record(record, options, doc)
 
 
 def _merge(nct_id: str, docs: list[InputFile], options: MapOptions) -> Mapped:

@@ -422,18 +422,24 @@ def write(store: ox.Store, stats: Statistics) -> None:
     )
 
 
-def refresh(store: ox.Store, counted: Iterable[GraphCounts] | None = None) -> Statistics:
+def refresh(
+    store: ox.Store, counted: Statistics | Iterable[GraphCounts] | None = None
+) -> Statistics:
     """Write the statistics graph: from the build's own counts of every graph, else the store's.
 
     ``counted`` must hold the counts of every named graph of the store but the ontology (a new
-    store, loaded from one build); without it every graph is counted from the store.
+    store, loaded from one build), one graph's counts each or their sums (:mod:`kg.stats_tally`);
+    without it every graph is counted from the store.
     """
     if counted is None:
         stats = compute(store)
     else:
-        stats = Statistics()
-        for counts in counted:
-            stats.add(counts)
+        if isinstance(counted, Statistics):
+            stats = counted
+        else:
+            stats = Statistics()
+            for counts in counted:
+                stats.add(counts)
         _count_classes(store, stats)
     write(store, stats)
     return stats

@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import threading
-from collections.abc import Iterable
 from pathlib import Path
 
 import platformdirs
@@ -27,10 +26,11 @@ from kg.index import add_missing_keys
 from kg.ontology import load_ontology, load_publications_ontology
 from kg.publication_identity import merge_aliases
 from kg.sinks._spool import Spool
-from kg.stats import STATS_GRAPH, GraphCounts, stats_nquads
+from kg.stats import STATS_GRAPH, GraphCounts, Statistics, stats_nquads
 from kg.stats import refresh as refresh_stats
 from kg.stats_delta import before_removal
 from kg.stats_delta import update as update_stats
+from kg.stats_tally import Tally
 
 __all__ = ["StoreSink", "bulk_load_chunked", "default_store_path", "open_store"]
 
@@ -88,9 +88,15 @@ _FD_DIR = Path("/dev/fd")
 
 
 def _finalise(
-    store: ox.Store, counted: Iterable[GraphCounts] | None, *, publications_ontology: bool
+    store: ox.Store, counted: Statistics | None, *, publications_ontology: bool
 ) -> None:
-    """Add the statistics and the ontology to a freshly loaded store, compact it, write it out."""
+    """Add the statistics and the ontology to a freshly loaded store, compact it, write it out.
+
+    Compacted last, once: the steps before read the bulk loader's uncompacted files (2-3x slower
+    than a compacted store: answers, class counts, missing keys), but a store compacted first
+    leaves the graphs written after it uncompacted, and queries over them (the indexed variants)
+    ran 1.5-2.3x slower (benchmarks/RESULTS.md, "Build cost, issue 15 fourth pass (hb)").
+    """
     if merge_aliases(store).aliases:  # publications loaded with their aliases: one node per paper
         counted = None  # the records' own counts saw the aliases as papers: count the store
     add_missing_keys(store)  # a facility's node that is a sponsor's after all (kg.index)
@@ -162,25 +168,54 @@ class StoreSink:
         self._dates: dict[str, str] = {}
         self.kept: list[str] = []
         """Graphs not replaced because the store's copy comes from a newer source."""
+        # A new store sums its graphs' counts as they come (kg.stats_tally); an update keeps each
+        # graph's counts, to move the stored statistics by (kg.stats_delta).
+        self._tally: Tally | None = None if _is_store(path) else Tally()
         self._counts: dict[str, GraphCounts] = {}
+        self._pending: tuple[str, GraphCounts] | None = None
+        self._taken_back: set[str] = set()  # graphs whose first counts were taken out
         self._uncounted = False  # a graph came without its counts: count the store instead
         self.publications_ontology = False
         """Load the publications ontology with the commit (``kg fetch-publications``)."""
 
+    @property
+    def sums(self) -> bool:
+        """True when the counts are summed as they come: a replaced graph's are taken back."""
+        return self._tally is not None
+
     def count(self, graph: str, counts: GraphCounts) -> None:
         """Take the statistics counts of the graph added (or replaced) next (kg.stats)."""
-        self._counts[graph] = counts
+        self._pending = (graph, counts)
 
-    def _counted(self) -> Iterable[GraphCounts] | None:
-        """The counts of every graph of a new store, or None when some graph came without."""
-        return None if self._uncounted else self._counts.values()
+    def uncount(self, graph: str, counts: GraphCounts) -> None:
+        """Take back the counts of a graph added before and replaced next (a merged trial)."""
+        if self._tally is not None:
+            self._tally.remove(counts)
+            self._taken_back.add(graph)
+
+    def _take(self, graph: str, *, replacing: bool) -> None:
+        """Keep the counts given for ``graph``; without them the store is counted at the end."""
+        pending, self._pending = self._pending, None
+        if pending is None or pending[0] != graph:
+            self._uncounted = True
+        elif self._tally is None:
+            self._counts[graph] = pending[1]
+        elif replacing and graph not in self._taken_back:
+            self._uncounted = True  # the first counts are still in the sums
+        else:
+            self._taken_back.discard(graph)
+            self._tally.add(pending[1])
+
+    def _counted(self) -> Statistics | None:
+        """The sums of every graph's counts of a new store, or None when some came without."""
+        return None if self._uncounted or self._tally is None else self._tally.statistics()
 
     def _fresh(self) -> Path:
         return self.path.resolve().parent / f".{self.path.name}.new-{os.getpid()}"
 
     def add(self, graph: str, text: str) -> None:
         """Add one record's N-Quads (all in ``graph``)."""
-        self._uncounted |= graph not in self._counts
+        self._take(graph, replacing=False)
         if self._stream:
             if self._load is None:
                 shutil.rmtree(self._fresh(), ignore_errors=True)
@@ -194,7 +229,7 @@ class StoreSink:
 
     def replace(self, graph: str, text: str) -> None:
         """Replace what was added for ``graph`` (a trial merged from several records)."""
-        self._uncounted |= graph not in self._counts
+        self._take(graph, replacing=True)
         self._spool.write(graph, text)
         if not self._stream:
             dates = _SOURCE_DATE.findall(text)
