@@ -315,7 +315,9 @@ def test_block_pages_are_the_stores_on_every_engine(
         fast = (read_keys_page(run, chosen, bindings, 0, 1) if keys_paged(chosen)
                 else find_block(run, ranked_form(chosen), bindings))
         assert fast is not None, engine  # not the slow way
-        for offset in (0, size, len(whole.rows) - 1):
+        # The first page and the last row: each page on Virtuoso costs ~17 s for
+        # publications-per-sponsor on the shared records (the note of 2026-12-07).
+        for offset in (0, len(whole.rows) - 1):
             page = read_page(chosen, bindings, Page(size, offset), run)
             assert page.table.rows == whole.rows[offset : offset + size], (engine, offset)
             assert page.total == len(whole.rows), engine
