@@ -31,7 +31,7 @@ import pyoxigraph as ox
 from kg.errors import AnswerChangedError
 from kg.publish.sparql import ProtocolError
 from kg.queries import Bindings, NamedQuery, ResultTable
-from kg.query_output import VALUES_CHUNK, Page, PageResult, Run, rank_paged, read_page
+from kg.query_output import VALUES_CHUNK, Page, PageResult, Run, read_page, values_paged
 
 __all__ = [
     "PAGE_PARAMS",
@@ -51,7 +51,6 @@ PAGE_PARAMS = frozenset({"limit", "offset"})
 """URL parameters of a page, never bound as a named query's parameters."""
 
 _DIGITS = re.compile(r"[0-9]{1,15}")
-_PAGES = re.compile(r"^#\s*pages:\s*[a-z]", re.MULTILINE)
 
 
 def read_by_values(query: NamedQuery) -> bool:
@@ -61,7 +60,7 @@ def read_by_values(query: NamedQuery) -> bool:
     >>> read_by_values(NamedQuery("q", text, "", (), ""))
     True
     """
-    return rank_paged(query) or _PAGES.search(query.text) is not None
+    return values_paged(query)
 
 
 @dataclass(frozen=True, slots=True)
