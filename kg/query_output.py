@@ -202,6 +202,7 @@ def read_page(
     store: ox.Store | None = None,
     *,
     chunk: int = VALUES_CHUNK,
+    by_rank: bool = True,
 ) -> PageResult:
     """Read one page of a query's answer and count the rows of the whole.
 
@@ -212,7 +213,12 @@ def read_page(
     A page that binds its ranks or keys (:func:`values_paged`) is read ``chunk`` rows at a time:
     pyoxigraph 0.5.13 joins a larger ``VALUES`` block another way (at 100,000 trials, 1,000 ranks
     0.18 s, 2,000 ranks 40 s, 10,000 ranks 148 s), slower than reading the whole answer.
+
+    ``by_rank=False`` reads such a page as any other (``LIMIT``/``OFFSET`` and a count): for an
+    endpoint that plans the bound ranks badly (:func:`kg.remote.pages_by_rank`).
     """
+    if not by_rank:
+        return _limited_page(query, bindings, page, run, store)
     if not values_paged(query) or page.limit <= chunk:
         return _read_page_once(query, bindings, page, run, store)
     first = _read_page_once(query, bindings, Page(chunk, page.offset), run, store)
@@ -252,6 +258,12 @@ def _read_page_once(
         read = read_keys_page(run, query, bindings, page.offset, page.limit)
     if read is not None:
         return PageResult(read[0], page, read[1])
+    return _limited_page(query, bindings, page, run, store)
+
+
+def _limited_page(
+    query: NamedQuery, bindings: Bindings, page: Page, run: Run, store: ox.Store | None
+) -> PageResult:
     if store is not None:
         return _store_page(store, query, bindings, page)
     table = run(limited_query(query, page), bindings)

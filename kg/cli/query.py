@@ -26,7 +26,15 @@ from kg.queries import (
 )
 from kg.query_output import Page, page_note, read_page, stream_answer
 from kg.query_params import TRIAL_EXISTS, check_params, trial_ids
-from kg.remote import ENV_PASSWORD, ENV_TIMEOUT, ENV_TOKEN, ENV_USER, Endpoint, query_endpoint
+from kg.remote import (
+    ENV_PASSWORD,
+    ENV_TIMEOUT,
+    ENV_TOKEN,
+    ENV_USER,
+    Endpoint,
+    pages_by_rank,
+    query_endpoint,
+)
 from kg.sinks import default_store_path, open_store
 
 __all__ = ["query_command"]
@@ -118,9 +126,11 @@ def query_command(
     values = check_params(named, _parse_params(param or []))
     bindings = bind_params(named, values)
     oxstore: ox.Store | None = None
+    by_rank = True
     if endpoint is not None:
         remote = Endpoint.from_env(endpoint, timeout=timeout)
         chosen = choose(named, bindings, endpoint_ask(remote), lookup=endpoint_lookup(remote))
+        by_rank = page is not None and pages_by_rank(remote)
 
         def run(q: NamedQuery, b: Bindings) -> ResultTable:
             return query_endpoint(remote, q, b, indexed=False)
@@ -133,7 +143,7 @@ def query_command(
             return run_query(local, q, b, indexed=False)
 
     if page is not None:
-        paged = read_page(chosen, bindings, page, run, oxstore)
+        paged = read_page(chosen, bindings, page, run, oxstore, by_rank=by_rank)
         sys.stdout.write(format_results(paged.table, fmt))
         message = page_note(paged, named.name)
         if message:
