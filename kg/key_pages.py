@@ -55,18 +55,28 @@ def _bound(
 
 
 def read_keys_page(
-    run: Run, query: NamedQuery, bindings: Bindings, offset: int, limit: int
+    run: Run, query: NamedQuery, bindings: Bindings, offset: int, limit: int,
+    *, chunk: int | None = None,
 ) -> tuple[ResultTable, int] | None:
     """Return a page's rows and the number of rows of the whole answer; None: read it the slow way.
 
-    ``query`` is the ``# pages: keys`` variant.
+    ``query`` is the ``# pages: keys`` variant. The keys are read once; the page's rows are read
+    ``chunk`` keys at a time (all at once when None): one ``VALUES`` block per query.
     """
     keys = run(_form(query, ""), bindings)
     total = len(keys.rows)
     if len(set(keys.rows)) != total:
         return None  # a key twice: its rows could not be told apart
     page = keys.rows[offset : offset + limit]
-    table = run(_bound(_form(query, ".rows"), keys.variables, page), bindings)
-    if len(table.rows) != len(page):
-        return None
-    return table, total
+    rows_form = _form(query, ".rows")
+    step = max(1, chunk or len(page))
+    parts = [page[at : at + step] for at in range(0, len(page), step)] or [page]
+    rows: list[tuple[Cell | None, ...]] = []
+    variables: tuple[str, ...] = ()
+    for part in parts:
+        table = run(_bound(rows_form, keys.variables, part), bindings)
+        if len(table.rows) != len(part):
+            return None
+        rows.extend(table.rows)
+        variables = table.variables
+    return ResultTable(variables, tuple(rows)), total

@@ -219,14 +219,14 @@ def read_page(
     """
     if not by_rank:
         return _limited_page(query, bindings, page, run, store)
-    if not values_paged(query) or page.limit <= chunk:
-        return _read_page_once(query, bindings, page, run, store)
-    first = _read_page_once(query, bindings, Page(chunk, page.offset), run, store)
+    if not values_paged(query) or page.limit <= chunk or keys_paged(query):
+        return _read_page_once(query, bindings, page, run, store, chunk)
+    first = _read_page_once(query, bindings, Page(chunk, page.offset), run, store, chunk)
     rows = list(first.table.rows)
     end = min(page.offset + page.limit, first.total)
     while page.offset + len(rows) < end:
         at = page.offset + len(rows)
-        part = _read_page_once(query, bindings, Page(min(chunk, end - at), at), run, store)
+        part = _read_page_once(query, bindings, Page(min(chunk, end - at), at), run, store, chunk)
         if not part.table.rows or part.total != first.total:
             message = f"{query.name}: the answer changed while a page of it was read"
             raise AnswerChangedError(message)
@@ -240,6 +240,7 @@ def _read_page_once(
     page: Page,
     run: Run,
     store: ox.Store | None,
+    chunk: int = VALUES_CHUNK,
 ) -> PageResult:
     if rank_paged(query):
         table = run(ranks_query(query, page.offset, page.limit), bindings)
@@ -255,7 +256,7 @@ def _read_page_once(
     if block_paged(query):
         read = read_block_page(run, query, bindings, page.offset, page.limit)
     elif keys_paged(query):
-        read = read_keys_page(run, query, bindings, page.offset, page.limit)
+        read = read_keys_page(run, query, bindings, page.offset, page.limit, chunk=chunk)
     if read is not None:
         return PageResult(read[0], page, read[1])
     return _limited_page(query, bindings, page, run, store)

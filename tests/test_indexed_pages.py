@@ -220,6 +220,7 @@ def test_a_descriptor_id_in_any_case_finds_its_trials(tmp_path: Path) -> None:
 def test_a_large_page_is_read_in_chunks_of_ranks_or_keys(shared_store: ox.Store) -> None:
     """kg query --limit N binds at most ``chunk`` ranks or keys a query (pyoxigraph 0.5.13 plans
     a larger VALUES block another way: 2,000 ranks 40 s at 100k); the page is the same."""
+    from kg.key_pages import KEYS_DIR, keys_paged
     from kg.query_output import values_paged
 
     cases = [
@@ -233,10 +234,10 @@ def test_a_large_page_is_read_in_chunks_of_ranks_or_keys(shared_store: ox.Store)
         chosen = choose(query, bindings, store_ask(shared_store))
         assert values_paged(chosen), name
         scan = run_query(shared_store, query, bindings, indexed=False).rows
-        calls: list[int] = []
+        calls: list[str] = []
 
-        def run(q: NamedQuery, b: Bindings, calls: list[int] = calls) -> ResultTable:
-            calls.append(1)
+        def run(q: NamedQuery, b: Bindings, calls: list[str] = calls) -> ResultTable:
+            calls.append(q.text)
             return run_query(shared_store, q, b, indexed=False)
 
         for page in (Page(10, 0), Page(11, len(scan) // 2), Page(10, max(0, len(scan) - 4))):
@@ -249,6 +250,9 @@ def test_a_large_page_is_read_in_chunks_of_ranks_or_keys(shared_store: ox.Store)
             assert chunked.table.rows == scan[page.offset : page.offset + page.limit], name
             if len(one.table.rows) > 3:
                 assert len(calls) > single, (name, page)  # read in parts, not in one go
+            if keys_paged(chosen):  # the keys once, whatever the chunks (they were read per chunk)
+                keys = load_query(str(KEYS_DIR / f"{name}.rq")).text
+                assert calls.count(keys) == 1, (name, page)
 
 
 
