@@ -4,26 +4,18 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from kg.cli._app import StoreOption, app, note, progress
 from kg.errors import InputError, InvalidData, UsageError
 from kg.sinks import default_store_path, open_store
-from kg.validate import (
-    Engine,
-    OutputFormat,
-    Report,
-    Severity,
-    TrialResult,
-    validate_endpoint,
-    validate_file,
-    validate_nquads,
-    validate_store,
-    writer,
-)
+from kg.validate._options import Engine, OutputFormat
 from kg.wording import counted
+
+if TYPE_CHECKING:
+    from kg.validate import Report, TrialResult
 
 __all__ = ["validate_command"]
 
@@ -84,6 +76,15 @@ def validate_command(
     """
     if sum(x is not None for x in (file, store, endpoint)) > 1:
         raise UsageError("give one of FILE, --store or --endpoint")
+    # Loaded here, not with the command line: rdflib and pyshacl take ~0.4 s to import.
+    from kg.validate import (
+        validate_endpoint,
+        validate_file,
+        validate_nquads,
+        validate_store,
+        writer,
+    )
+
     # Findings are written as each trial's arrive (text and JSON to stdout, Turtle through a
     # temporary file), so memory does not grow with the number of trials.
     with progress() as bar, writer(fmt, sys.stdout) as out:
@@ -122,6 +123,8 @@ def validate_command(
 
 
 def _summary(report: Report) -> str:
+    from kg.validate import Severity
+
     failing = report.trials_with(Severity.VIOLATION)
     return (
         f"{counted(report.trials, 'trial')} checked: {counted(report.violations, 'violation')} "

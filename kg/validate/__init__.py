@@ -17,35 +17,59 @@ by trial, so memory does not grow with the number of trials either.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from kg.errors import InputError
-from kg.validate._convert import to_rdflib
-from kg.validate._engine import (
-    TRIAL_GRAPH,
-    Engine,
-    Labels,
-    StoredTrial,
-    TrialGraph,
-    TrialResult,
-    check_batch,
-    check_trial,
-    run_pyshacl,
-    shacl_findings,
-    undeclared_terms,
-    validate_quads,
-)
-from kg.validate._report import Finding, OutputFormat, Report, Severity
-from kg.validate._run import (
-    cross_trial_findings,
-    iter_results,
-    iter_store_trials,
-    load_file,
-    validate_endpoint,
-    validate_file,
-    validate_nquads,
-    validate_store,
-)
-from kg.validate._shapes import SHAPES_NS, Shapes, compact, declared_terms, load_shapes
-from kg.validate._writers import ReportWriter, format_report, writer
+
+if TYPE_CHECKING:  # the names are imported on first use (below): rdflib and pyshacl take ~0.4 s
+    from kg.validate._convert import (
+        to_rdflib,
+    )
+    from kg.validate._engine import (
+        TRIAL_GRAPH as TRIAL_GRAPH,
+    )
+    from kg.validate._engine import (
+        Labels,
+        StoredTrial,
+        TrialGraph,
+        TrialResult,
+        check_batch,
+        check_trial,
+        run_pyshacl,
+        shacl_findings,
+        undeclared_terms,
+        validate_quads,
+    )
+    from kg.validate._options import Engine, OutputFormat
+    from kg.validate._report import (
+        Finding,
+        Report,
+        Severity,
+    )
+    from kg.validate._run import (
+        cross_trial_findings,
+        iter_results,
+        iter_store_trials,
+        load_file,
+        validate_endpoint,
+        validate_file,
+        validate_nquads,
+        validate_store,
+    )
+    from kg.validate._shapes import (
+        SHAPES_NS,
+        Shapes,
+        declared_terms,
+        load_shapes,
+    )
+    from kg.validate._shapes import (
+        compact as compact,
+    )
+    from kg.validate._writers import (
+        ReportWriter,
+        format_report,
+        writer,
+    )
 
 __all__ = [
     "SHAPES_NS",
@@ -83,10 +107,62 @@ __all__ = [
     "writer",
 ]
 
+# Each public name and the module it comes from, imported on first use (PEP 562): a command that
+# does not validate (most of them) never loads rdflib and pyshacl.
+_LAZY = {
+    "to_rdflib": "kg.validate._convert",
+    "TRIAL_GRAPH": "kg.validate._engine",
+    "Engine": "kg.validate._options",
+    "Labels": "kg.validate._engine",
+    "StoredTrial": "kg.validate._engine",
+    "TrialGraph": "kg.validate._engine",
+    "TrialResult": "kg.validate._engine",
+    "check_batch": "kg.validate._engine",
+    "check_trial": "kg.validate._engine",
+    "run_pyshacl": "kg.validate._engine",
+    "shacl_findings": "kg.validate._engine",
+    "undeclared_terms": "kg.validate._engine",
+    "validate_quads": "kg.validate._engine",
+    "Finding": "kg.validate._report",
+    "OutputFormat": "kg.validate._options",
+    "Report": "kg.validate._report",
+    "Severity": "kg.validate._report",
+    "cross_trial_findings": "kg.validate._run",
+    "iter_results": "kg.validate._run",
+    "iter_store_trials": "kg.validate._run",
+    "load_file": "kg.validate._run",
+    "validate_endpoint": "kg.validate._run",
+    "validate_file": "kg.validate._run",
+    "validate_nquads": "kg.validate._run",
+    "validate_store": "kg.validate._run",
+    "SHAPES_NS": "kg.validate._shapes",
+    "Shapes": "kg.validate._shapes",
+    "compact": "kg.validate._shapes",
+    "declared_terms": "kg.validate._shapes",
+    "load_shapes": "kg.validate._shapes",
+    "ReportWriter": "kg.validate._writers",
+    "format_report": "kg.validate._writers",
+    "writer": "kg.validate._writers",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
 
 def check_record(nquads: str, *, nct_id: str, trial_iri: str) -> list[Finding]:
     """Return the findings of one mapped record (its N-Quads text), as ``kg build`` makes them."""
     import pyoxigraph as ox
+
+    from kg.validate._engine import validate_quads
 
     quads = ox.parse(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
     findings, _ = validate_quads(quads, trial=nct_id, trial_iri=trial_iri)
@@ -104,6 +180,10 @@ def violation_error(nquads: str, *, graph: str, file: str) -> InputError | None:
         graph: the record's named graph, ``<{base}graph/NCT...>`` or without angle brackets.
         file: the name of the document the record came from.
     """
+    from kg.validate._engine import TRIAL_GRAPH
+    from kg.validate._report import Finding, Severity
+    from kg.validate._shapes import compact
+
     m = TRIAL_GRAPH.match(graph.strip("<>"))
     if m is None:
         raise ValueError(f"not a trial graph: {graph}")

@@ -27,7 +27,6 @@ import gc
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 import pyoxigraph as ox
@@ -42,6 +41,7 @@ from kg.validate._batch import Batch as _Batch
 from kg.validate._convert import quiet_literals, rdflib_term
 from kg.validate._fast import RawResult, fast_results, native_plan, plan, run_units
 from kg.validate._native import native_ready, rd
+from kg.validate._options import Engine
 from kg.validate._report import Finding, Severity, value_text
 from kg.validate._shapes import (
     DECLARED_TERM_COMPONENT,
@@ -135,13 +135,6 @@ class Labels:
         if isinstance(value, URIRef) and self.base and str(value).startswith(self.base):
             return str(value)[len(self.base) :]
         return value_text(value)
-
-
-class Engine(StrEnum):
-    """Who checks the SHACL Core constraints: the fast engine (pyshacl for the rest) or pyshacl."""
-
-    FAST = "fast"
-    PYSHACL = "pyshacl"
 
 
 @functools.cache

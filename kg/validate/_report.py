@@ -18,6 +18,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
+from kg.validate._options import OutputFormat
 from kg.validate._shapes import compact
 
 __all__ = ["Finding", "OutputFormat", "Report", "Severity", "compact_path", "value_text"]
@@ -48,14 +49,6 @@ class Severity(StrEnum):
     def rank(self) -> int:
         """0 for violations, 1 for warnings, 2 for infos."""
         return list(Severity).index(self)
-
-
-class OutputFormat(StrEnum):
-    """Formats of ``kg validate``'s report."""
-
-    TEXT = "text"
-    JSON = "json"
-    TTL = "ttl"
 
 
 @dataclass(frozen=True, slots=True)
