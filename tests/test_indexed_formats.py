@@ -191,3 +191,33 @@ def test_requirements_and_markers_say_the_lowest_format_a_variant_reads() -> Non
             g = ox.NamedNode(STATS_GRAPH)
             store.add(ox.Quad(g, ox.NamedNode(TKG + "indexFormat"), ox.Literal(stored), g))
             assert store_ask(store)(STORE_MARKERS[need]) == (int(stored) >= at_least)
+
+
+def _quads(store: ox.Store) -> set[ox.Quad]:
+    return set(store.quads_for_pattern(None, None, None, None))
+
+
+def test_kg_reindex_gives_a_format_1_store_the_keys_a_fresh_build_writes(
+    tmp_path: Path, registry: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+    from kg.reindex import reindex
+
+    fresh = _quads(_built(tmp_path / "fresh", registry))
+    path = tmp_path / "store"
+    older = _built(path, registry)
+    _to_format_1(older)
+    assert _quads(older) != fresh
+    del older  # closed: the command opens the store itself
+    result = CliRunner().invoke(app, ["reindex", "--store", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "120 trial graphs given the index keys of format 2" in result.output
+    store = ox.Store(str(path))
+    assert _quads(store) == fresh  # every graph, the statistics and answers graphs included
+    report = reindex(store)  # again: nothing left to do
+    assert (report.upgraded, report.current, report.quads, report.store_format) == (0, 120, 0, "2")
+    for name, params in _cases(store):
+        picked, _ = _compare(store, name, params)
+        assert "tkg:ownTitle" in picked.text or name == "recruiting-near"
