@@ -183,9 +183,10 @@ def endpoint_ask(endpoint: Endpoint) -> Callable[[str], bool]:
 
 # recruiting-near: the cells its box overlaps, widened by a hair so that the query's double
 # arithmetic (same formula, maybe another order) can never reach a site outside them; a box over
-# more cells than this (km over ~100 in quarter-degree cells, ~80 in 1/16-degree cells) runs the
-# next variant, or the scan. pyoxigraph joins a VALUES block of 1,000 rows or more another way.
-_MAX_CELLS = {CELLS_PER_DEGREE: 256, FINE_CELLS_PER_DEGREE: 999}
+# more cells than this (km over ~100 in quarter-degree cells, ~8 in 1/16-degree cells) runs the
+# next variant, or the scan. pyoxigraph 0.5 plans the fine-cell variant another way from some
+# number of cells between 13 and 30 (10k trials: 30 cells 1.8 s, 12 cells 9 ms; RESULTS.md).
+_MAX_CELLS = {CELLS_PER_DEGREE: 256, FINE_CELLS_PER_DEGREE: 12}
 _MARGIN = 1e-6
 _CELLS = re.compile(r"^#\s*cells:\s*(\d+) per degree", re.MULTILINE)
 
@@ -219,8 +220,8 @@ def box_cells(lat: float, lon: float, km: float, per_degree: int = CELLS_PER_DEG
 
     >>> box_cells(40.71, -74.01, 10)
     ['162 -297', '162 -296', '163 -297', '163 -296']
-    >>> len(box_cells(40.71, -74.01, 10, FINE_CELLS_PER_DEGREE))  # 4 x 5: ~1.8x the box's area
-    20
+    >>> len(box_cells(40.71, -74.01, 5, FINE_CELLS_PER_DEGREE))  # 3 x 3: ~2x the box's area
+    9
     """
     x = lat * 3.14159265358979 / 180  # the query's Taylor polynomial of cos(lat)
     cos = 1 - x * x / 2 + x**4 / 24 - x**6 / 720 + x**8 / 40320
