@@ -117,7 +117,9 @@ def map_record(record: Trial, options: MapOptions, doc: InputFile) -> Mapped:
     parts = split(unique, _READ)  # read once for the index and the statistics
     index = index_triples(parts, mint.trial(record.nct_id), graph, placed=mint.placed)
     unique.update(dict.fromkeys(index))
-    parts[T.recordGraph].extend((s, o) for s, p, o in index if p == T.recordGraph)
+    for s, p, o in index:
+        if p in (T.recordGraph, T.indexFormat):  # what the statistics read of the index
+            parts[p].append((s, o))
     text = "".join(f"{s} {p} {o} {graph} .\n" for s, p, o in unique)
     counts = count_triples(graph, parts)
     return Mapped(record.nct_id, graph, text, len(unique), doc, counts, frozenset(mint.mapped))

@@ -18,6 +18,19 @@ rebuilt or replaced trial replaces its keys with its facts, so they are never st
 - ``?trial tkg:recordGraph ?graph``: the record's own named graph, so a query can read a fact in
   it (the trial's own title) without computing a graph name.
 
+Format 2 adds (a store of format 2 holds every key of format 1 too, so a format-1 variant reads
+it as well):
+
+- ``?trial tkg:ownTitle "title"``: each ``schema:name`` of the trial in its own record, which is
+  the title the scans read in the record's own graph (``GRAPH ?own { ?trial schema:name ?t }``)
+  without the hop through ``tkg:recordGraph``. A trial that only other records name (a related
+  trial) has no own record and no such key: the queries fall back to any graph's title for it.
+- ``?site tkg:fineGeoCell "651 -1185"``: the 1/16-degree cell (floor of 16 x latitude, floor of
+  16 x longitude) of the same sites as ``tkg:geoCell``, so a box of a few km reads about its own
+  area rather than 2-3 times it.
+- ``?graph tkg:indexFormat "2"``: the graph's own note of the format of its keys; the statistics
+  graph states the store's format, the lowest of its trial graphs' (kg.stats).
+
 The queries that use them are ``queries/indexed/*.rq`` (README, "At registry scale").
 """
 
@@ -33,6 +46,7 @@ from kg.terms import RDF_TYPE, SCHEMA, SDO, TKG, XSD, T
 
 __all__ = [
     "CELLS_PER_DEGREE",
+    "FINE_CELLS_PER_DEGREE",
     "INDEX_FORMAT",
     "INDEX_PREDICATES",
     "WANTED",
@@ -43,11 +57,21 @@ __all__ = [
     "split",
 ]
 
-INDEX_FORMAT = "1"
-"""Version of the index triples; stored in the statistics graph (``tkg:indexFormat``)."""
+INDEX_FORMAT = "2"
+"""Version of the index triples; stored in each trial graph and, when every trial graph has it,
+in the statistics graph (``tkg:indexFormat``). Format N holds every key of the formats before it."""
 
 INDEX_PREDICATES = tuple(
-    p[1:-1] for p in (T.recordGraph, T.alternateNameKey, T.interventionNameKey, T.geoCell)
+    p[1:-1]
+    for p in (
+        T.recordGraph,
+        T.alternateNameKey,
+        T.interventionNameKey,
+        T.geoCell,
+        T.ownTitle,
+        T.fineGeoCell,
+        T.indexFormat,
+    )
 )
 """The IRIs of the index triples' predicates: look-up keys, not facts of the records."""
 
@@ -95,20 +119,27 @@ def _number(term: str) -> Decimal:
 
 
 CELLS_PER_DEGREE = 4
-"""Cells are a quarter of a degree each way (~28 km north-south)."""
+"""Cells (``tkg:geoCell``) are a quarter of a degree each way (~28 km north-south)."""
+
+FINE_CELLS_PER_DEGREE = 16
+"""Fine cells (``tkg:fineGeoCell``, format 2) are 1/16 of a degree each way (~7 km north-south)."""
 
 
-def geo_cell(latitude: Decimal | float, longitude: Decimal | float) -> str:
-    """Return the cell key of a point: floor of 4 x latitude and of 4 x longitude.
+def geo_cell(
+    latitude: Decimal | float, longitude: Decimal | float, per_degree: int = CELLS_PER_DEGREE
+) -> str:
+    """Return the cell key of a point: floor of k x latitude and of k x longitude (k per degree).
 
     >>> geo_cell(Decimal("40.71"), Decimal("-74.01"))
     '162 -297'
+    >>> geo_cell(Decimal("40.71"), Decimal("-74.01"), FINE_CELLS_PER_DEGREE)
+    '651 -1185'
     """
-    return f"{math.floor(latitude * CELLS_PER_DEGREE)} {math.floor(longitude * CELLS_PER_DEGREE)}"
+    return f"{math.floor(latitude * per_degree)} {math.floor(longitude * per_degree)}"
 
 
 def _quoted(text: str) -> str:
-    return '"' + text + '"'  # cell keys are digits, "-" and one space: nothing to escape
+    return '"' + text + '"'  # cell keys and formats are digits, "-", spaces: nothing to escape
 
 
 def split(triples: Iterable[Triple], wanted: Collection[str]) -> dict[str, list[tuple[str, str]]]:
@@ -148,7 +179,11 @@ def index_triples(
     """
     parts = triples if isinstance(triples, Mapping) else split(triples, WANTED)
     interventions = {s for s, o in parts[RDF_TYPE] if o == _INTERVENTION}
-    out: list[Triple] = [(trial, T.recordGraph, graph)]
+    out: list[Triple] = [
+        (trial, T.recordGraph, graph),
+        (graph, T.indexFormat, _quoted(INDEX_FORMAT)),
+    ]
+    out.extend((trial, T.ownTitle, o) for s, o in parts[_NAME] if s == trial)
     unkeyed = set(placed).difference(o for _, o in parts[_SPONSOR]) if placed else placed
     for s, o in parts[_ALT]:
         if s in unkeyed:
@@ -165,13 +200,18 @@ def index_triples(
         return out
     lat, lon = _objects(parts[_LAT]), _objects(parts[_LON])
     for site, geos in _objects(parts[_GEO]).items():
-        cells = {
-            geo_cell(_number(y), _number(x))
+        points = [
+            (_number(y), _number(x))
             for geo in geos
             for y in lat.get(geo, ())
             for x in lon.get(geo, ())
-        }
-        out.extend((site, T.geoCell, _quoted(cell)) for cell in sorted(cells))
+        ]
+        for predicate, per_degree in (
+            (T.geoCell, CELLS_PER_DEGREE),
+            (T.fineGeoCell, FINE_CELLS_PER_DEGREE),
+        ):
+            cells = {geo_cell(y, x, per_degree) for y, x in points}
+            out.extend((site, predicate, _quoted(cell)) for cell in sorted(cells))
     return out
 
 

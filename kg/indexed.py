@@ -3,9 +3,14 @@
 ``queries/indexed/NAME.rq`` answers the same question as ``queries/NAME.rq`` with the same rows,
 reading the statistics graph (:mod:`kg.stats`), the answers graph (:mod:`kg.answers`) or the
 index triples (:mod:`kg.index`) instead of scanning the registry. Its header says what it needs
-(``# requires:`` ``statistics``, ``index`` and/or ``answers``); the store says what it has in
-each graph's own description, which one ASK per requirement finds. A store from an older kg, an
-endpoint holding only the trial graphs, or a query file of the user's own runs as written.
+(``# requires:`` ``statistics``, ``index`` and/or ``answers``; ``index 2``: index triples of
+format 2 or later, plain ``index`` = 1); the store says what it has in each graph's own
+description, which one query per requirement finds. A store's index format is the lowest of its
+trial graphs' (kg.stats); it serves every variant that requires that format or an earlier one.
+When the index format moves on, the variants of the earlier format stay, in
+``queries/indexed/index-N/NAME.rq``: kg picks the first variant the store serves (the newest
+first), so an older store keeps its fast answers, with the same rows. A store from an older kg,
+an endpoint holding only the trial graphs, or a query file of the user's own runs as written.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from kg.answers import ANSWERS_FORMAT, ANSWERS_GRAPH
-from kg.index import CELLS_PER_DEGREE, INDEX_FORMAT
+from kg.index import CELLS_PER_DEGREE, FINE_CELLS_PER_DEGREE, INDEX_FORMAT
 from kg.queries import (
     QUERY_DIR,
     Bindings,
@@ -32,7 +37,7 @@ from kg.queries import (
 )
 from kg.resolve import Lookup, resolved, resolves, rows_bound
 from kg.stats import STATISTICS_FORMAT, STATS_GRAPH
-from kg.terms import TKG
+from kg.terms import TKG, XSD
 
 if TYPE_CHECKING:
     from kg.remote import Endpoint
@@ -42,12 +47,14 @@ __all__ = [
     "STORE_MARKERS",
     "box_cells",
     "capabilities",
+    "cells_per_degree",
     "choose",
     "covers",
     "derived_bindings",
     "endpoint_ask",
     "endpoint_lookup",
     "indexed_variant",
+    "indexed_variants",
     "requirements",
     "store_lookup",
 ]
@@ -57,13 +64,17 @@ INDEXED_DIR = QUERY_DIR / "indexed"
 STORE_MARKERS: Mapping[str, str] = {
     "statistics": f"SELECT ?format WHERE {{ GRAPH <{STATS_GRAPH}> {{ <{STATS_GRAPH}> "
     f'<{TKG}statisticsFormat> ?format FILTER(?format = "{STATISTICS_FORMAT}") }} }} LIMIT 1',
-    "index": f"SELECT ?format WHERE {{ GRAPH <{STATS_GRAPH}> {{ <{STATS_GRAPH}> "
-    f'<{TKG}indexFormat> ?format FILTER(?format = "{INDEX_FORMAT}") }} }} LIMIT 1',
+    **{
+        f"index {n}" if n > 1 else "index": f"SELECT ?format WHERE {{ GRAPH <{STATS_GRAPH}> "
+        f"{{ <{STATS_GRAPH}> <{TKG}indexFormat> ?format "
+        f"FILTER(<{XSD}integer>(?format) >= {n}) }} }} LIMIT 1"
+        for n in range(1, int(INDEX_FORMAT) + 1)
+    },
     "answers": f"SELECT ?format WHERE {{ GRAPH <{ANSWERS_GRAPH}> {{ <{ANSWERS_GRAPH}> "
     f'<{TKG}answersFormat> ?format FILTER(?format = "{ANSWERS_FORMAT}") }} }} LIMIT 1',
 }
 """What a store can have, and the query whose one row says it has it (a SELECT: every
-client of kg reads SELECT results)."""
+client of kg reads SELECT results). ``index N``: index triples of format N or later."""
 
 _REQUIRES = re.compile(r"^#\s*requires:\s*(.+)$", re.MULTILINE)
 
@@ -71,10 +82,22 @@ _REQUIRES = re.compile(r"^#\s*requires:\s*(.+)$", re.MULTILINE)
 def requirements(variant: NamedQuery) -> frozenset[str]:
     """Return what an indexed variant reads (its ``# requires:`` header lines).
 
+    A number after ``index`` is the index format it needs at least (``index 2``).
+
+    >>> sorted(requirements(NamedQuery("q", "# requires: statistics index 2", "", (), "")))
+    ['index 2', 'statistics']
+
     Raises:
         ValueError: a requirement that no store marker tells.
     """
-    needs = frozenset(w for m in _REQUIRES.finditer(variant.text) for w in m.group(1).split())
+    words: list[str] = []
+    for m in _REQUIRES.finditer(variant.text):
+        for word in m.group(1).split():
+            if word.isdigit() and words:
+                words[-1] = f"{words[-1]} {word}" if word != "1" else words[-1]
+            else:
+                words.append(word)
+    needs = frozenset(words)
     unknown = sorted(needs - STORE_MARKERS.keys())
     if unknown:
         raise ValueError(f"{variant.name}: unknown requirement {unknown[0]!r}")
@@ -82,14 +105,35 @@ def requirements(variant: NamedQuery) -> frozenset[str]:
 
 
 def indexed_variant(query: NamedQuery, folder: Path = QUERY_DIR) -> NamedQuery | None:
-    """Return the indexed variant of a shipped named query, or None (a file of the user's own)."""
+    """Return the (newest) indexed variant of a shipped named query, or None (a user's own file)."""
+    variants = indexed_variants(query, folder)
+    return variants[0] if variants else None
+
+
+_FORMAT_DIR = re.compile(r"^index-(\d+)$")
+
+
+def indexed_variants(query: NamedQuery, folder: Path = QUERY_DIR) -> list[NamedQuery]:
+    """Return the indexed variants of a shipped named query, newest first; [] for a user's file.
+
+    ``indexed/NAME.rq`` is the newest; ``indexed/index-N/NAME.rq`` the variant for stores whose
+    index is of format N (kept when the format moved on), higher N first.
+    """
     shipped = folder / f"{query.name}.rq"
-    variant = folder / "indexed" / f"{query.name}.rq"
-    if not variant.is_file() or not shipped.is_file():
-        return None
+    newest = folder / "indexed" / f"{query.name}.rq"
+    if not newest.is_file() or not shipped.is_file():
+        return []
     if shipped.read_text("utf-8") != query.text:
-        return None
-    return load_query(str(variant))
+        return []
+    older = sorted(
+        (
+            (int(m.group(1)), path / f"{query.name}.rq")
+            for path in (folder / "indexed").iterdir()
+            if (m := _FORMAT_DIR.match(path.name)) and (path / f"{query.name}.rq").is_file()
+        ),
+        reverse=True,
+    )
+    return [load_query(str(newest)), *(load_query(str(path)) for _, path in older)]
 
 
 def capabilities(ask: Callable[[str], bool]) -> frozenset[str]:
@@ -139,9 +183,25 @@ def endpoint_ask(endpoint: Endpoint) -> Callable[[str], bool]:
 
 # recruiting-near: the cells its box overlaps, widened by a hair so that the query's double
 # arithmetic (same formula, maybe another order) can never reach a site outside them; a box over
-# more cells than this (km over ~100) runs the scan.
-_MAX_CELLS = 256
+# more cells than this (km over ~100 in quarter-degree cells, ~8 in 1/16-degree cells) runs the
+# next variant, or the scan. pyoxigraph 0.5 plans the fine-cell variant another way from some
+# number of cells between 13 and 30 (10k trials: 30 cells 1.8 s, 12 cells 9 ms; RESULTS.md).
+_MAX_CELLS = {CELLS_PER_DEGREE: 256, FINE_CELLS_PER_DEGREE: 12}
 _MARGIN = 1e-6
+_CELLS = re.compile(r"^#\s*cells:\s*(\d+) per degree", re.MULTILINE)
+
+
+def cells_per_degree(variant: NamedQuery) -> int:
+    """Return the cells per degree a variant's ``?cell`` keys are of (``# cells: N per degree``).
+
+    >>> cells_per_degree(NamedQuery("q", "# cells: 16 per degree", "", (), ""))
+    16
+    """
+    found = _CELLS.search(variant.text)
+    per_degree = int(found.group(1)) if found else CELLS_PER_DEGREE
+    if per_degree not in _MAX_CELLS:
+        raise ValueError(f"{variant.name}: no index keeps cells of 1/{per_degree} degree")
+    return per_degree
 
 
 def _decimal(bindings: Bindings, name: str) -> float | None:
@@ -155,32 +215,34 @@ def _decimal(bindings: Bindings, name: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def box_cells(lat: float, lon: float, km: float) -> list[str]:
+def box_cells(lat: float, lon: float, km: float, per_degree: int = CELLS_PER_DEGREE) -> list[str]:
     """Return the cells (:func:`kg.index.geo_cell` keys) that recruiting-near's box overlaps.
 
     >>> box_cells(40.71, -74.01, 10)
     ['162 -297', '162 -296', '163 -297', '163 -296']
+    >>> len(box_cells(40.71, -74.01, 5, FINE_CELLS_PER_DEGREE))  # 3 x 3: ~2x the box's area
+    9
     """
     x = lat * 3.14159265358979 / 180  # the query's Taylor polynomial of cos(lat)
     cos = 1 - x * x / 2 + x**4 / 24 - x**6 / 720 + x**8 / 40320
     dlat = abs(km) / 111.32 + _MARGIN
     dlon = abs(km) / (111.32 * (0.01 if cos < 0.01 else cos)) + _MARGIN
-    k = CELLS_PER_DEGREE
+    k = per_degree
     rows = range(math.floor((lat - dlat) * k), math.floor((lat + dlat) * k) + 1)
     columns = range(math.floor((lon - dlon) * k), math.floor((lon + dlon) * k) + 1)
-    if len(rows) * len(columns) > _MAX_CELLS:
+    if len(rows) * len(columns) > _MAX_CELLS[per_degree]:
         return []
     return [f"{y} {x}" for y in rows for x in columns]
 
 
-def _near(bindings: Bindings) -> list[str]:
+def _near(bindings: Bindings, per_degree: int = CELLS_PER_DEGREE) -> list[str]:
     lat, lon, km = (_decimal(bindings, n) for n in ("lat", "lon", "km"))
     if lat is None or lon is None or km is None:
         return []
-    return box_cells(lat, lon, km)
+    return box_cells(lat, lon, km, per_degree)
 
 
-def covers(query: NamedQuery, bindings: Bindings) -> bool:
+def covers(query: NamedQuery, bindings: Bindings, per_degree: int = CELLS_PER_DEGREE) -> bool:
     """Say whether the indexed variant sees every row for these parameters (recruiting-near's box).
 
     >>> q = NamedQuery("recruiting-near", "", "", (), "")
@@ -192,11 +254,11 @@ def covers(query: NamedQuery, bindings: Bindings) -> bool:
     >>> covers(q, {**at, ox.Variable("km"): ox.Literal("5000", datatype=d)})
     False
     """
-    return query.name != "recruiting-near" or bool(_near(bindings))
+    return query.name != "recruiting-near" or bool(_near(bindings, per_degree))
 
 
 def derived_bindings(
-    query: NamedQuery, bindings: Bindings
+    query: NamedQuery, bindings: Bindings, per_degree: int = CELLS_PER_DEGREE
 ) -> dict[ox.Variable, list[ox.NamedNode | ox.Literal]]:
     """Return the index keys a variant looks up, computed from the parameters.
 
@@ -216,7 +278,7 @@ def derived_bindings(
             ox.Variable("iri"): [as_iri],
         }
     if query.name == "recruiting-near":
-        return {ox.Variable("cell"): [ox.Literal(c) for c in _near(bindings)]}
+        return {ox.Variable("cell"): [ox.Literal(c) for c in _near(bindings, per_degree)]}
     return {}
 
 
@@ -241,17 +303,35 @@ def choose(
     ``lookup`` runs those queries; without it such a variant is not picked); the parameters are
     bound as for any query.
     """
-    variant = indexed_variant(query, folder)
-    if variant is None or not covers(query, bindings):
-        return query
-    needs = requirements(variant)
+    asked: dict[str, bool] = {}
+
+    def has(need: str) -> bool:
+        if need not in asked:
+            asked[need] = ask(STORE_MARKERS[need])
+        return asked[need]
+
+    for candidate in indexed_variants(query, folder):
+        per_degree = cells_per_degree(candidate)
+        if not covers(query, bindings, per_degree):
+            continue
+        if resolves(candidate) is not None and lookup is None:
+            continue
+        if all(has(need) for need in sorted(requirements(candidate))):
+            return _prepared(query, candidate, bindings, per_degree, lookup)
+    return query
+
+
+def _prepared(
+    query: NamedQuery,
+    variant: NamedQuery,
+    bindings: Bindings,
+    per_degree: int,
+    lookup: Lookup | None,
+) -> NamedQuery:
+    """Return the variant with its index keys and looked-up values bound (query if none found)."""
     target = resolves(variant)
-    if target is not None and lookup is None:
-        return query
-    if any(not ask(STORE_MARKERS[need]) for need in sorted(needs)):
-        return query
     text = variant.text
-    derived = derived_bindings(query, bindings)
+    derived = derived_bindings(query, bindings, per_degree)
     if target is not None and lookup is not None:
         found = resolved(query, target, bindings, lookup)
         if found is None:

@@ -57,6 +57,8 @@ _LOCALITY, _COUNTRY = f"<{SCHEMA}addressLocality>", f"<{SCHEMA}addressCountry>"
 _CODE = f"<{TKG}countryCode>"
 _SPONSOR, _LEAD, _CLASS = f"<{SCHEMA}sponsor>", f"<{TKG}leadSponsor>", f"<{TKG}agencyClass>"
 _NAME, _RECORD_GRAPH = f"<{SCHEMA}name>", f"<{TKG}recordGraph>"
+_INDEX_FORMAT = f"<{TKG}indexFormat>"
+_CURRENT = f'"{INDEX_FORMAT}"'  # a graph's own note that its keys are of kg's index format
 _COUNTED = (_SITE, _ADDRESS, _LOCALITY, _COUNTRY, _CODE, _SPONSOR, _LEAD, _CLASS)
 
 Pairs = dict[str, list[tuple[str, str]]]
@@ -100,6 +102,7 @@ class GraphCounts:
 
     trial_graph: bool = False
     indexed: bool = False
+    current: bool = False  # indexed, and its keys are of kg's INDEX_FORMAT (kg.index)
     countries: tuple[tuple[str, frozenset[str], frozenset[str], int, int], ...] = ()
     cities: tuple[tuple[str, str | None, int, int], ...] = ()
     sponsors: tuple[tuple[str, str, int, int], ...] = ()
@@ -128,8 +131,10 @@ def _count(graph: str, p: Pairs, names: list[tuple[str, str]]) -> GraphCounts:
                 for c in codes:
                     code_value = term_value(c) if c is not None else None
                     # trials-per-country: COALESCE(?code, LCASE(STR(?name))) AS ?key
-                    key = code_value if code_value is not None else (
-                        name_value.lower() if name_value is not None else None
+                    key = (
+                        code_value
+                        if code_value is not None
+                        else (name_value.lower() if name_value is not None else None)
                     )
                     if key is None or name_value is None:
                         continue
@@ -162,6 +167,7 @@ def _count(graph: str, p: Pairs, names: list[tuple[str, str]]) -> GraphCounts:
     return GraphCounts(
         trial_graph=bool(_TRIAL_GRAPH.search(graph)),
         indexed=bool(p.get(_RECORD_GRAPH)),
+        current=bool(p.get(_RECORD_GRAPH)) and (graph, _CURRENT) in p.get(_INDEX_FORMAT, ()),
         countries=tuple(
             (k, frozenset(n), frozenset(c), len(t), len(s))
             for k, (n, c, t, s) in by_country.items()
@@ -172,7 +178,7 @@ def _count(graph: str, p: Pairs, names: list[tuple[str, str]]) -> GraphCounts:
     )
 
 
-WANTED = (*_COUNTED, _RECORD_GRAPH, _NAME)
+WANTED = (*_COUNTED, _RECORD_GRAPH, _INDEX_FORMAT, _NAME)
 """The predicates :func:`count_triples` reads."""
 
 
@@ -187,6 +193,7 @@ def count_triples(
     parts = triples if isinstance(triples, Mapping) else split(triples, WANTED)
     p: Pairs = {pred: parts[pred] for pred in _COUNTED}
     p[_RECORD_GRAPH] = [(s, o) for s, o in parts[_RECORD_GRAPH] if o == graph]
+    p[_INDEX_FORMAT] = [(s, o) for s, o in parts[_INDEX_FORMAT] if s == graph]
     sponsors = {o for _, o in p[_SPONSOR]}
     return _count(graph, p, [(s, o) for s, o in parts[_NAME] if s in sponsors])
 
@@ -201,6 +208,10 @@ def _count_stored(store: ox.Store, g: ox.NamedNode) -> GraphCounts:
         ]
     record = next(store.quads_for_pattern(None, ox.NamedNode(_RECORD_GRAPH[1:-1]), g, g), None)
     p[_RECORD_GRAPH] = [(str(record.subject), str(g))] if record is not None else []
+    p[_INDEX_FORMAT] = [
+        (str(g), str(q.object))
+        for q in store.quads_for_pattern(g, ox.NamedNode(_INDEX_FORMAT[1:-1]), None, g)
+    ]
     orgs = {q.object for q in store.quads_for_pattern(None, ox.NamedNode(_SPONSOR[1:-1]), None, g)}
     names = [
         (str(org), str(q.object))
@@ -231,11 +242,13 @@ class Statistics:
     notations: dict[str, str] = field(default_factory=dict)  # concept -> code (the ontology's)
     trial_graphs: int = 0
     indexed_graphs: int = 0
+    current_graphs: int = 0  # trial graphs whose keys are of INDEX_FORMAT
 
     def add(self, counts: GraphCounts) -> None:
         """Add one graph's counts."""
         self.trial_graphs += counts.trial_graph
         self.indexed_graphs += counts.trial_graph and counts.indexed
+        self.current_graphs += counts.trial_graph and counts.current
         for key, names, codes, trials, sites in counts.countries:
             row = self.countries.setdefault(key, _Country())
             row.names.update(names)
@@ -370,8 +383,10 @@ def stats_nquads(stats: Statistics) -> Iterator[str]:
     yield q(g, "statisticsFormat", literal(STATISTICS_FORMAT))
     yield q(g, "kgVersion", literal(__version__))
     yield q(g, "trialGraphCount", integer(stats.trial_graphs))
-    if stats.indexed_graphs == stats.trial_graphs:
+    if stats.current_graphs == stats.trial_graphs:  # the lowest format of the trial graphs
         yield q(g, "indexFormat", literal(INDEX_FORMAT))
+    elif stats.indexed_graphs == stats.trial_graphs:
+        yield q(g, "indexFormat", literal("1"))
     country_rank, city_rank, sponsor_rank = _ranks(stats)
     for key, row in stats.countries.items():
         node = _row("country", key)

@@ -23,6 +23,7 @@ from typing import TypeVar
 
 import pyoxigraph as ox
 
+from kg.index import INDEX_FORMAT
 from kg.stats import (
     STATISTICS_FORMAT,
     STATS_GRAPH,
@@ -79,6 +80,10 @@ def read(store: ox.Store, quads: Iterable[ox.Quad] | None = None) -> Statistics 
         return None  # no statistics, another format, or unindexed graphs (not counted here)
     stats = Statistics()
     stats.trial_graphs = stats.indexed_graphs = _int(head["trialGraphCount"][0])
+    # The store's format is its trial graphs' lowest: at kg's own, every graph is current; below
+    # it, how many are is not kept, so none is counted (never more than hold the format's keys).
+    if [_value(t) for t in head["indexFormat"]] == [INDEX_FORMAT]:
+        stats.current_graphs = stats.trial_graphs
     try:
         for node in head.get("countryCount", []):
             row = by_node[node]
@@ -125,6 +130,7 @@ def _normalised(counts: GraphCounts) -> GraphCounts:
     return GraphCounts(
         trial_graph=counts.trial_graph,
         indexed=counts.indexed,
+        current=counts.current,
         countries=counts.countries,
         cities=tuple(
             (_norm(c), None if p is None else _norm(p), t, s) for c, p, t, s in counts.cities
@@ -151,9 +157,9 @@ def _provenance(store: ox.Store, graph: ox.NamedNode, cache: dict[ox.NamedNode, 
     """Whether the graph states where it comes from (as the class counts' query asks)."""
     known = cache.get(graph)
     if known is None:
-        known = cache[graph] = next(
-            store.quads_for_pattern(None, _DERIVED, None, graph), None
-        ) is not None
+        known = cache[graph] = (
+            next(store.quads_for_pattern(None, _DERIVED, None, graph), None) is not None
+        )
     return known
 
 
@@ -184,6 +190,7 @@ def _subtract(stats: Statistics, counts: GraphCounts) -> bool:
     """Take one graph's counts out; False when the tables do not hold what it added."""
     stats.trial_graphs -= counts.trial_graph
     stats.indexed_graphs -= counts.trial_graph and counts.indexed
+    stats.current_graphs -= counts.trial_graph and counts.current
     for key, _, _, trials, sites in counts.countries:
         row = stats.countries.get(key)
         if row is None:
@@ -359,4 +366,3 @@ def update(
     _move_classes(store, stats, removed, loaded)
     read_notations(store, stats)
     return stats
-

@@ -51,6 +51,7 @@ class Tally:
 
     trial_graphs: int = 0
     indexed_graphs: int = 0
+    current_graphs: int = 0
     countries: dict[str, _Row] = field(default_factory=dict)
     cities: dict[tuple[str, str | None], list[int]] = field(default_factory=dict)
     sponsors: dict[tuple[str, str], list[int]] = field(default_factory=dict)
@@ -61,6 +62,7 @@ class Tally:
         """Add one graph's counts (``sign`` -1: take them out)."""
         self.trial_graphs += sign * counts.trial_graph
         self.indexed_graphs += sign * (counts.trial_graph and counts.indexed)
+        self.current_graphs += sign * (counts.trial_graph and counts.current)
         for key, names, codes, trials, sites in counts.countries:
             row = self.countries.setdefault(key, _Row())
             for name in names:
@@ -87,7 +89,11 @@ class Tally:
 
     def statistics(self) -> Statistics:
         """The tables as :meth:`kg.stats.Statistics.add` of the graphs now in gives them."""
-        stats = Statistics(trial_graphs=self.trial_graphs, indexed_graphs=self.indexed_graphs)
+        stats = Statistics(
+            trial_graphs=self.trial_graphs,
+            indexed_graphs=self.indexed_graphs,
+            current_graphs=self.current_graphs,
+        )
         for key, row in self.countries.items():
             stats.countries[key] = _Country(set(row.names), set(row.codes), row.trials, row.sites)
         stats.cities = {k: list(v) for k, v in self.cities.items()}

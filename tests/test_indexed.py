@@ -22,6 +22,7 @@ from kg.indexed import (
     capabilities,
     choose,
     indexed_variant,
+    indexed_variants,
     requirements,
     store_ask,
 )
@@ -100,14 +101,15 @@ def test_every_indexed_variant_answers_a_shipped_query_and_says_what_it_reads() 
         assert name in shipped
         variant = indexed_variant(load_query(name))
         assert variant is not None
-        assert requirements(variant) <= {"statistics", "index", "answers"}
-        assert requirements(variant)
+        for older in indexed_variants(load_query(name)):
+            assert requirements(older) <= {"statistics", "index", "index 2", "answers"}
+            assert requirements(older)
 
 
 def test_indexed_queries_give_the_scans_rows_on_the_shared_records(
     shared_store: ox.Store,
 ) -> None:
-    assert capabilities(store_ask(shared_store)) == {"statistics", "index", "answers"}
+    assert capabilities(store_ask(shared_store)) == {"statistics", "index", "index 2", "answers"}
     nonempty = 0
     for name, params in _cases(shared_store, 12, seed=1):
         nonempty += bool(_compare(shared_store, name, params).rows)
@@ -222,14 +224,18 @@ def test_index_triples_of_a_record() -> None:
     ]
     recruiting = ("<http://x/t>", "<http://schema.org/status>", "<http://schema.org/Recruiting>")
     completed = ("<http://x/t>", "<http://schema.org/status>", "<http://schema.org/Completed>")
+    title = ("<http://x/t>", "<http://schema.org/name>", '"A trial"@en')
     # Only a recruiting trial's sites have cells: recruiting-near looks for no other.
-    assert len(index_triples([*triples, completed], "<http://x/t>", "<http://x/g>")) == 3
-    out = index_triples([*triples, recruiting], "<http://x/t>", "<http://x/g>")
+    assert len(index_triples([*triples, completed], "<http://x/t>", "<http://x/g>")) == 4
+    out = index_triples([*triples, title, recruiting], "<http://x/t>", "<http://x/g>")
     assert out == [
         ("<http://x/t>", f"<{TKG}recordGraph>", "<http://x/g>"),
+        ("<http://x/g>", f"<{TKG}indexFormat>", '"2"'),
+        ("<http://x/t>", f"<{TKG}ownTitle>", '"A trial"@en'),
         ("<http://x/org>", f"<{TKG}alternateNameKey>", '"hôpital \\"a\\""'),
         ("<http://x/i>", f"<{TKG}interventionNameKey>", '"placebo"'),
         (site, f"<{TKG}geoCell>", '"-2 15"'),
+        (site, f"<{TKG}fineGeoCell>", '"-8 61"'),
     ]
 
 

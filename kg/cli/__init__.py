@@ -13,6 +13,7 @@ from kg.cli import (  # noqa: F401 - importing a command module registers its co
     publications,
     push,
     query,
+    reindex,
     serve,
     similar,
     synth,

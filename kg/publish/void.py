@@ -351,7 +351,8 @@ _DERIVED_TEXT = {
         "Index triples (look-up keys)",
         "Keys kg writes into each trial's own graph beside its facts, so that look-ups by any "
         "spelling of a sponsor's name, by intervention name and near a point are index hits: "
-        "tkg:recordGraph, tkg:alternateNameKey, tkg:interventionNameKey, tkg:geoCell. Derived "
+        "tkg:recordGraph, tkg:alternateNameKey, tkg:interventionNameKey, tkg:geoCell, "
+        "tkg:ownTitle, tkg:fineGeoCell, and the graph's tkg:indexFormat. Derived "
         "from the records, not data of their own: not counted in the dataset's figures.",
     ),
     "statistics": (

@@ -1,0 +1,108 @@
+"""Bring a store's index triples up to kg's index format without a rebuild (``kg reindex``).
+
+A store built by an older kg holds the index triples of its format (kg.index) in each trial
+graph. The keys a later format adds are derived from the graph's own quads, as the build derives
+them from the record's triples: this reads each trial graph's quads of the predicates
+:func:`kg.index.index_triples` reads, computes its index triples, and adds those of the later
+format that the graph lacks (``tkg:ownTitle``, ``tkg:fineGeoCell``, the graph's
+``tkg:indexFormat``). The keys of format 1 are not rewritten: a format-1 graph has them already,
+and those of facilities keyed by name (``Minter.placed``) cannot be told from the graph alone.
+When every trial graph is then of kg's format, the statistics graph says so
+(``tkg:indexFormat``); nothing else of it changes (the keys are no counted facts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from kg.index import INDEX_FORMAT, WANTED, index_triples
+from kg.stats import STATS_GRAPH
+from kg.terms import TKG, T
+
+__all__ = ["ADDED_PREDICATES", "ReindexReport", "reindex"]
+
+ADDED_PREDICATES = (T.ownTitle, T.fineGeoCell, T.indexFormat)
+"""The index triples of format 2 that format 1 lacks (rendered IRIs)."""
+
+_RECORD_GRAPH = ox.NamedNode(TKG + "recordGraph")
+_INDEX_FORMAT = ox.NamedNode(TKG + "indexFormat")
+_CURRENT = ox.Literal(INDEX_FORMAT)
+_STATS = ox.NamedNode(STATS_GRAPH)
+
+
+@dataclass(frozen=True, slots=True)
+class ReindexReport:
+    """What :func:`reindex` did: graphs brought up to the format, graphs already there, quads."""
+
+    upgraded: int
+    current: int
+    quads: int
+    store_format: str | None
+
+
+def _trial_graphs(store: ox.Store) -> Iterator[tuple[ox.NamedNode, ox.NamedNode]]:
+    """Each trial graph with its trial: the ``tkg:recordGraph`` stated in the graph it names."""
+    for quad in store.quads_for_pattern(None, _RECORD_GRAPH, None, None):
+        graph = quad.graph_name
+        if (
+            isinstance(quad.subject, ox.NamedNode)
+            and isinstance(graph, ox.NamedNode)
+            and quad.object == graph
+        ):
+            yield quad.subject, graph
+
+
+def _added(store: ox.Store, trial: ox.NamedNode, graph: ox.NamedNode) -> list[ox.Quad]:
+    """The index quads of kg's format that the graph lacks."""
+    parts = {
+        p: [
+            (str(q.subject), str(q.object))
+            for q in store.quads_for_pattern(None, ox.NamedNode(p[1:-1]), None, graph)
+        ]
+        for p in WANTED
+    }
+    wanted = set(ADDED_PREDICATES)
+    lines = "".join(
+        f"{s} {p} {o} {graph} .\n"
+        for s, p, o in index_triples(parts, str(trial), str(graph))
+        if p in wanted
+    )
+    return [q for q in ox.parse(lines, format=ox.RdfFormat.N_QUADS) if q not in store]
+
+
+def reindex(store: ox.Store, *, batch: int = 1000) -> ReindexReport:
+    """Add the index triples of kg's format to every trial graph of ``store`` that lacks them.
+
+    Graphs are written ``batch`` at a time (one transaction each). Returns what was done; the
+    statistics graph's ``tkg:indexFormat`` is raised to kg's format when every trial graph holds
+    it and the statistics graph said the store was indexed (a store with an unindexed trial graph
+    keeps no index marker: rebuild that trial).
+    """
+    upgraded = current = total = 0
+    pending: list[ox.Quad] = []
+    for trial, graph in list(_trial_graphs(store)):
+        if ox.Quad(graph, _INDEX_FORMAT, _CURRENT, graph) in store:
+            current += 1
+            continue
+        quads = _added(store, trial, graph)
+        pending.extend(quads)
+        upgraded += 1
+        total += len(quads)
+        if upgraded % batch == 0:
+            store.extend(pending)
+            pending = []
+    store.extend(pending)
+    marks = list(store.quads_for_pattern(_STATS, _INDEX_FORMAT, None, _STATS))
+    if marks and all(m.object != _CURRENT for m in marks):
+        for mark in marks:
+            store.remove(mark)
+        store.add(ox.Quad(_STATS, _INDEX_FORMAT, _CURRENT, _STATS))
+    after = [
+        m.object.value
+        for m in store.quads_for_pattern(_STATS, _INDEX_FORMAT, None, _STATS)
+        if isinstance(m.object, ox.Literal)
+    ]
+    return ReindexReport(upgraded, current, total, after[0] if after else None)

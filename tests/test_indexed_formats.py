@@ -1,0 +1,223 @@
+"""Index formats: a store serves every variant of its index format or an earlier one, same rows.
+
+A store built by this kg has index triples of format 2 (``tkg:ownTitle``, ``tkg:fineGeoCell``);
+one built by an older kg has format 1 only. kg picks the newest variant the store serves
+(``queries/indexed/NAME.rq``, then ``queries/indexed/index-1/NAME.rq``), so an older store keeps
+its fast answers instead of falling back to the scans. Each comparison checks which variant was
+picked (a silent fallback cannot pass) and that its rows are the scan's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg.build import build
+from kg.index import INDEX_FORMAT
+from kg.indexed import (
+    STORE_MARKERS,
+    box_cells,
+    capabilities,
+    choose,
+    indexed_variants,
+    requirements,
+    store_ask,
+)
+from kg.queries import NamedQuery, bind_params, load_query, run_query
+from kg.sinks import StoreSink
+from kg.stats import STATS_GRAPH, refresh
+from kg.terms import DEFAULT_BASE, TKG
+
+_FORMAT_2 = ("ownTitle", "fineGeoCell")
+_SITES = """PREFIX schema: <http://schema.org/>
+PREFIX tkg: <https://w3id.org/trialkg/ontology#>
+SELECT DISTINCT ?lat ?lon WHERE { ?site tkg:geoCell ?c ; schema:geo ?g .
+  ?g schema:latitude ?lat ; schema:longitude ?lon } ORDER BY ?lat ?lon LIMIT 6"""
+_CONDITION_TRIALS = """PREFIX schema: <http://schema.org/>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?nct (COUNT(?other) AS ?n) WHERE { ?t dcterms:identifier ?nct ; schema:healthCondition ?c .
+  ?other schema:healthCondition ?c FILTER(?other != ?t) } GROUP BY ?nct ORDER BY DESC(?n) ?nct
+LIMIT 4"""
+
+
+def _select(store: ox.Store, text: str) -> list[ox.QuerySolution]:
+    result = store.query(text, use_default_graph_as_union=True)
+    assert isinstance(result, ox.QuerySolutions)
+    return list(result)
+
+
+def _store_format(store: ox.Store) -> list[str]:
+    g = ox.NamedNode(STATS_GRAPH)
+    return [
+        q.object.value
+        for q in store.quads_for_pattern(g, ox.NamedNode(TKG + "indexFormat"), None, g)
+    ]
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from kg.synth import load_params, write_zip
+
+    folder = tmp_path_factory.mktemp("formats")
+    return write_zip(folder / "synth.zip", load_params(), 120, seed=5)
+
+
+def _built(path: Path, registry: Path) -> ox.Store:
+    build([str(registry)], StoreSink(path), base=DEFAULT_BASE)
+    return ox.Store(str(path))
+
+
+def _to_format_1(store: ox.Store) -> None:
+    """What a build by kg of index format 1 left: no format-2 keys, no graph's format note."""
+    for name in (*_FORMAT_2, "indexFormat"):
+        quads = [
+            q
+            for q in store.quads_for_pattern(None, ox.NamedNode(TKG + name), None, None)
+            if q.graph_name != ox.NamedNode(STATS_GRAPH)
+        ]
+        assert quads or name == "fineGeoCell"
+        for quad in quads:
+            store.remove(quad)
+    refresh(store)  # a recount: the store's format is its graphs' lowest
+
+
+def _cases(store: ox.Store) -> list[tuple[str, dict[str, str]]]:
+    cases = [
+        ("trials-sharing-condition", {"nct": row["nct"].value})  # type: ignore[union-attr]
+        for row in _select(store, _CONDITION_TRIALS)
+    ]
+    for km in ("5", "25", "60"):
+        for row in _select(store, _SITES)[:3]:
+            lat, lon = row["lat"].value, row["lon"].value  # type: ignore[union-attr]
+            cases.append(("recruiting-near", {"lat": lat, "lon": lon, "km": km}))
+    assert len(cases) == 13
+    return cases
+
+
+def _compare(store: ox.Store, name: str, params: dict[str, str]) -> tuple[NamedQuery, int]:
+    query = load_query(name)
+    bindings = bind_params(query, params)
+    picked = choose(query, bindings, store_ask(store))
+    assert picked is not query, (name, params)
+    scan = run_query(store, query, bindings, indexed=False)
+    assert run_query(store, query, bindings) == scan, (name, params)
+    return picked, len(scan.rows)
+
+
+def test_a_store_of_this_kg_has_index_format_2_and_its_variants_give_the_scans_rows(
+    tmp_path: Path, registry: Path
+) -> None:
+    store = _built(tmp_path / "store", registry)
+    assert INDEX_FORMAT == "2"
+    assert _store_format(store) == ["2"]
+    assert capabilities(store_ask(store)) == {"statistics", "index", "index 2", "answers"}
+    rows = 0
+    for name, params in _cases(store):
+        picked, n = _compare(store, name, params)
+        rows += n
+        fine = name != "recruiting-near" or box_cells(
+            float(params["lat"]), float(params["lon"]), float(params["km"]), 16
+        )
+        assert ("tkg:ownTitle" in picked.text) == bool(fine), (name, params)
+    assert rows > 50  # not a comparison of empty answers
+
+
+def test_a_format_1_store_keeps_its_format_1_variants_with_the_same_rows(
+    tmp_path: Path, registry: Path
+) -> None:
+    store = _built(tmp_path / "store", registry)
+    _to_format_1(store)
+    assert _store_format(store) == ["1"]
+    assert capabilities(store_ask(store)) == {"statistics", "index", "answers"}
+    for name, params in _cases(store):
+        picked, _ = _compare(store, name, params)
+        assert "tkg:ownTitle" not in picked.text and "fineGeoCell" not in picked.text
+        assert "tkg:recordGraph" in picked.text
+
+
+def test_a_new_trial_built_into_a_format_1_store_leaves_it_at_format_1(
+    tmp_path: Path, registry: Path, seed_path: Path
+) -> None:
+    """The update's graph has format 2, the others format 1: the store is of format 1."""
+    path = tmp_path / "store"
+    _to_format_1(_built(path, registry))
+    build([str(seed_path)], StoreSink(path), base=DEFAULT_BASE)
+    store = ox.Store(str(path))
+    assert _store_format(store) == ["1"]
+    for name, params in [*_cases(store), ("trials-sharing-condition", {"nct": "NCT03737461"})]:
+        picked, _ = _compare(store, name, params)
+        assert "tkg:ownTitle" not in picked.text
+
+
+def test_a_trial_without_a_title_of_its_own_takes_any_graphs_title(
+    tmp_path: Path, registry: Path
+) -> None:
+    """A trial whose own record has no title (or that only other records name) has no ownTitle
+    key: the variants read any graph's title for it, as the scans do (two titles: two rows)."""
+    store = _built(tmp_path / "store", registry)
+    (first, *_) = _cases(store)
+    rows = run_query(store, load_query(first[0]), bind_params(load_query(first[0]), first[1]))
+    other = rows.rows[0][rows.variables.index("other")]
+    assert other is not None
+    trial = ox.NamedNode(other.value)
+    name = ox.NamedNode("http://schema.org/name")
+    for pred in (name, ox.NamedNode(TKG + "ownTitle")):
+        for quad in list(store.quads_for_pattern(trial, pred, None, None)):
+            store.remove(quad)
+    elsewhere = ox.NamedNode(f"{DEFAULT_BASE}graph/elsewhere")
+    store.add(ox.Quad(trial, name, ox.Literal("Listed title A"), elsewhere))
+    store.add(ox.Quad(trial, name, ox.Literal("Listed title B"), elsewhere))
+    _, n = _compare(store, *first)
+    titles = run_query(store, load_query(first[0]), bind_params(load_query(first[0]), first[1]))
+    mine = [r for r in titles.rows if r[titles.variables.index("other")] == other]
+    assert {r[titles.variables.index("title")].value for r in mine} >= {  # type: ignore[union-attr]
+        "Listed title A",
+        "Listed title B",
+    }
+    assert n == len(rows.rows) + len(mine) // 2
+
+
+def test_requirements_and_markers_say_the_lowest_format_a_variant_reads() -> None:
+    for name in ("trials-sharing-condition", "recruiting-near"):
+        newest, older = indexed_variants(load_query(name))
+        assert requirements(newest) == {"index 2"}
+        assert requirements(older) == {"index"}
+    formats = {"index": 1, "index 2": 2}
+    for need, at_least in formats.items():
+        for stored in ("1", "2", "3"):
+            store = ox.Store()
+            g = ox.NamedNode(STATS_GRAPH)
+            store.add(ox.Quad(g, ox.NamedNode(TKG + "indexFormat"), ox.Literal(stored), g))
+            assert store_ask(store)(STORE_MARKERS[need]) == (int(stored) >= at_least)
+
+
+def _quads(store: ox.Store) -> set[ox.Quad]:
+    return set(store.quads_for_pattern(None, None, None, None))
+
+
+def test_kg_reindex_gives_a_format_1_store_the_keys_a_fresh_build_writes(
+    tmp_path: Path, registry: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+    from kg.reindex import reindex
+
+    fresh = _quads(_built(tmp_path / "fresh", registry))
+    path = tmp_path / "store"
+    older = _built(path, registry)
+    _to_format_1(older)
+    assert _quads(older) != fresh
+    del older  # closed: the command opens the store itself
+    result = CliRunner().invoke(app, ["reindex", "--store", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "120 trial graphs given the index keys of format 2" in result.output
+    store = ox.Store(str(path))
+    assert _quads(store) == fresh  # every graph, the statistics and answers graphs included
+    report = reindex(store)  # again: nothing left to do
+    assert (report.upgraded, report.current, report.quads, report.store_format) == (0, 120, 0, "2")
+    for name, params in _cases(store):
+        picked, _ = _compare(store, name, params)
+        assert "tkg:ownTitle" in picked.text or name == "recruiting-near"
