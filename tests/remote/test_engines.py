@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from typer.testing import CliRunner
 from engines import KgServe, bulk_load
 from servers import OxigraphServer
+from typer.testing import CliRunner
 from virtuoso import VirtuosoServer
 
 from kg.errors import EndpointError
@@ -275,6 +275,18 @@ def test_kg_query_exits_non_zero_naming_the_cap_it_cannot_page_past(
     assert f"cut the answer at its cap of {KG_SERVE_CAP} rows" in done.stderr
     assert "--max-rows" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_every_engine_tells_what_the_store_holds(
+    shared_store: ox.Store, engine_urls: dict[str, str]
+) -> None:
+    """The store markers (statistics, index formats by an integer cast, answers) read alike."""
+    from kg.indexed import capabilities, endpoint_ask, store_ask
+
+    local = capabilities(store_ask(shared_store))
+    assert {"statistics", "index", "index 2", "answers"} <= local
+    for engine, url in engine_urls.items():
+        assert capabilities(endpoint_ask(Endpoint(url, timeout=300))) == local, engine
 
 
 # --- pages by block of ranks or by keys (issue 15, fourth pass) -----------------------------------
