@@ -158,7 +158,10 @@ def _adverse(store: ox.Store, params: dict[str, str]) -> ResultTable:
     return scan
 
 
-def _adverse_cases(store: ox.Store, count: int, seed: int) -> list[dict[str, str]]:
+def _adverse_cases(
+    store: ox.Store, count: int, seed: int, *, anyhow: int = 2, unknown: bool = True
+) -> list[dict[str, str]]:
+    """``count`` drawn names and ids with adverse events and ``anyhow`` of any, in any case."""
     rng = random.Random(seed)  # noqa: S311 - sampling test cases
 
     def drawn(text: str) -> list[str]:
@@ -166,11 +169,12 @@ def _adverse_cases(store: ox.Store, count: int, seed: int) -> list[dict[str, str
                  for s in store.query(text, use_default_graph_as_union=True)]
         listed = sorted({n for n, yes in found if yes})
         return rng.sample(listed, min(count, len(listed))) + rng.sample(
-            sorted({n for n, _ in found}), min(2, len(found)))
+            sorted({n for n, _ in found}), min(anyhow, len(found)))
 
     names, ids = drawn(_INTERVENTIONS), drawn(_DESCRIPTORS)
-    cases: list[dict[str, str]] = [{"intervention": "no such thing"},
-                                   {"intervention": "placebo", "seriousness": "any"}]
+    cases: list[dict[str, str]] = [{"intervention": "placebo", "seriousness": "any"}]
+    if unknown:
+        cases.append({"intervention": "no such thing"})
     for name in names:
         spelt = rng.choice([name, name.upper(), name.lower()])
         cases.append({"intervention": spelt, "seriousness": rng.choice(["SERIOUS", "any"])})
@@ -183,10 +187,11 @@ def _adverse_cases(store: ox.Store, count: int, seed: int) -> list[dict[str, str
 def test_adverse_events_by_intervention_gives_the_scans_rows_on_the_shared_records(
     shared_store: ox.Store,
 ) -> None:
-    # 2 drawn names and ids with adverse events, 2 of any (each case runs the scan: ~6 s).
-    nonempty = sum(bool(_adverse(shared_store, p).rows)
-                   for p in _adverse_cases(shared_store, 2, seed=3))
-    assert nonempty >= 3
+    # A drawn name and id with adverse events, one of any: each case runs the scan (~6 s here);
+    # the synthetic registry below draws more, and an unknown name, at a fraction of the cost.
+    cases = _adverse_cases(shared_store, 1, seed=3, anyhow=1, unknown=False)
+    nonempty = sum(bool(_adverse(shared_store, p).rows) for p in cases)
+    assert (len(cases), nonempty) == (5, 3)
 
 
 def test_adverse_events_by_intervention_on_a_synthetic_registry(tmp_path: Path) -> None:
