@@ -352,7 +352,7 @@ def pages_by_rank(endpoint: Endpoint) -> bool:
 
     The page modes of kg.query_output (``# pages: rank``, ``block``, ``keys``) bind a page's ranks
     or keys and let the engine start from them: a few milliseconds on pyoxigraph, Oxigraph server
-    and kg serve. Virtuoso 7 plans those forms from the other end: on the shared records (0.8M
+    and kg serve. Virtuoso 7 plans those forms from the other end: on the shared records (1.2M
     quads) one page of publications-per-sponsor took 72 s there, its whole answer 1.5 s, the
     page's ``LIMIT``/``OFFSET`` and its count 6 s. On Virtuoso kg therefore asks for the page
     with ``LIMIT``/``OFFSET`` (Virtuoso's own top-k sort) and counts the answer apart.
