@@ -324,11 +324,10 @@ def dataset_options(endpoint: Endpoint) -> tuple[tuple[str, str], ...]:
     if endpoint.url in _DATASETS:
         return _DATASETS[endpoint.url]
     where = f"endpoint {endpoint.url}"
-    answer = _ask_for(endpoint, _PROBE, "probe", ())
+    answer = _probe(endpoint)
     names, rows = _parse_results(answer.body, answer.content_type, answer.where)
     options: tuple[tuple[str, str], ...] = ()
-    server = answer.headers.get("Server") or ""
-    _SERVERS[endpoint.url] = server
+    server = _SERVERS[endpoint.url]
     if rows and names == ("s", "p", "o") and all(rows[0]):
         triple = " ".join(cell.nt() for cell in rows[0] if cell is not None)
         if not _holds(endpoint, triple, ()):
@@ -339,11 +338,17 @@ def dataset_options(endpoint: Endpoint) -> tuple[tuple[str, str], ...]:
     return options
 
 
+def _probe(endpoint: Endpoint) -> _Answer:
+    """Send the probe (one quad of a named graph) and note the server's ``Server`` header."""
+    answer = _ask_for(endpoint, _PROBE, "probe", ())
+    _SERVERS[endpoint.url] = answer.headers.get("Server") or ""
+    return answer
+
+
 def server_software(endpoint: Endpoint) -> str:
     """Return the endpoint's ``Server`` header ("" when it sends none), probing it once."""
     if endpoint.url not in _SERVERS:
-        answer = _ask_for(endpoint, _PROBE, "probe", ())
-        _SERVERS[endpoint.url] = answer.headers.get("Server") or ""
+        _probe(endpoint)
     return _SERVERS[endpoint.url]
 
 

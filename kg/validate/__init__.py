@@ -157,7 +157,6 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-
 def check_record(nquads: str, *, nct_id: str, trial_iri: str) -> list[Finding]:
     """Return the findings of one mapped record (its N-Quads text), as ``kg build`` makes them."""
     import pyoxigraph as ox
