@@ -11,6 +11,9 @@ from pathlib import Path
 import networkx as nx
 import pytest
 from cli_support import SEED_NCT, kg
+from typer.testing import CliRunner
+
+from kg.cli import app
 
 
 def _raw_sponsor_names(records: list[Path]) -> dict[str, set[str]]:
@@ -35,10 +38,17 @@ def _rows(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def _network(store: Path, tmp_path: Path, sponsor: str) -> nx.Graph:
+def _network(store: Path, tmp_path: Path, sponsor: str, *, in_process: bool = False) -> nx.Graph:
+    """``kg network sponsors --sponsor SPONSOR``'s graph: a subprocess, or the same command
+    in this process (``in_process``: for a loop over many names, without a start-up each)."""
     out = tmp_path / "net.graphml"
-    done = kg("network", "sponsors", "--sponsor", sponsor, "-o", out, "--store", store)
-    assert done.returncode == 0, (sponsor, done.stderr)
+    args = ["network", "sponsors", "--sponsor", sponsor, "-o", str(out), "--store", str(store)]
+    if in_process:
+        ran = CliRunner().invoke(app, args)
+        assert ran.exit_code == 0, (sponsor, ran.output)
+    else:
+        done = kg(*args)
+        assert done.returncode == 0, (sponsor, done.stderr)
     return nx.read_graphml(out)
 
 
@@ -48,8 +58,8 @@ def test_every_sponsor_the_seed_lists_is_found_by_network(
     printed = _rows(kg("query", "trial-sponsors", "-p", f"nct={SEED_NCT}", "-f", "csv",
                        "--store", small_store_path).stdout)
     assert "University Hospital, Montpellier" in {r["name"] for r in printed}
-    for row in printed:
-        graph = _network(small_store_path, tmp_path, row["name"])
+    for row in printed:  # the command itself runs as a subprocess in the tests below
+        graph = _network(small_store_path, tmp_path, row["name"], in_process=True)
         focus = {n for n, d in graph.nodes(data=True) if d.get("focus")}
         assert row["org"] in focus, row
 

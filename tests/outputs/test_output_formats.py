@@ -2,16 +2,16 @@
 
 The seed and every shared record are built once (tests/conftest.py ``shared_build``: one mapping,
 written through one FileSink per format, as ``kg build -o`` writes each, and into the store ``kg
-build --store`` makes), and that store is exported once per format (``kg export``). pyoxigraph
-reads every file back, and each must give the very statements of the N-Quads file: the same IRIs,
-and literals with the same lexical form, datatype and language.
-Triple formats (Turtle, N-Triples, RDF/XML, exported JSON-LD) are compared with the N-Quads'
-triples, graphs dropped.
+build --store`` makes). pyoxigraph reads every file back, and each must give the very statements
+of the N-Quads file: the same IRIs, and literals with the same lexical form, datatype and
+language. Triple formats (Turtle, N-Triples, RDF/XML, JSON-LD) are compared with the N-Quads'
+triples, graphs dropped. ``kg export`` of the whole shared set in every format is checked by
+tests/publish/test_export.py (against the build's N-Quads, not against the export's own).
 
 rdflib (its lexical forms kept: ``rdflib.NORMALIZE_LITERALS`` off) reads about a twentieth of
 pyoxigraph's speed, so it reads every format of a build and an export of a sample made the same
 way: the seed, eight records whose text holds a carriage return (the RDF/XML case), and every
-eighth shared record in name order (ages and coordinates, the decimal case, are in nearly every
+sixteenth shared record in name order (ages and coordinates, the decimal case, are in nearly every
 record). rdflib's reading of the N-Quads is itself checked against the lines kg wrote, then is the
 reference of its readings of the other formats.
 """
@@ -75,12 +75,6 @@ def _export(store_path: Path, folder: Path) -> dict[str, Path]:
     return paths
 
 
-@pytest.fixture(scope="session")
-def exported(tmp_path_factory: pytest.TempPathFactory, shared_store_path: Path) -> dict[str, Path]:
-    """The shared store exported once in every format ``kg export`` writes as a file of RDF."""
-    return _export(shared_store_path, tmp_path_factory.mktemp("exports"))
-
-
 def _has_carriage_return(path: Path) -> bool:
     data = path.read_bytes()
     return any(mark in data for mark in (b"\\r", b"\r", b"&#13;", b"&#xD;", b"&#xd;"))
@@ -88,10 +82,10 @@ def _has_carriage_return(path: Path) -> bool:
 
 @pytest.fixture(scope="session")
 def sample_inputs(ctgov_dir: Path) -> list[str]:
-    """The seed, eight records holding a carriage return, and every eighth shared record."""
+    """The seed, eight records holding a carriage return, and every sixteenth shared record."""
     records = sorted(p for p in ctgov_dir.iterdir() if p.suffix in (".json", ".xml"))
     with_cr = [p for p in records if _has_carriage_return(p)][:8]
-    chosen = [p for i, p in enumerate(records) if i % 8 == 0 and p not in with_cr]
+    chosen = [p for i, p in enumerate(records) if i % 16 == 0 and p not in with_cr]
     return [str(SEED), *map(str, with_cr + chosen)]
 
 
@@ -246,11 +240,6 @@ def build_reference(built: dict[str, Path]) -> dict[bool, set[str]]:
 
 
 @pytest.fixture(scope="session")
-def export_reference(exported: dict[str, Path]) -> dict[bool, set[str]]:
-    return {q: _reference(exported[".nq"], q) for q in (True, False)}
-
-
-@pytest.fixture(scope="session")
 def build_rdflib(sample_built: dict[str, Path]) -> set[Statement]:
     """rdflib's reading of the sample's built N-Quads (checked against the lines below)."""
     return _rdflib(sample_built[".nq"], quads=True)
@@ -305,7 +294,7 @@ def test_the_rdflib_sample_holds_carriage_returns_and_decimals(
     sample_built: dict[str, Path], sample_inputs: list[str]
 ) -> None:
     text = sample_built[".nq"].read_text(encoding="utf-8")
-    assert len(sample_inputs) > 80
+    assert len(sample_inputs) > 50
     assert "\\r" in text
     assert "^^<http://www.w3.org/2001/XMLSchema#decimal>" in text
 
@@ -317,15 +306,6 @@ def test_every_built_format_reads_back_the_same_with_rdflib(
     quads = OX_FORMAT[ext].supports_datasets
     expected = _project(build_rdflib, quads)
     _same_rdflib(_rdflib(sample_built[ext], quads), expected, f"kg build -o {ext}, rdflib")
-
-
-@pytest.mark.parametrize("ext", list(EXPORT_FORMATS))
-def test_every_export_format_reads_back_the_same_with_pyoxigraph(
-    ext: str, exported: dict[str, Path], export_reference: dict[bool, set[str]]
-) -> None:
-    # kg export writes JSON-LD compacted, as triples (the union of the data graphs).
-    quads = OX_FORMAT[ext].supports_datasets and ext != ".jsonld"
-    _same(_oxigraph(exported[ext], quads), export_reference[quads], f"kg export {ext}, pyoxigraph")
 
 
 def test_rdflib_reads_the_exported_nquads_as_written(
