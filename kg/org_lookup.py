@@ -11,11 +11,12 @@ finds (case aside), finds the same organisation in ``kg network --sponsor``.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 
 from kg.orgs import org_key
-from kg.terms import name_key
+from kg.terms import RDF, SDO, name_key
 
 __all__ = ["find_organisations", "organisation_spellings", "similar_names"]
 
@@ -27,9 +28,32 @@ SELECT DISTINCT ?org ?name WHERE {
 }"""
 
 
-def organisation_spellings(store: ox.Store) -> dict[str, set[str]]:
-    """Return organisation IRI -> every name the store gives it."""
+_TYPE = ox.NamedNode(RDF + "type")
+_ORGANIZATION = ox.NamedNode(SDO.iri("Organization"))
+_NAMES = (ox.NamedNode(SDO.iri("name")), ox.NamedNode(SDO.iri("alternateName")))
+
+
+def organisation_spellings(
+    store: ox.Store, among: Iterable[str] | None = None
+) -> dict[str, set[str]]:
+    """Return organisation IRI -> every name the store gives it.
+
+    ``among``: only these IRIs (those that are organisations), each read by its own look-ups
+    rather than a scan of every organisation: a registry holds hundreds of thousands (its sites'
+    facilities among them), a command that already knows its candidates (the sponsors of
+    ``kg network``) reads only theirs.
+    """
     out: dict[str, set[str]] = defaultdict(set)
+    if among is not None:
+        for iri in among:
+            org = ox.NamedNode(iri)
+            if next(store.quads_for_pattern(org, _TYPE, _ORGANIZATION, None), None) is None:
+                continue
+            for predicate in _NAMES:
+                for quad in store.quads_for_pattern(org, predicate, None, None):
+                    if isinstance(quad.object, ox.Literal):
+                        out[iri].add(quad.object.value)
+        return dict(out)
     result = store.query(_SPELLINGS, use_default_graph_as_union=True)
     assert isinstance(result, ox.QuerySolutions)  # noqa: S101 - a SELECT gives solutions
     for sol in result:
@@ -39,17 +63,26 @@ def organisation_spellings(store: ox.Store) -> dict[str, set[str]]:
     return dict(out)
 
 
-def find_organisations(store: ox.Store, name: str) -> list[str]:
+def find_organisations(store: ox.Store, name: str, among: Iterable[str] | None = None) -> list[str]:
     """Return the IRIs of the organisations ``name`` names (a spelling of theirs, or their IRI).
 
-    Sorted; empty when none does.
+    ``among``: only these candidates (see :func:`organisation_spellings`). Sorted; empty when
+    none does.
     """
     wanted = name.strip()
     key = org_key(wanted)
+    keys: dict[str, str] = {}  # spelling -> its key: names recur across organisations
+
+    def keyed(spelling: str) -> str:
+        found = keys.get(spelling)
+        if found is None:
+            found = keys[spelling] = org_key(spelling)
+        return found
+
     found = [
         org
-        for org, spellings in organisation_spellings(store).items()
-        if org == wanted or (key and any(org_key(s) == key for s in spellings))
+        for org, spellings in organisation_spellings(store, among).items()
+        if org == wanted or (key and any(keyed(s) == key for s in spellings))
     ]
     return sorted(found)
 

@@ -36,8 +36,9 @@ FIRST = (
     "tests/publish/test_browser.py",
     "tests/cli/test_cli_sponsor_lookup.py",
     "tests/cli/test_cli_modes_formats.py",
-    "tests/validate/test_validate_fast.py",
     "tests/test_build.py",
+    "tests/publish/test_pool_spare.py",
+    "tests/validate/test_validate_fast.py",  # its shared records' test comes after the seed's
     # long ones on the shared records
     "tests/test_query_output.py",
     "tests/remote/test_engines.py",

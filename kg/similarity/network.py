@@ -60,10 +60,9 @@ def _sponsored_by(
 ) -> tuple[set[str], set[str]]:
     """Return the organisations a sponsor name finds and the trials they sponsor."""
     sponsors = _members(store, _MEMBERS[NetworkKind.SPONSORS], trials)
-    orgs = {org for org in find_organisations(store, name) if org in sponsors}
+    orgs = set(find_organisations(store, name, among=sponsors))
     if not orgs:
-        spellings = organisation_spellings(store)
-        near = similar_names({o: n for o, n in spellings.items() if o in sponsors}, name)
+        near = similar_names(organisation_spellings(store, among=sponsors), name)
         raise UsageError(
             f"--sponsor {name!r}: no sponsor of that name in the store"
             + (f"; sponsors whose names contain it: {'; '.join(near)}" if near else "")
