@@ -148,7 +148,8 @@ def test_a_store_of_this_kg_has_index_format_3_and_its_variants_give_the_scans_r
             assert _SHARING_3 in picked.text, params
             continue
         fine = box_cells(float(params["lat"]), float(params["lon"]), float(params["km"]), 16)
-        assert ("tkg:ownTitle" in picked.text) == bool(fine), (name, params)
+        assert ("tkg:fineGeoCell" in picked.text) == bool(fine), (name, params)
+        assert "tkg:ownTitle" in picked.text, (name, params)  # quarter-degree cells too
     assert rows > 50  # not a comparison of empty answers
 
 
@@ -162,7 +163,7 @@ def test_a_format_2_store_keeps_its_format_2_variants_with_the_same_rows(
     for name, params in _cases(store):
         picked, _ = _compare(store, name, params)
         assert _SHARING_3 not in picked.text
-        assert "tkg:ownTitle" in picked.text or name == "recruiting-near"
+        assert "tkg:ownTitle" in picked.text
 
 
 def test_a_new_trial_built_into_a_format_2_store_leaves_it_at_format_2(
@@ -178,7 +179,7 @@ def test_a_new_trial_built_into_a_format_2_store_leaves_it_at_format_2(
     for name, params in [*_cases(store), ("trials-sharing-condition", {"nct": "NCT03737461"})]:
         picked, _ = _compare(store, name, params)
         assert _SHARING_3 not in picked.text
-        assert "tkg:ownTitle" in picked.text or name == "recruiting-near"
+        assert "tkg:ownTitle" in picked.text
     refresh(store)  # a recount gives the same
     assert _store_format(store) == ["2"]
 
@@ -262,8 +263,8 @@ def test_requirements_and_markers_say_the_lowest_format_a_variant_reads() -> Non
     assert requirements(newest) == {"index 3"}
     assert requirements(second) == {"index 2"}
     assert requirements(older) == {"index"}
-    newest, older = indexed_variants(load_query("recruiting-near"))
-    assert requirements(newest) == {"index 2"}
+    fine, quarter, older = indexed_variants(load_query("recruiting-near"))
+    assert requirements(fine) == requirements(quarter) == {"index 2"}
     assert requirements(older) == {"index"}
     formats = {"index": 1, "index 2": 2, "index 3": 3}
     for need, at_least in formats.items():

@@ -139,8 +139,9 @@ def _check(path: Path, stored: dict[str, Record], work: Path) -> None:
         assert picked is not query
         if name == "trials-sharing-condition":  # format 3's keys
             assert "tkg:conditionTrialTitle" in picked.text, name
-        if params.get("km") == "5":  # format 2's keys (km 30: over 12 fine cells)
+        if name == "recruiting-near":  # format 2's keys (km 30: quarter-degree cells)
             assert "tkg:ownTitle" in picked.text, name
+            assert ("tkg:fineGeoCell" in picked.text) == (params["km"] == "5"), params
         expected = run_query(store, query, bindings, indexed=False)
         assert run_query(store, query, bindings) == expected, (name, params)
 
