@@ -242,6 +242,8 @@ def add_older(older: dict[int, int], counts: GraphCounts, sign: int = 1) -> None
         for n in range(2, int(INDEX_FORMAT)):
             if counts.index_format >= n:
                 older[n] = older.get(n, 0) + sign
+                if not older[n]:
+                    del older[n]  # none: as if never counted
 
 
 @dataclass(slots=True)

@@ -88,8 +88,8 @@ def read(store: ox.Store, quads: Iterable[ox.Quad] | None = None) -> Statistics 
         stats.current_graphs = stats.trial_graphs
     only = stored[0] if len(stored) == 1 else None
     lowest = int(only) if only is not None and only.isdigit() else 1
-    for n in range(2, int(INDEX_FORMAT)):
-        stats.older_graphs[n] = stats.trial_graphs if lowest >= n else 0
+    for n in range(2, min(lowest, int(INDEX_FORMAT) - 1) + 1):
+        stats.older_graphs[n] = stats.trial_graphs
     try:
         for node in head.get("countryCount", []):
             row = by_node[node]
