@@ -31,6 +31,18 @@ it as well):
 - ``?graph tkg:indexFormat "2"``: the graph's own note of the format of its keys; the statistics
   graph states the store's format, the lowest of its trial graphs' (kg.stats).
 
+Format 3 adds the keys of "trials sharing a condition", so that a condition's (or MeSH term's)
+trials and their titles are one run of keys read in order, not a look-up of each trial's title:
+
+- ``?condition tkg:conditionTrialTitle "title"`` (and ``?term tkg:meshTermTrialTitle "title"``):
+  for each ``schema:healthCondition`` (``tkg:conditionMeshTerm``) of the trial in its own record,
+  each title of the trial there (its ``tkg:ownTitle``), stated in the trial's own graph: the
+  graph's name gives the trial (``{base}graph/NCT...`` is ``{base}trial/NCT...``'s, DESIGN.md).
+- ``?condition tkg:conditionUntitledTrial ?trial`` (``?term tkg:meshTermUntitledTrial ?trial``):
+  the same link for a trial whose own record gives no title: the queries read any graph's title
+  for those only, as the scans do (a title another record gives can come and go with that
+  record, so no key of this graph can hold it).
+
 The queries that use them are ``queries/indexed/*.rq`` (README, "At registry scale").
 """
 
@@ -49,6 +61,7 @@ __all__ = [
     "FINE_CELLS_PER_DEGREE",
     "INDEX_FORMAT",
     "INDEX_PREDICATES",
+    "SHARING_KEYS",
     "WANTED",
     "add_missing_keys",
     "geo_cell",
@@ -57,7 +70,7 @@ __all__ = [
     "split",
 ]
 
-INDEX_FORMAT = "2"
+INDEX_FORMAT = "3"
 """Version of the index triples; stored in each trial graph and, when every trial graph has it,
 in the statistics graph (``tkg:indexFormat``). Format N holds every key of the formats before it."""
 
@@ -71,6 +84,10 @@ INDEX_PREDICATES = tuple(
         T.ownTitle,
         T.fineGeoCell,
         T.indexFormat,
+        T.conditionTrialTitle,
+        T.conditionUntitledTrial,
+        T.meshTermTrialTitle,
+        T.meshTermUntitledTrial,
     )
 )
 """The IRIs of the index triples' predicates: look-up keys, not facts of the records."""
@@ -84,6 +101,13 @@ _STATUS = SDO.status
 _SPONSOR = SDO.sponsor
 _RECRUITING = SDO.Recruiting
 _INTERVENTION = T.Intervention
+_CONDITION = SDO.healthCondition
+_MESH_TERM = T.conditionMeshTerm
+SHARING_KEYS = {
+    _CONDITION: (T.conditionTrialTitle, T.conditionUntitledTrial),
+    _MESH_TERM: (T.meshTermTrialTitle, T.meshTermUntitledTrial),
+}
+"""Format 3: the predicates of a trial's link to a shared feature: (titled key, untitled key)."""
 _NUMERIC = (f"<{XSD}decimal>", f"<{XSD}double>", f"<{XSD}integer>", f"<{XSD}float>")
 
 Triple = tuple[str, str, str]
@@ -152,7 +176,7 @@ def split(triples: Iterable[Triple], wanted: Collection[str]) -> dict[str, list[
     return out
 
 
-WANTED = (_ALT, _NAME, RDF_TYPE, _GEO, _LAT, _LON, _STATUS, _SPONSOR)
+WANTED = (_ALT, _NAME, RDF_TYPE, _GEO, _LAT, _LON, _STATUS, _SPONSOR, _CONDITION, _MESH_TERM)
 """The predicates :func:`index_triples` reads."""
 
 
@@ -183,7 +207,14 @@ def index_triples(
         (trial, T.recordGraph, graph),
         (graph, T.indexFormat, _quoted(INDEX_FORMAT)),
     ]
-    out.extend((trial, T.ownTitle, o) for s, o in parts[_NAME] if s == trial)
+    titles = [o for s, o in parts[_NAME] if s == trial]
+    out.extend((trial, T.ownTitle, o) for o in titles)
+    for link, (titled, untitled) in SHARING_KEYS.items():
+        for feature in dict.fromkeys(o for s, o in parts[link] if s == trial):
+            if titles:
+                out.extend((feature, titled, title) for title in titles)
+            else:
+                out.append((feature, untitled, trial))
     unkeyed = set(placed).difference(o for _, o in parts[_SPONSOR]) if placed else placed
     for s, o in parts[_ALT]:
         if s in unkeyed:

@@ -4,8 +4,9 @@ A store built by an older kg holds the index triples of its format (kg.index) in
 graph. The keys a later format adds are derived from the graph's own quads, as the build derives
 them from the record's triples: this reads each trial graph's quads of the predicates
 :func:`kg.index.index_triples` reads, computes its index triples, and adds those of the later
-format that the graph lacks (``tkg:ownTitle``, ``tkg:fineGeoCell``, the graph's
-``tkg:indexFormat``). The keys of format 1 are not rewritten: a format-1 graph has them already,
+format that the graph lacks (format 2: ``tkg:ownTitle``, ``tkg:fineGeoCell``; format 3: the keys of
+trials sharing a condition, kg.index), and replaces the graph's ``tkg:indexFormat`` note by kg's.
+The keys of format 1 are not rewritten: a format-1 graph has them already,
 and those of facilities keyed by name (``Minter.placed``) cannot be told from the graph alone.
 When every trial graph is then of kg's format, the statistics graph says so
 (``tkg:indexFormat``); nothing else of it changes (the keys are no counted facts).
@@ -18,14 +19,19 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg.index import INDEX_FORMAT, WANTED, index_triples
+from kg.index import INDEX_FORMAT, SHARING_KEYS, WANTED, index_triples
 from kg.stats import STATS_GRAPH
 from kg.terms import TKG, T
 
 __all__ = ["ADDED_PREDICATES", "ReindexReport", "reindex"]
 
-ADDED_PREDICATES = (T.ownTitle, T.fineGeoCell, T.indexFormat)
-"""The index triples of format 2 that format 1 lacks (rendered IRIs)."""
+ADDED_PREDICATES = (
+    T.ownTitle,
+    T.fineGeoCell,
+    T.indexFormat,
+    *(key for keys in SHARING_KEYS.values() for key in keys),
+)
+"""The index triples of formats 2 and 3 that format 1 lacks (rendered IRIs)."""
 
 _RECORD_GRAPH = ox.NamedNode(TKG + "recordGraph")
 _INDEX_FORMAT = ox.NamedNode(TKG + "indexFormat")
@@ -73,6 +79,15 @@ def _added(store: ox.Store, trial: ox.NamedNode, graph: ox.NamedNode) -> list[ox
     return [q for q in ox.parse(lines, format=ox.RdfFormat.N_QUADS) if q not in store]
 
 
+def _older_notes(store: ox.Store, graph: ox.NamedNode) -> list[ox.Quad]:
+    """The graph's notes of an earlier index format (replaced by kg's)."""
+    return [
+        q
+        for q in store.quads_for_pattern(graph, _INDEX_FORMAT, None, graph)
+        if q.object != _CURRENT
+    ]
+
+
 def reindex(store: ox.Store, *, batch: int = 1000) -> ReindexReport:
     """Add the index triples of kg's format to every trial graph of ``store`` that lacks them.
 
@@ -83,18 +98,27 @@ def reindex(store: ox.Store, *, batch: int = 1000) -> ReindexReport:
     """
     upgraded = current = total = 0
     pending: list[ox.Quad] = []
+    older: list[ox.Quad] = []
+
+    def write() -> None:
+        for quad in older:
+            store.remove(quad)
+        store.extend(pending)
+        pending.clear()
+        older.clear()
+
     for trial, graph in list(_trial_graphs(store)):
         if ox.Quad(graph, _INDEX_FORMAT, _CURRENT, graph) in store:
             current += 1
             continue
         quads = _added(store, trial, graph)
         pending.extend(quads)
+        older.extend(_older_notes(store, graph))
         upgraded += 1
         total += len(quads)
         if upgraded % batch == 0:
-            store.extend(pending)
-            pending = []
-    store.extend(pending)
+            write()
+    write()
     marks = list(store.quads_for_pattern(_STATS, _INDEX_FORMAT, None, _STATS))
     if marks and all(m.object != _CURRENT for m in marks):
         for mark in marks:

@@ -40,6 +40,7 @@ __all__ = [
     "WANTED",
     "GraphCounts",
     "Statistics",
+    "add_older",
     "compute",
     "count_triples",
     "refresh",
@@ -103,6 +104,7 @@ class GraphCounts:
     trial_graph: bool = False
     indexed: bool = False
     current: bool = False  # indexed, and its keys are of kg's INDEX_FORMAT (kg.index)
+    index_format: int = 0  # the format of its keys: its own note's, 1 without one, 0 unindexed
     countries: tuple[tuple[str, frozenset[str], frozenset[str], int, int], ...] = ()
     cities: tuple[tuple[str, str | None, int, int], ...] = ()
     sponsors: tuple[tuple[str, str, int, int], ...] = ()
@@ -168,6 +170,7 @@ def _count(graph: str, p: Pairs, names: list[tuple[str, str]]) -> GraphCounts:
         trial_graph=bool(_TRIAL_GRAPH.search(graph)),
         indexed=bool(p.get(_RECORD_GRAPH)),
         current=bool(p.get(_RECORD_GRAPH)) and (graph, _CURRENT) in p.get(_INDEX_FORMAT, ()),
+        index_format=_graph_format(graph, p),
         countries=tuple(
             (k, frozenset(n), frozenset(c), len(t), len(s))
             for k, (n, c, t, s) in by_country.items()
@@ -176,6 +179,14 @@ def _count(graph: str, p: Pairs, names: list[tuple[str, str]]) -> GraphCounts:
         sponsors=tuple((o, c, len(t), len(d)) for (o, c), (t, d) in by_sponsor.items()),
         sponsor_names=tuple(first.items()),
     )
+
+
+def _graph_format(graph: str, p: Pairs) -> int:
+    """The format of a graph's keys: its own note's (the highest), 1 without one, 0 unindexed."""
+    if not p.get(_RECORD_GRAPH):
+        return 0
+    notes = [term_value(o) for s, o in p.get(_INDEX_FORMAT, ()) if s == graph]
+    return max((int(n) for n in notes if n is not None and n.isdigit()), default=1)
 
 
 WANTED = (*_COUNTED, _RECORD_GRAPH, _INDEX_FORMAT, _NAME)
@@ -222,6 +233,19 @@ def _count_stored(store: ox.Store, g: ox.NamedNode) -> GraphCounts:
     return _count(str(g), p, names)
 
 
+def add_older(older: dict[int, int], counts: GraphCounts, sign: int = 1) -> None:
+    """Count a trial graph (``sign`` -1: take it out) under the older formats its keys hold.
+
+    :attr:`Statistics.older_graphs`: the formats between 1 and kg's, exclusive.
+    """
+    if counts.trial_graph:
+        for n in range(2, int(INDEX_FORMAT)):
+            if counts.index_format >= n:
+                older[n] = older.get(n, 0) + sign
+                if not older[n]:
+                    del older[n]  # none: as if never counted
+
+
 @dataclass(slots=True)
 class _Country:
     names: set[str] = field(default_factory=set)
@@ -243,12 +267,15 @@ class Statistics:
     trial_graphs: int = 0
     indexed_graphs: int = 0
     current_graphs: int = 0  # trial graphs whose keys are of INDEX_FORMAT
+    older_graphs: dict[int, int] = field(default_factory=dict)
+    """For each format N between 1 and INDEX_FORMAT (exclusive): the trial graphs of N or later."""
 
     def add(self, counts: GraphCounts) -> None:
         """Add one graph's counts."""
         self.trial_graphs += counts.trial_graph
         self.indexed_graphs += counts.trial_graph and counts.indexed
         self.current_graphs += counts.trial_graph and counts.current
+        add_older(self.older_graphs, counts)
         for key, names, codes, trials, sites in counts.countries:
             row = self.countries.setdefault(key, _Country())
             row.names.update(names)
@@ -385,6 +412,8 @@ def stats_nquads(stats: Statistics) -> Iterator[str]:
     yield q(g, "trialGraphCount", integer(stats.trial_graphs))
     if stats.current_graphs == stats.trial_graphs:  # the lowest format of the trial graphs
         yield q(g, "indexFormat", literal(INDEX_FORMAT))
+    elif older := [n for n, k in stats.older_graphs.items() if k == stats.trial_graphs]:
+        yield q(g, "indexFormat", literal(str(max(older))))
     elif stats.indexed_graphs == stats.trial_graphs:
         yield q(g, "indexFormat", literal("1"))
     country_rank, city_rank, sponsor_rank = _ranks(stats)

@@ -32,6 +32,7 @@ from kg.stats import (
     _count_classes,
     _count_stored,
     _Country,
+    add_older,
     read_notations,
 )
 from kg.terms import PROV, RDF, SCHEMA, TKG
@@ -82,8 +83,13 @@ def read(store: ox.Store, quads: Iterable[ox.Quad] | None = None) -> Statistics 
     stats.trial_graphs = stats.indexed_graphs = _int(head["trialGraphCount"][0])
     # The store's format is its trial graphs' lowest: at kg's own, every graph is current; below
     # it, how many are is not kept, so none is counted (never more than hold the format's keys).
-    if [_value(t) for t in head["indexFormat"]] == [INDEX_FORMAT]:
+    stored = [_value(t) for t in head["indexFormat"]]
+    if stored == [INDEX_FORMAT]:
         stats.current_graphs = stats.trial_graphs
+    only = stored[0] if len(stored) == 1 else None
+    lowest = int(only) if only is not None and only.isdigit() else 1
+    for n in range(2, min(lowest, int(INDEX_FORMAT) - 1) + 1):
+        stats.older_graphs[n] = stats.trial_graphs
     try:
         for node in head.get("countryCount", []):
             row = by_node[node]
@@ -131,6 +137,7 @@ def _normalised(counts: GraphCounts) -> GraphCounts:
         trial_graph=counts.trial_graph,
         indexed=counts.indexed,
         current=counts.current,
+        index_format=counts.index_format,
         countries=counts.countries,
         cities=tuple(
             (_norm(c), None if p is None else _norm(p), t, s) for c, p, t, s in counts.cities
@@ -191,6 +198,7 @@ def _subtract(stats: Statistics, counts: GraphCounts) -> bool:
     stats.trial_graphs -= counts.trial_graph
     stats.indexed_graphs -= counts.trial_graph and counts.indexed
     stats.current_graphs -= counts.trial_graph and counts.current
+    add_older(stats.older_graphs, counts, -1)
     for key, _, _, trials, sites in counts.countries:
         row = stats.countries.get(key)
         if row is None:

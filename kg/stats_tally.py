@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from kg.stats import GraphCounts, Statistics, _Country
+from kg.stats import GraphCounts, Statistics, _Country, add_older
 
 __all__ = ["Tally"]
 
@@ -52,6 +52,7 @@ class Tally:
     trial_graphs: int = 0
     indexed_graphs: int = 0
     current_graphs: int = 0
+    older_graphs: dict[int, int] = field(default_factory=dict)
     countries: dict[str, _Row] = field(default_factory=dict)
     cities: dict[tuple[str, str | None], list[int]] = field(default_factory=dict)
     sponsors: dict[tuple[str, str], list[int]] = field(default_factory=dict)
@@ -63,6 +64,7 @@ class Tally:
         self.trial_graphs += sign * counts.trial_graph
         self.indexed_graphs += sign * (counts.trial_graph and counts.indexed)
         self.current_graphs += sign * (counts.trial_graph and counts.current)
+        add_older(self.older_graphs, counts, sign)
         for key, names, codes, trials, sites in counts.countries:
             row = self.countries.setdefault(key, _Row())
             for name in names:
@@ -93,6 +95,7 @@ class Tally:
             trial_graphs=self.trial_graphs,
             indexed_graphs=self.indexed_graphs,
             current_graphs=self.current_graphs,
+            older_graphs=dict(self.older_graphs),
         )
         for key, row in self.countries.items():
             stats.countries[key] = _Country(set(row.names), set(row.codes), row.trials, row.sites)

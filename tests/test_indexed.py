@@ -102,14 +102,16 @@ def test_every_indexed_variant_answers_a_shipped_query_and_says_what_it_reads() 
         variant = indexed_variant(load_query(name))
         assert variant is not None
         for older in indexed_variants(load_query(name)):
-            assert requirements(older) <= {"statistics", "index", "index 2", "answers"}
+            assert requirements(older) <= {"statistics", "index", "index 2", "index 3", "answers"}
             assert requirements(older)
 
 
 def test_indexed_queries_give_the_scans_rows_on_the_shared_records(
     shared_store: ox.Store,
 ) -> None:
-    assert capabilities(store_ask(shared_store)) == {"statistics", "index", "index 2", "answers"}
+    assert capabilities(store_ask(shared_store)) == {
+        "statistics", "index", "index 2", "index 3", "answers"
+    }
     nonempty = 0
     for name, params in _cases(shared_store, 12, seed=1):
         nonempty += bool(_compare(shared_store, name, params).rows)
@@ -218,6 +220,9 @@ def test_index_triples_of_a_record() -> None:
         ("<http://x/i>", RDF_TYPE, f"<{TKG}Intervention>"),
         ("<http://x/i>", "<http://schema.org/name>", '"Placebo"'),
         ("<http://x/org>", "<http://schema.org/name>", '"Not an intervention"'),
+        ("<http://x/t>", "<http://schema.org/healthCondition>", "<http://x/c>"),
+        ("<http://x/t>", f"<{TKG}conditionMeshTerm>", "<http://x/D1>"),
+        ("<http://x/t2>", "<http://schema.org/healthCondition>", "<http://x/c2>"),
         (site, "<http://schema.org/geo>", geo),
         (geo, "<http://schema.org/latitude>", f'"-0.5"{dec}'),
         (geo, "<http://schema.org/longitude>", f'"3.87"{dec}'),
@@ -226,12 +231,26 @@ def test_index_triples_of_a_record() -> None:
     completed = ("<http://x/t>", "<http://schema.org/status>", "<http://schema.org/Completed>")
     title = ("<http://x/t>", "<http://schema.org/name>", '"A trial"@en')
     # Only a recruiting trial's sites have cells: recruiting-near looks for no other.
-    assert len(index_triples([*triples, completed], "<http://x/t>", "<http://x/g>")) == 4
-    out = index_triples([*triples, title, recruiting], "<http://x/t>", "<http://x/g>")
+    # Without a title of its own, the trial's conditions get the untitled key (the trial).
+    assert index_triples([*triples, completed], "<http://x/t>", "<http://x/g>") == [
+        ("<http://x/t>", f"<{TKG}recordGraph>", "<http://x/g>"),
+        ("<http://x/g>", f"<{TKG}indexFormat>", '"3"'),
+        ("<http://x/c>", f"<{TKG}conditionUntitledTrial>", "<http://x/t>"),
+        ("<http://x/D1>", f"<{TKG}meshTermUntitledTrial>", "<http://x/t>"),
+        ("<http://x/org>", f"<{TKG}alternateNameKey>", '"hôpital \\"a\\""'),
+        ("<http://x/i>", f"<{TKG}interventionNameKey>", '"placebo"'),
+    ]
+    second = ("<http://x/t>", "<http://schema.org/name>", '"Second"')
+    out = index_triples([*triples, title, second, recruiting], "<http://x/t>", "<http://x/g>")
     assert out == [
         ("<http://x/t>", f"<{TKG}recordGraph>", "<http://x/g>"),
-        ("<http://x/g>", f"<{TKG}indexFormat>", '"2"'),
+        ("<http://x/g>", f"<{TKG}indexFormat>", '"3"'),
         ("<http://x/t>", f"<{TKG}ownTitle>", '"A trial"@en'),
+        ("<http://x/t>", f"<{TKG}ownTitle>", '"Second"'),
+        ("<http://x/c>", f"<{TKG}conditionTrialTitle>", '"A trial"@en'),
+        ("<http://x/c>", f"<{TKG}conditionTrialTitle>", '"Second"'),
+        ("<http://x/D1>", f"<{TKG}meshTermTrialTitle>", '"A trial"@en'),
+        ("<http://x/D1>", f"<{TKG}meshTermTrialTitle>", '"Second"'),
         ("<http://x/org>", f"<{TKG}alternateNameKey>", '"hôpital \\"a\\""'),
         ("<http://x/i>", f"<{TKG}interventionNameKey>", '"placebo"'),
         (site, f"<{TKG}geoCell>", '"-2 15"'),

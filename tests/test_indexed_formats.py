@@ -1,9 +1,10 @@
 """Index formats: a store serves every variant of its index format or an earlier one, same rows.
 
-A store built by this kg has index triples of format 2 (``tkg:ownTitle``, ``tkg:fineGeoCell``);
-one built by an older kg has format 1 only. kg picks the newest variant the store serves
-(``queries/indexed/NAME.rq``, then ``queries/indexed/index-1/NAME.rq``), so an older store keeps
-its fast answers instead of falling back to the scans. Each comparison checks which variant was
+A store built by this kg has index triples of format 3 (format 2's ``tkg:ownTitle``,
+``tkg:fineGeoCell``, and format 3's keys of trials sharing a condition); one built by an older kg
+has format 2 or 1 only. kg picks the newest variant the store serves (``queries/indexed/NAME.rq``,
+then ``queries/indexed/index-2/NAME.rq``, ``index-1/``), so an older store keeps its fast answers
+instead of falling back to the scans. Each comparison checks which variant was
 picked (a silent fallback cannot pass) and that its rows are the scan's.
 """
 
@@ -31,6 +32,13 @@ from kg.stats import STATS_GRAPH, refresh
 from kg.terms import DEFAULT_BASE, TKG
 
 _FORMAT_2 = ("ownTitle", "fineGeoCell")
+_FORMAT_3 = (
+    "conditionTrialTitle",
+    "conditionUntitledTrial",
+    "meshTermTrialTitle",
+    "meshTermUntitledTrial",
+)
+_SHARING_3 = "tkg:conditionTrialTitle"  # what the format-3 trials-sharing-condition reads
 _SITES = """PREFIX schema: <http://schema.org/>
 PREFIX tkg: <https://w3id.org/trialkg/ontology#>
 SELECT DISTINCT ?lat ?lon WHERE { ?site tkg:geoCell ?c ; schema:geo ?g .
@@ -69,18 +77,35 @@ def _built(path: Path, registry: Path) -> ox.Store:
     return ox.Store(str(path))
 
 
-def _to_format_1(store: ox.Store) -> None:
-    """What a build by kg of index format 1 left: no format-2 keys, no graph's format note."""
-    for name in (*_FORMAT_2, "indexFormat"):
+def _drop(store: ox.Store, names: tuple[str, ...], *, held: bool = True) -> None:
+    """Remove the keys named from every trial graph (``held``: check that the store had them)."""
+    for name in names:
         quads = [
             q
             for q in store.quads_for_pattern(None, ox.NamedNode(TKG + name), None, None)
             if q.graph_name != ox.NamedNode(STATS_GRAPH)
         ]
-        assert quads or name == "fineGeoCell"
+        assert quads or not held or name in ("fineGeoCell", *_FORMAT_3[1::2])
         for quad in quads:
             store.remove(quad)
+
+
+def _to_format_1(store: ox.Store) -> None:
+    """What a build by kg of index format 1 left: no format-2 keys, no graph's format note."""
+    _drop(store, _FORMAT_3, held=False)  # (none in a store of format 2)
+    _drop(store, (*_FORMAT_2, "indexFormat"))
     refresh(store)  # a recount: the store's format is its graphs' lowest
+
+
+def _to_format_2(store: ox.Store) -> None:
+    """What a build by kg of index format 2 left: no format-3 keys, each graph's note "2"."""
+    _drop(store, _FORMAT_3)
+    note = ox.NamedNode(TKG + "indexFormat")
+    for quad in list(store.quads_for_pattern(None, note, None, None)):
+        if quad.graph_name != ox.NamedNode(STATS_GRAPH):
+            store.remove(quad)
+            store.add(ox.Quad(quad.subject, note, ox.Literal("2"), quad.graph_name))
+    refresh(store)
 
 
 def _cases(store: ox.Store) -> list[tuple[str, dict[str, str]]]:
@@ -106,22 +131,57 @@ def _compare(store: ox.Store, name: str, params: dict[str, str]) -> tuple[NamedQ
     return picked, len(scan.rows)
 
 
-def test_a_store_of_this_kg_has_index_format_2_and_its_variants_give_the_scans_rows(
+def test_a_store_of_this_kg_has_index_format_3_and_its_variants_give_the_scans_rows(
     tmp_path: Path, registry: Path
 ) -> None:
     store = _built(tmp_path / "store", registry)
-    assert INDEX_FORMAT == "2"
-    assert _store_format(store) == ["2"]
-    assert capabilities(store_ask(store)) == {"statistics", "index", "index 2", "answers"}
+    assert INDEX_FORMAT == "3"
+    assert _store_format(store) == ["3"]
+    assert capabilities(store_ask(store)) == {
+        "statistics", "index", "index 2", "index 3", "answers"
+    }
     rows = 0
     for name, params in _cases(store):
         picked, n = _compare(store, name, params)
         rows += n
-        fine = name != "recruiting-near" or box_cells(
-            float(params["lat"]), float(params["lon"]), float(params["km"]), 16
-        )
-        assert ("tkg:ownTitle" in picked.text) == bool(fine), (name, params)
+        if name == "trials-sharing-condition":
+            assert _SHARING_3 in picked.text, params
+            continue
+        fine = box_cells(float(params["lat"]), float(params["lon"]), float(params["km"]), 16)
+        assert ("tkg:fineGeoCell" in picked.text) == bool(fine), (name, params)
+        assert "tkg:ownTitle" in picked.text, (name, params)  # quarter-degree cells too
     assert rows > 50  # not a comparison of empty answers
+
+
+def test_a_format_2_store_keeps_its_format_2_variants_with_the_same_rows(
+    tmp_path: Path, registry: Path
+) -> None:
+    store = _built(tmp_path / "store", registry)
+    _to_format_2(store)
+    assert _store_format(store) == ["2"]
+    assert capabilities(store_ask(store)) == {"statistics", "index", "index 2", "answers"}
+    for name, params in _cases(store):
+        picked, _ = _compare(store, name, params)
+        assert _SHARING_3 not in picked.text
+        assert "tkg:ownTitle" in picked.text
+
+
+def test_a_new_trial_built_into_a_format_2_store_leaves_it_at_format_2(
+    tmp_path: Path, registry: Path, seed_path: Path
+) -> None:
+    """The update's graph has format 3, the others format 2: the store is of format 2 (the
+    lowest), and keeps its format-2 variants (before format 3 such an update said format 1)."""
+    path = tmp_path / "store"
+    _to_format_2(_built(path, registry))
+    build([str(seed_path)], StoreSink(path), base=DEFAULT_BASE)
+    store = ox.Store(str(path))
+    assert _store_format(store) == ["2"]
+    for name, params in [*_cases(store), ("trials-sharing-condition", {"nct": "NCT03737461"})]:
+        picked, _ = _compare(store, name, params)
+        assert _SHARING_3 not in picked.text
+        assert "tkg:ownTitle" in picked.text
+    refresh(store)  # a recount gives the same
+    assert _store_format(store) == ["2"]
 
 
 def test_a_format_1_store_keeps_its_format_1_variants_with_the_same_rows(
@@ -134,13 +194,14 @@ def test_a_format_1_store_keeps_its_format_1_variants_with_the_same_rows(
     for name, params in _cases(store):
         picked, _ = _compare(store, name, params)
         assert "tkg:ownTitle" not in picked.text and "fineGeoCell" not in picked.text
+        assert _SHARING_3 not in picked.text
         assert "tkg:recordGraph" in picked.text
 
 
 def test_a_new_trial_built_into_a_format_1_store_leaves_it_at_format_1(
     tmp_path: Path, registry: Path, seed_path: Path
 ) -> None:
-    """The update's graph has format 2, the others format 1: the store is of format 1."""
+    """The update's graph has format 3, the others format 1: the store is of format 1."""
     path = tmp_path / "store"
     _to_format_1(_built(path, registry))
     build([str(seed_path)], StoreSink(path), base=DEFAULT_BASE)
@@ -155,38 +216,59 @@ def test_a_trial_without_a_title_of_its_own_takes_any_graphs_title(
     tmp_path: Path, registry: Path
 ) -> None:
     """A trial whose own record has no title (or that only other records name) has no ownTitle
-    key: the variants read any graph's title for it, as the scans do (two titles: two rows)."""
+    key, and untitled keys on its conditions (format 3): the variants read any graph's title for
+    it, as the scans do (two titles: two rows), in every format."""
+    from kg.reindex import reindex
+
     store = _built(tmp_path / "store", registry)
     (first, *_) = _cases(store)
     rows = run_query(store, load_query(first[0]), bind_params(load_query(first[0]), first[1]))
     other = rows.rows[0][rows.variables.index("other")]
     assert other is not None
     trial = ox.NamedNode(other.value)
+    graph = ox.NamedNode(other.value.replace("/trial/", "/graph/"))
     name = ox.NamedNode("http://schema.org/name")
     for pred in (name, ox.NamedNode(TKG + "ownTitle")):
         for quad in list(store.quads_for_pattern(trial, pred, None, None)):
             store.remove(quad)
+    # What a build of the record without its title writes: its keys derived again (kg.reindex
+    # derives a graph's keys from its quads when its note is of an older format).
+    for key in (*_FORMAT_3, "indexFormat"):
+        for quad in list(store.quads_for_pattern(None, ox.NamedNode(TKG + key), None, graph)):
+            store.remove(quad)
+    store.add(ox.Quad(graph, ox.NamedNode(TKG + "indexFormat"), ox.Literal("2"), graph))
+    assert reindex(store).upgraded == 1
+    untitled = ox.NamedNode(TKG + "conditionUntitledTrial")
+    assert list(store.quads_for_pattern(None, untitled, trial, graph))
     elsewhere = ox.NamedNode(f"{DEFAULT_BASE}graph/elsewhere")
     store.add(ox.Quad(trial, name, ox.Literal("Listed title A"), elsewhere))
     store.add(ox.Quad(trial, name, ox.Literal("Listed title B"), elsewhere))
-    _, n = _compare(store, *first)
-    titles = run_query(store, load_query(first[0]), bind_params(load_query(first[0]), first[1]))
-    mine = [r for r in titles.rows if r[titles.variables.index("other")] == other]
-    assert {r[titles.variables.index("title")].value for r in mine} >= {  # type: ignore[union-attr]
-        "Listed title A",
-        "Listed title B",
-    }
-    assert n == len(rows.rows) + len(mine) // 2
+    for convert in (None, _to_format_2, _to_format_1):
+        if convert is not None:
+            convert(store)
+        picked, n = _compare(store, *first)
+        assert (_SHARING_3 in picked.text) == (convert is None)
+        query = load_query(first[0])
+        titles = run_query(store, query, bind_params(query, first[1]))
+        mine = [r for r in titles.rows if r[titles.variables.index("other")] == other]
+        assert {r[titles.variables.index("title")].value for r in mine} == {  # type: ignore[union-attr]
+            "Listed title A",
+            "Listed title B",
+        }
+        assert n == len(rows.rows) + len(mine) // 2
 
 
 def test_requirements_and_markers_say_the_lowest_format_a_variant_reads() -> None:
-    for name in ("trials-sharing-condition", "recruiting-near"):
-        newest, older = indexed_variants(load_query(name))
-        assert requirements(newest) == {"index 2"}
-        assert requirements(older) == {"index"}
-    formats = {"index": 1, "index 2": 2}
+    newest, second, older = indexed_variants(load_query("trials-sharing-condition"))
+    assert requirements(newest) == {"index 3"}
+    assert requirements(second) == {"index 2"}
+    assert requirements(older) == {"index"}
+    fine, quarter, older = indexed_variants(load_query("recruiting-near"))
+    assert requirements(fine) == requirements(quarter) == {"index 2"}
+    assert requirements(older) == {"index"}
+    formats = {"index": 1, "index 2": 2, "index 3": 3}
     for need, at_least in formats.items():
-        for stored in ("1", "2", "3"):
+        for stored in ("1", "2", "3", "4"):
             store = ox.Store()
             g = ox.NamedNode(STATS_GRAPH)
             store.add(ox.Quad(g, ox.NamedNode(TKG + "indexFormat"), ox.Literal(stored), g))
@@ -213,11 +295,26 @@ def test_kg_reindex_gives_a_format_1_store_the_keys_a_fresh_build_writes(
     del older  # closed: the command opens the store itself
     result = CliRunner().invoke(app, ["reindex", "--store", str(path)])
     assert result.exit_code == 0, result.output
-    assert "120 trial graphs given the index keys of format 2" in result.output
+    assert "120 trial graphs given the index keys of format 3" in result.output
     store = ox.Store(str(path))
     assert _quads(store) == fresh  # every graph, the statistics and answers graphs included
     report = reindex(store)  # again: nothing left to do
-    assert (report.upgraded, report.current, report.quads, report.store_format) == (0, 120, 0, "2")
+    assert (report.upgraded, report.current, report.quads, report.store_format) == (0, 120, 0, "3")
     for name, params in _cases(store):
         picked, _ = _compare(store, name, params)
-        assert "tkg:ownTitle" in picked.text or name == "recruiting-near"
+        assert _SHARING_3 in picked.text or name == "recruiting-near"
+
+
+def test_kg_reindex_gives_a_format_2_store_the_keys_a_fresh_build_writes(
+    tmp_path: Path, registry: Path
+) -> None:
+    """Format 2 to 3 (the 100k benchmark store's case): the graphs' notes of format 2 go."""
+    from kg.reindex import reindex
+
+    fresh = _quads(_built(tmp_path / "fresh", registry))
+    older = _built(tmp_path / "store", registry)
+    _to_format_2(older)
+    assert _store_format(older) == ["2"]
+    report = reindex(older)
+    assert (report.upgraded, report.current, report.store_format) == (120, 0, "3")
+    assert _quads(older) == fresh

@@ -5,7 +5,9 @@ scans' rows.
 
 Records are shared records with a changed source date (``versionHolder``, which decides whether an
 update replaces a trial) and, in a later version, a changed first site, lead sponsor name,
-first intervention name and overall status, so every table moves.
+first intervention name and overall status, so every table moves, and a condition shared with the
+other trials of that version (version C also loses its title: its conditions' keys of index
+format 3 become the untitled ones, and the scans take any graph's title).
 """
 
 from __future__ import annotations
@@ -75,6 +77,10 @@ def _variant(doc: dict[str, Any], date: str, tag: str | None) -> dict[str, Any]:
     if interventions:
         interventions[0]["name"] = f"Common Drug {tag}"
     proto["statusModule"]["overallStatus"] = "RECRUITING" if tag == "B" else "COMPLETED"
+    conditions = proto.setdefault("conditionsModule", {}).setdefault("conditions", [])
+    conditions.extend(["Shared Condition", f"Shared Condition {tag}"])
+    if tag == "C":
+        del proto["identificationModule"]["briefTitle"]
     return out
 
 
@@ -115,7 +121,9 @@ def _check(path: Path, stored: dict[str, Record], work: Path) -> None:
     build([str(r.path) for r in stored.values()], StoreSink(fresh), base=DEFAULT_BASE)
     assert _stats(path) == _stats(fresh)
     store = open_store(path)
-    assert capabilities(store_ask(store)) == {"statistics", "index", "index 2", "answers"}
+    assert capabilities(store_ask(store)) == {
+        "statistics", "index", "index 2", "index 3", "answers"
+    }
     cases = [(name, {}) for name in AGGREGATES]
     by_role = ("publications-per-sponsor", "sponsor-publications")
     cases += [(name, {"role": "any"}) for name in by_role]
@@ -129,8 +137,11 @@ def _check(path: Path, stored: dict[str, Record], work: Path) -> None:
         bindings = bind_params(query, params)
         picked = choose(query, bindings, store_ask(store))
         assert picked is not query
-        if name == "trials-sharing-condition" or params.get("km") == "5":  # format 2's keys
-            assert "tkg:ownTitle" in picked.text, name  # (km 30: over 12 fine cells)
+        if name == "trials-sharing-condition":  # format 3's keys
+            assert "tkg:conditionTrialTitle" in picked.text, name
+        if name == "recruiting-near":  # format 2's keys (km 30: quarter-degree cells)
+            assert "tkg:ownTitle" in picked.text, name
+            assert ("tkg:fineGeoCell" in picked.text) == (params["km"] == "5"), params
         expected = run_query(store, query, bindings, indexed=False)
         assert run_query(store, query, bindings) == expected, (name, params)
 
@@ -177,7 +188,15 @@ def test_statistics_after_adding_replacing_keeping_and_re_adding_trials(
         _check(path, stored, work)
         del recounts[recounted:]  # the fresh builds of _check count their own records
         assert recounts == [], n  # every update moved the stored statistics
-    rows = run_query(open_store(path), load_query("trials-per-city"), {})
+    store = open_store(path)
+    untitled = ox.NamedNode("https://w3id.org/trialkg/ontology#conditionUntitledTrial")
+    assert {q.object.value.rsplit("/", 1)[-1]  # version C, stored: its untitled keys
+            for q in store.quads_for_pattern(None, untitled, None, None)} == {NCTS[1]}
+    sharing = load_query("trials-sharing-condition")
+    shared = run_query(store, sharing, bind_params(sharing, {"nct": NCTS[0]}))
+    others = {row[shared.variables.index("otherNct")].value for row in shared.rows}  # type: ignore[union-attr]
+    assert {NCTS[1], NCTS[3]} <= others  # "Shared Condition": an untitled trial and a titled one
+    rows = run_query(store, load_query("trials-per-city"), {})
     cities = {row[0].value for row in rows.rows if row[0] is not None}
     assert {"Testville B", "Testville C"} <= cities  # the changed versions are counted
 
