@@ -38,7 +38,9 @@ def test_an_endpoint_runs_the_indexed_variant_with_the_scans_rows(
     shared_store: ox.Store, shared_server: OxigraphServer, name: str, params: dict[str, str]
 ) -> None:
     endpoint = Endpoint(shared_server.query_url, timeout=120)
-    assert capabilities(endpoint_ask(endpoint)) == {"statistics", "index", "index 2", "answers"}
+    assert capabilities(endpoint_ask(endpoint)) == {
+        "statistics", "index", "index 2", "index 3", "answers"
+    }
     query = load_query(name)
     bindings = bind_params(query, params)
     lookup = endpoint_lookup(endpoint)  # adverse-events-by-intervention's trials, found first
