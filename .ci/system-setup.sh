@@ -25,4 +25,10 @@ $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 
 /usr/bin/chromium --version
 /usr/bin/chromedriver --version
-/usr/bin/virtuoso-t +version 2>&1 | sed -n "1,2p"
+# virtuoso-t +version prints its version and exits 1: check what it printed, not its status.
+version="$(/usr/bin/virtuoso-t +version 2>&1 || true)"
+if ! grep -q "Virtuoso" <<<"$version"; then
+    echo "system-setup: /usr/bin/virtuoso-t +version printed no version: ${version}" >&2
+    exit 1
+fi
+sed -n "1,2p" <<<"$version"
