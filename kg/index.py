@@ -43,6 +43,16 @@ trials and their titles are one run of keys read in order, not a look-up of each
   for those only, as the scans do (a title another record gives can come and go with that
   record, so no key of this graph can hold it).
 
+Format 4 adds the key that orders them: a page of "trials sharing a condition" needs the trials
+of a condition in NCT order, and ordering by the graph's name reads every name from the store's
+string table (~10 us a row; a short literal is held in the key itself, not in that table):
+
+- ``?condition tkg:conditionTrialId "NCT..."`` (``?term tkg:meshTermTrialId "NCT..."``): for
+  each ``schema:healthCondition`` (``tkg:conditionMeshTerm``) of the trial in its own record, the
+  trial's NCT id (its ``dcterms:identifier``, the id its IRI is minted from), stated in the
+  trial's own graph, titled or not. A page reads a condition's trials in order and counts them
+  from these keys and the title keys alone, and reads the titles of the page's rows only.
+
 The queries that use them are ``queries/indexed/*.rq`` (README, "At registry scale").
 """
 
@@ -61,6 +71,7 @@ __all__ = [
     "FINE_CELLS_PER_DEGREE",
     "INDEX_FORMAT",
     "INDEX_PREDICATES",
+    "SHARING_IDS",
     "SHARING_KEYS",
     "WANTED",
     "add_missing_keys",
@@ -70,7 +81,7 @@ __all__ = [
     "split",
 ]
 
-INDEX_FORMAT = "3"
+INDEX_FORMAT = "4"
 """Version of the index triples; stored in each trial graph and, when every trial graph has it,
 in the statistics graph (``tkg:indexFormat``). Format N holds every key of the formats before it."""
 
@@ -88,6 +99,8 @@ INDEX_PREDICATES = tuple(
         T.conditionUntitledTrial,
         T.meshTermTrialTitle,
         T.meshTermUntitledTrial,
+        T.conditionTrialId,
+        T.meshTermTrialId,
     )
 )
 """The IRIs of the index triples' predicates: look-up keys, not facts of the records."""
@@ -108,6 +121,8 @@ SHARING_KEYS = {
     _MESH_TERM: (T.meshTermTrialTitle, T.meshTermUntitledTrial),
 }
 """Format 3: the predicates of a trial's link to a shared feature: (titled key, untitled key)."""
+SHARING_IDS = {_CONDITION: T.conditionTrialId, _MESH_TERM: T.meshTermTrialId}
+"""Format 4: the predicate of a trial's link to a shared feature whose object is its NCT id."""
 _NUMERIC = (f"<{XSD}decimal>", f"<{XSD}double>", f"<{XSD}integer>", f"<{XSD}float>")
 
 Triple = tuple[str, str, str]
@@ -209,12 +224,15 @@ def index_triples(
     ]
     titles = [o for s, o in parts[_NAME] if s == trial]
     out.extend((trial, T.ownTitle, o) for o in titles)
+    nct = _quoted(trial[trial.rindex("/") + 1 : -1])  # {base}trial/NCT...: its NCT id
     for link, (titled, untitled) in SHARING_KEYS.items():
+        ordered = SHARING_IDS[link]
         for feature in dict.fromkeys(o for s, o in parts[link] if s == trial):
             if titles:
                 out.extend((feature, titled, title) for title in titles)
             else:
                 out.append((feature, untitled, trial))
+            out.append((feature, ordered, nct))
     unkeyed = set(placed).difference(o for _, o in parts[_SPONSOR]) if placed else placed
     for s, o in parts[_ALT]:
         if s in unkeyed:

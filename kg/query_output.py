@@ -22,6 +22,9 @@ a page is read:
 - an indexed variant whose header says ``# pages: keys`` reads the keys of every row (cheap
   columns; their number is the count), then the other columns of the page's rows only
   (:mod:`kg.key_pages`);
+- an indexed variant whose header says ``# pages: head`` counts its rows with its count form and
+  reads its first ``offset + limit`` rows only, the costly column of those rows alone
+  (:mod:`kg.head_pages`);
 - any other query on the embedded store runs whole; only the page's rows become Python cells,
   the rest are counted;
 - on an endpoint, the query gets ``LIMIT``/``OFFSET`` and, when the page is full or empty, a
@@ -37,6 +40,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg.errors import AnswerChangedError, QueryError, UsageError
+from kg.head_pages import head_paged, read_head_page
 from kg.key_pages import keys_paged, read_keys_page
 from kg.queries import (
     Bindings,
@@ -257,6 +261,8 @@ def _read_page_once(
         read = read_block_page(run, query, bindings, page.offset, page.limit)
     elif keys_paged(query):
         read = read_keys_page(run, query, bindings, page.offset, page.limit, chunk=chunk)
+    elif head_paged(query):
+        read = read_head_page(run, query, bindings, page.offset, page.limit)
     if read is not None:
         return PageResult(read[0], page, read[1])
     return _limited_page(query, bindings, page, run, store)

@@ -102,7 +102,9 @@ def test_every_indexed_variant_answers_a_shipped_query_and_says_what_it_reads() 
         variant = indexed_variant(load_query(name))
         assert variant is not None
         for older in indexed_variants(load_query(name)):
-            assert requirements(older) <= {"statistics", "index", "index 2", "index 3", "answers"}
+            assert requirements(older) <= {
+                "statistics", "index", "index 2", "index 3", "index 4", "answers"
+            }
             assert requirements(older)
 
 
@@ -110,7 +112,7 @@ def test_indexed_queries_give_the_scans_rows_on_the_shared_records(
     shared_store: ox.Store,
 ) -> None:
     assert capabilities(store_ask(shared_store)) == {
-        "statistics", "index", "index 2", "index 3", "answers"
+        "statistics", "index", "index 2", "index 3", "index 4", "answers"
     }
     nonempty = 0
     for name, params in _cases(shared_store, 12, seed=1):
@@ -234,9 +236,11 @@ def test_index_triples_of_a_record() -> None:
     # Without a title of its own, the trial's conditions get the untitled key (the trial).
     assert index_triples([*triples, completed], "<http://x/t>", "<http://x/g>") == [
         ("<http://x/t>", f"<{TKG}recordGraph>", "<http://x/g>"),
-        ("<http://x/g>", f"<{TKG}indexFormat>", '"3"'),
+        ("<http://x/g>", f"<{TKG}indexFormat>", '"4"'),
         ("<http://x/c>", f"<{TKG}conditionUntitledTrial>", "<http://x/t>"),
+        ("<http://x/c>", f"<{TKG}conditionTrialId>", '"t"'),  # the last part of the trial's IRI
         ("<http://x/D1>", f"<{TKG}meshTermUntitledTrial>", "<http://x/t>"),
+        ("<http://x/D1>", f"<{TKG}meshTermTrialId>", '"t"'),
         ("<http://x/org>", f"<{TKG}alternateNameKey>", '"hôpital \\"a\\""'),
         ("<http://x/i>", f"<{TKG}interventionNameKey>", '"placebo"'),
     ]
@@ -244,13 +248,15 @@ def test_index_triples_of_a_record() -> None:
     out = index_triples([*triples, title, second, recruiting], "<http://x/t>", "<http://x/g>")
     assert out == [
         ("<http://x/t>", f"<{TKG}recordGraph>", "<http://x/g>"),
-        ("<http://x/g>", f"<{TKG}indexFormat>", '"3"'),
+        ("<http://x/g>", f"<{TKG}indexFormat>", '"4"'),
         ("<http://x/t>", f"<{TKG}ownTitle>", '"A trial"@en'),
         ("<http://x/t>", f"<{TKG}ownTitle>", '"Second"'),
         ("<http://x/c>", f"<{TKG}conditionTrialTitle>", '"A trial"@en'),
         ("<http://x/c>", f"<{TKG}conditionTrialTitle>", '"Second"'),
+        ("<http://x/c>", f"<{TKG}conditionTrialId>", '"t"'),
         ("<http://x/D1>", f"<{TKG}meshTermTrialTitle>", '"A trial"@en'),
         ("<http://x/D1>", f"<{TKG}meshTermTrialTitle>", '"Second"'),
+        ("<http://x/D1>", f"<{TKG}meshTermTrialId>", '"t"'),
         ("<http://x/org>", f"<{TKG}alternateNameKey>", '"hôpital \\"a\\""'),
         ("<http://x/i>", f"<{TKG}interventionNameKey>", '"placebo"'),
         (site, f"<{TKG}geoCell>", '"-2 15"'),

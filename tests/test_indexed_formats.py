@@ -1,9 +1,10 @@
 """Index formats: a store serves every variant of its index format or an earlier one, same rows.
 
-A store built by this kg has index triples of format 3 (format 2's ``tkg:ownTitle``,
-``tkg:fineGeoCell``, and format 3's keys of trials sharing a condition); one built by an older kg
-has format 2 or 1 only. kg picks the newest variant the store serves (``queries/indexed/NAME.rq``,
-then ``queries/indexed/index-2/NAME.rq``, ``index-1/``), so an older store keeps its fast answers
+A store built by this kg has index triples of format 4 (format 2's ``tkg:ownTitle``,
+``tkg:fineGeoCell``, format 3's keys of trials sharing a condition with their titles, format 4's
+with their NCT ids); one built by an older kg has format 3, 2 or 1 only. kg picks the newest
+variant the store serves (``queries/indexed/NAME.rq``, then ``queries/indexed/index-3/NAME.rq``,
+``index-2/``, ``index-1/``), so an older store keeps its fast answers
 instead of falling back to the scans. Each comparison checks which variant was
 picked (a silent fallback cannot pass) and that its rows are the scan's.
 """
@@ -38,7 +39,9 @@ _FORMAT_3 = (
     "meshTermTrialTitle",
     "meshTermUntitledTrial",
 )
+_FORMAT_4 = ("conditionTrialId", "meshTermTrialId")
 _SHARING_3 = "tkg:conditionTrialTitle"  # what the format-3 trials-sharing-condition reads
+_SHARING_4 = "tkg:conditionTrialId"  # what the format-4 one reads (as well as format 3's keys)
 _SITES = """PREFIX schema: <http://schema.org/>
 PREFIX tkg: <https://w3id.org/trialkg/ontology#>
 SELECT DISTINCT ?lat ?lon WHERE { ?site tkg:geoCell ?c ; schema:geo ?g .
@@ -92,20 +95,31 @@ def _drop(store: ox.Store, names: tuple[str, ...], *, held: bool = True) -> None
 
 def _to_format_1(store: ox.Store) -> None:
     """What a build by kg of index format 1 left: no format-2 keys, no graph's format note."""
-    _drop(store, _FORMAT_3, held=False)  # (none in a store of format 2)
+    _drop(store, (*_FORMAT_3, *_FORMAT_4), held=False)  # (none in a store of format 2)
     _drop(store, (*_FORMAT_2, "indexFormat"))
     refresh(store)  # a recount: the store's format is its graphs' lowest
 
 
-def _to_format_2(store: ox.Store) -> None:
-    """What a build by kg of index format 2 left: no format-3 keys, each graph's note "2"."""
-    _drop(store, _FORMAT_3)
+def _noted(store: ox.Store, stored: str) -> None:
     note = ox.NamedNode(TKG + "indexFormat")
     for quad in list(store.quads_for_pattern(None, note, None, None)):
         if quad.graph_name != ox.NamedNode(STATS_GRAPH):
             store.remove(quad)
-            store.add(ox.Quad(quad.subject, note, ox.Literal("2"), quad.graph_name))
+            store.add(ox.Quad(quad.subject, note, ox.Literal(stored), quad.graph_name))
     refresh(store)
+
+
+def _to_format_2(store: ox.Store) -> None:
+    """What a build by kg of index format 2 left: no format-3 keys, each graph's note "2"."""
+    _drop(store, _FORMAT_4, held=False)  # (none in a store of format 3)
+    _drop(store, _FORMAT_3)
+    _noted(store, "2")
+
+
+def _to_format_3(store: ox.Store) -> None:
+    """What a build by kg of index format 3 left: no format-4 keys, each graph's note "3"."""
+    _drop(store, _FORMAT_4)
+    _noted(store, "3")
 
 
 def _cases(store: ox.Store) -> list[tuple[str, dict[str, str]]]:
@@ -131,26 +145,41 @@ def _compare(store: ox.Store, name: str, params: dict[str, str]) -> tuple[NamedQ
     return picked, len(scan.rows)
 
 
-def test_a_store_of_this_kg_has_index_format_3_and_its_variants_give_the_scans_rows(
+def test_a_store_of_this_kg_has_index_format_4_and_its_variants_give_the_scans_rows(
     tmp_path: Path, registry: Path
 ) -> None:
     store = _built(tmp_path / "store", registry)
-    assert INDEX_FORMAT == "3"
-    assert _store_format(store) == ["3"]
+    assert INDEX_FORMAT == "4"
+    assert _store_format(store) == ["4"]
     assert capabilities(store_ask(store)) == {
-        "statistics", "index", "index 2", "index 3", "answers"
+        "statistics", "index", "index 2", "index 3", "index 4", "answers"
     }
     rows = 0
     for name, params in _cases(store):
         picked, n = _compare(store, name, params)
         rows += n
         if name == "trials-sharing-condition":
-            assert _SHARING_3 in picked.text, params
+            assert _SHARING_4 in picked.text, params
             continue
         fine = box_cells(float(params["lat"]), float(params["lon"]), float(params["km"]), 16)
         assert ("tkg:fineGeoCell" in picked.text) == bool(fine), (name, params)
         assert "tkg:ownTitle" in picked.text, (name, params)  # quarter-degree cells too
     assert rows > 50  # not a comparison of empty answers
+
+
+def test_a_format_3_store_keeps_its_format_3_variants_with_the_same_rows(
+    tmp_path: Path, registry: Path
+) -> None:
+    store = _built(tmp_path / "store", registry)
+    _to_format_3(store)
+    assert _store_format(store) == ["3"]
+    assert capabilities(store_ask(store)) == {
+        "statistics", "index", "index 2", "index 3", "answers"
+    }
+    for name, params in _cases(store):
+        picked, _ = _compare(store, name, params)
+        assert _SHARING_4 not in picked.text
+        assert (_SHARING_3 in picked.text) == (name == "trials-sharing-condition")
 
 
 def test_a_format_2_store_keeps_its_format_2_variants_with_the_same_rows(
@@ -169,7 +198,7 @@ def test_a_format_2_store_keeps_its_format_2_variants_with_the_same_rows(
 def test_a_new_trial_built_into_a_format_2_store_leaves_it_at_format_2(
     tmp_path: Path, registry: Path, seed_path: Path
 ) -> None:
-    """The update's graph has format 3, the others format 2: the store is of format 2 (the
+    """The update's graph has format 4, the others format 2: the store is of format 2 (the
     lowest), and keeps its format-2 variants (before format 3 such an update said format 1)."""
     path = tmp_path / "store"
     _to_format_2(_built(path, registry))
@@ -201,7 +230,7 @@ def test_a_format_1_store_keeps_its_format_1_variants_with_the_same_rows(
 def test_a_new_trial_built_into_a_format_1_store_leaves_it_at_format_1(
     tmp_path: Path, registry: Path, seed_path: Path
 ) -> None:
-    """The update's graph has format 3, the others format 1: the store is of format 1."""
+    """The update's graph has format 4, the others format 1: the store is of format 1."""
     path = tmp_path / "store"
     _to_format_1(_built(path, registry))
     build([str(seed_path)], StoreSink(path), base=DEFAULT_BASE)
@@ -216,8 +245,10 @@ def test_a_trial_without_a_title_of_its_own_takes_any_graphs_title(
     tmp_path: Path, registry: Path
 ) -> None:
     """A trial whose own record has no title (or that only other records name) has no ownTitle
-    key, and untitled keys on its conditions (format 3): the variants read any graph's title for
-    it, as the scans do (two titles: two rows), in every format."""
+    key, and untitled keys on its conditions (format 3; its NCT id keys as any trial's, format 4):
+    the variants read any graph's title for it, as the scans do (two titles: two rows), in every
+    format, and a page of format 4 counts and orders its rows as the scan does."""
+    from kg.query_output import Page, read_page
     from kg.reindex import reindex
 
     store = _built(tmp_path / "store", registry)
@@ -233,7 +264,7 @@ def test_a_trial_without_a_title_of_its_own_takes_any_graphs_title(
             store.remove(quad)
     # What a build of the record without its title writes: its keys derived again (kg.reindex
     # derives a graph's keys from its quads when its note is of an older format).
-    for key in (*_FORMAT_3, "indexFormat"):
+    for key in (*_FORMAT_3, *_FORMAT_4, "indexFormat"):
         for quad in list(store.quads_for_pattern(None, ox.NamedNode(TKG + key), None, graph)):
             store.remove(quad)
     store.add(ox.Quad(graph, ox.NamedNode(TKG + "indexFormat"), ox.Literal("2"), graph))
@@ -243,13 +274,22 @@ def test_a_trial_without_a_title_of_its_own_takes_any_graphs_title(
     elsewhere = ox.NamedNode(f"{DEFAULT_BASE}graph/elsewhere")
     store.add(ox.Quad(trial, name, ox.Literal("Listed title A"), elsewhere))
     store.add(ox.Quad(trial, name, ox.Literal("Listed title B"), elsewhere))
-    for convert in (None, _to_format_2, _to_format_1):
+    for convert in (None, _to_format_3, _to_format_2, _to_format_1):
         if convert is not None:
             convert(store)
         picked, n = _compare(store, *first)
-        assert (_SHARING_3 in picked.text) == (convert is None)
+        assert (_SHARING_4 in picked.text) == (convert is None)
+        assert (_SHARING_3 in picked.text) == (convert in (None, _to_format_3))
         query = load_query(first[0])
         titles = run_query(store, query, bind_params(query, first[1]))
+        column = titles.variables.index("other")
+        at = next(i for i, r in enumerate(titles.rows) if r[column] == other)
+        for offset in (0, at, max(0, at - 1)):
+            page = read_page(
+                picked, bind_params(query, first[1]), Page(2, offset),
+                lambda q, b: run_query(store, q, b, indexed=False), store,
+            )
+            assert (page.total, page.table.rows) == (n, titles.rows[offset : offset + 2])
         mine = [r for r in titles.rows if r[titles.variables.index("other")] == other]
         assert {r[titles.variables.index("title")].value for r in mine} == {  # type: ignore[union-attr]
             "Listed title A",
@@ -259,16 +299,17 @@ def test_a_trial_without_a_title_of_its_own_takes_any_graphs_title(
 
 
 def test_requirements_and_markers_say_the_lowest_format_a_variant_reads() -> None:
-    newest, second, older = indexed_variants(load_query("trials-sharing-condition"))
-    assert requirements(newest) == {"index 3"}
+    newest, third, second, older = indexed_variants(load_query("trials-sharing-condition"))
+    assert requirements(newest) == {"index 4"}
+    assert requirements(third) == {"index 3"}
     assert requirements(second) == {"index 2"}
     assert requirements(older) == {"index"}
     fine, quarter, older = indexed_variants(load_query("recruiting-near"))
     assert requirements(fine) == requirements(quarter) == {"index 2"}
     assert requirements(older) == {"index"}
-    formats = {"index": 1, "index 2": 2, "index 3": 3}
+    formats = {"index": 1, "index 2": 2, "index 3": 3, "index 4": 4}
     for need, at_least in formats.items():
-        for stored in ("1", "2", "3", "4"):
+        for stored in ("1", "2", "3", "4", "5"):
             store = ox.Store()
             g = ox.NamedNode(STATS_GRAPH)
             store.add(ox.Quad(g, ox.NamedNode(TKG + "indexFormat"), ox.Literal(stored), g))
@@ -295,26 +336,28 @@ def test_kg_reindex_gives_a_format_1_store_the_keys_a_fresh_build_writes(
     del older  # closed: the command opens the store itself
     result = CliRunner().invoke(app, ["reindex", "--store", str(path)])
     assert result.exit_code == 0, result.output
-    assert "120 trial graphs given the index keys of format 3" in result.output
+    assert "120 trial graphs given the index keys of format 4" in result.output
     store = ox.Store(str(path))
     assert _quads(store) == fresh  # every graph, the statistics and answers graphs included
     report = reindex(store)  # again: nothing left to do
-    assert (report.upgraded, report.current, report.quads, report.store_format) == (0, 120, 0, "3")
+    assert (report.upgraded, report.current, report.quads, report.store_format) == (0, 120, 0, "4")
     for name, params in _cases(store):
         picked, _ = _compare(store, name, params)
-        assert _SHARING_3 in picked.text or name == "recruiting-near"
+        assert _SHARING_4 in picked.text or name == "recruiting-near"
 
 
-def test_kg_reindex_gives_a_format_2_store_the_keys_a_fresh_build_writes(
-    tmp_path: Path, registry: Path
+@pytest.mark.parametrize("stored", ["2", "3"])
+def test_kg_reindex_gives_a_format_2_or_3_store_the_keys_a_fresh_build_writes(
+    tmp_path: Path, registry: Path, stored: str
 ) -> None:
-    """Format 2 to 3 (the 100k benchmark store's case): the graphs' notes of format 2 go."""
+    """Format 2 or 3 to 4 (3: a store built before format 4, as the 100k benchmark store was):
+    the keys the later formats add, and the graphs' older notes go."""
     from kg.reindex import reindex
 
     fresh = _quads(_built(tmp_path / "fresh", registry))
     older = _built(tmp_path / "store", registry)
-    _to_format_2(older)
-    assert _store_format(older) == ["2"]
+    (_to_format_2 if stored == "2" else _to_format_3)(older)
+    assert _store_format(older) == [stored]
     report = reindex(older)
-    assert (report.upgraded, report.current, report.store_format) == (120, 0, "3")
+    assert (report.upgraded, report.current, report.store_format) == (120, 0, "4")
     assert _quads(older) == fresh

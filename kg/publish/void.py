@@ -354,7 +354,8 @@ _DERIVED_TEXT = {
         "tkg:recordGraph, tkg:alternateNameKey, tkg:interventionNameKey, tkg:geoCell, "
         "tkg:ownTitle, tkg:fineGeoCell, the keys of trials sharing a condition "
         "(tkg:conditionTrialTitle, tkg:conditionUntitledTrial, tkg:meshTermTrialTitle, "
-        "tkg:meshTermUntitledTrial), and the graph's tkg:indexFormat. Derived "
+        "tkg:meshTermUntitledTrial, tkg:conditionTrialId, tkg:meshTermTrialId), and the "
+        "graph's tkg:indexFormat. Derived "
         "from the records, not data of their own: not counted in the dataset's figures.",
     ),
     "statistics": (

@@ -284,7 +284,7 @@ def test_every_engine_tells_what_the_store_holds(
     from kg.indexed import capabilities, endpoint_ask, store_ask
 
     local = capabilities(store_ask(shared_store))
-    assert {"statistics", "index", "index 2", "index 3", "answers"} <= local
+    assert {"statistics", "index", "index 2", "index 3", "index 4", "answers"} <= local
     for engine, url in engine_urls.items():
         assert capabilities(endpoint_ask(Endpoint(url, timeout=300))) == local, engine
 
@@ -334,6 +334,37 @@ def test_block_pages_are_the_stores_on_every_engine(
                     else find_block(run, ranked_form(chosen), bindings))
             assert fast is not None, engine  # not the slow way
         for offset in (0, len(whole.rows) - 1):  # the first page and the last row
+            page = read_page(chosen, bindings, Page(size, offset), run, by_rank=by_rank)
+            assert page.table.rows == whole.rows[offset : offset + size], (engine, offset)
+            assert page.total == len(whole.rows), engine
+
+
+@pytest.mark.parametrize("nct", ["NCT03828656", "NCT05029726"])
+def test_head_pages_are_the_stores_on_every_engine(
+    shared_store: ox.Store, engine_urls: dict[str, str], nct: str,
+) -> None:
+    """trials-sharing-condition's pages (index format 4: the first pairs in NCT order, then their
+    titles, and the count from the keys; kg.head_pages) read alike on every engine."""
+    from kg.head_pages import head_paged, read_head_page
+    from kg.indexed import choose, endpoint_ask
+    from kg.queries import Bindings
+    from kg.query_output import Page, read_page
+
+    query = load_query("trials-sharing-condition")
+    bindings = bind_params(query, {"nct": nct})
+    whole = run_query(shared_store, query, bindings, indexed=False)
+    assert len(whole.rows) > 10
+    for engine, url in engine_urls.items():
+        endpoint = Endpoint(url, timeout=300)
+        chosen = choose(query, bindings, endpoint_ask(endpoint))
+        assert head_paged(chosen), engine
+
+        def run(q: NamedQuery, b: Bindings, endpoint: Endpoint = endpoint) -> ResultTable:
+            return query_endpoint(endpoint, q, b, indexed=False)
+
+        assert read_head_page(run, chosen, bindings, 0, 1) is not None, engine  # not the slow way
+        by_rank = pages_by_rank(endpoint)
+        for offset, size in ((0, 5), (7, 3), (len(whole.rows) - 2, 5)):
             page = read_page(chosen, bindings, Page(size, offset), run, by_rank=by_rank)
             assert page.table.rows == whole.rows[offset : offset + size], (engine, offset)
             assert page.total == len(whole.rows), engine
