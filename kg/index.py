@@ -53,6 +53,14 @@ string table (~10 us a row; a short literal is held in the key itself, not in th
   trial's own graph, titled or not. A page reads a condition's trials in order and counts them
   from these keys and the title keys alone, and reads the titles of the page's rows only.
 
+Format 5 adds the key of a MeSH descriptor id, so adverse-events-by-intervention finds the trials
+of a descriptor id given in any case by one look-up (before: every spelling of the id bound as
+IRIs, 2 ** letters of them, or for more than 4,096 a comparison of every descriptor link):
+
+- ``?descriptor tkg:meshIdKey "d000077716"``: each MeSH descriptor a trial's interventions are
+  linked to in its own record (``tkg:interventionMeshTerm``, ``tkg:interventionMeshAncestor``),
+  its IRI after ``/mesh/`` lower-cased as ``LCASE`` does, stated in that graph.
+
 The queries that use them are ``queries/indexed/*.rq`` (README, "At registry scale").
 """
 
@@ -81,7 +89,7 @@ __all__ = [
     "split",
 ]
 
-INDEX_FORMAT = "4"
+INDEX_FORMAT = "5"
 """Version of the index triples; stored in each trial graph and, when every trial graph has it,
 in the statistics graph (``tkg:indexFormat``). Format N holds every key of the formats before it."""
 
@@ -101,6 +109,7 @@ INDEX_PREDICATES = tuple(
         T.meshTermUntitledTrial,
         T.conditionTrialId,
         T.meshTermTrialId,
+        T.meshIdKey,
     )
 )
 """The IRIs of the index triples' predicates: look-up keys, not facts of the records."""
@@ -123,6 +132,7 @@ SHARING_KEYS = {
 """Format 3: the predicates of a trial's link to a shared feature: (titled key, untitled key)."""
 SHARING_IDS = {_CONDITION: T.conditionTrialId, _MESH_TERM: T.meshTermTrialId}
 """Format 4: the predicate of a trial's link to a shared feature whose object is its NCT id."""
+_MESH_PART = "/mesh/"
 _NUMERIC = (f"<{XSD}decimal>", f"<{XSD}double>", f"<{XSD}integer>", f"<{XSD}float>")
 
 Triple = tuple[str, str, str]
@@ -191,7 +201,10 @@ def split(triples: Iterable[Triple], wanted: Collection[str]) -> dict[str, list[
     return out
 
 
-WANTED = (_ALT, _NAME, RDF_TYPE, _GEO, _LAT, _LON, _STATUS, _SPONSOR, _CONDITION, _MESH_TERM)
+_DESCRIBED = (T.interventionMeshTerm, T.interventionMeshAncestor)
+WANTED = (
+    _ALT, _NAME, RDF_TYPE, _GEO, _LAT, _LON, _STATUS, _SPONSOR, _CONDITION, _MESH_TERM, *_DESCRIBED
+)
 """The predicates :func:`index_triples` reads."""
 
 
@@ -243,6 +256,11 @@ def index_triples(
     for s, o in parts[_NAME]:
         if s in interventions and (key := lower_literal(o)) is not None:
             out.append((s, T.interventionNameKey, key))
+    descriptors = dict.fromkeys(o for p in _DESCRIBED for _, o in parts[p])
+    for descriptor in descriptors:
+        if descriptor.startswith("<") and (at := descriptor.find(_MESH_PART)) >= 0:
+            # LCASE(STRAFTER(STR(?descriptor), "/mesh/")): an IRI has no escapes to keep.
+            out.append((descriptor, T.meshIdKey, _quoted(descriptor[at + 6 : -1].lower())))
     # Cells only where recruiting-near can look: the sites of a recruiting trial (the one concept
     # whose notation is RECRUITING); a trial whose status changes is rebuilt with its cells.
     if (trial, _RECRUITING) not in set(parts[_STATUS]):

@@ -15,6 +15,9 @@ Kelvin sign (:data:`SPELLINGS`; a test checks every code point). A parameter wit
 no IRI holds (a space) names no descriptor. One not ASCII once lower-cased, or with more than
 :data:`MAX_SPELLINGS` spellings (13 letters or more), is compared with every descriptor link
 instead, as the scan does (~1 s of CPU at 100,000 trials, not minutes).
+
+A store of index format 5 keys each descriptor's id, lower-cased, in every trial graph that links
+it (``tkg:meshIdKey``): the id in any case is then one look-up of that key, whatever its letters.
 """
 
 from __future__ import annotations
@@ -83,12 +86,23 @@ def _trials(table: ResultTable) -> set[str]:
     return {row[0].value for row in table.rows if row and row[0] is not None}
 
 
+def _keyed_ids(lookup: Lookup) -> bool:
+    """Say whether every trial graph keys its descriptors' ids (index format 5, kg.index)."""
+    from kg.indexed import STORE_MARKERS  # kg.indexed imports this module
+
+    marker = NamedQuery("store-marker", STORE_MARKERS["index 5"], "", (), "")
+    return bool(lookup(marker, {}).rows)
+
+
 def _intervention_trials(bindings: Bindings, lookup: Lookup) -> Terms | None:
     given = bindings.get(ox.Variable("intervention"))
     if not isinstance(given, ox.Literal):
         return None
     key = ox.Literal(given.value.lower())
     found = _trials(lookup(_query("intervention-trials-by-name"), {ox.Variable("key"): key}))
+    if _keyed_ids(lookup):
+        by_key = lookup(_query("intervention-trials-by-descriptor-key"), {ox.Variable("key"): key})
+        return [ox.NamedNode(t) for t in sorted(found | _trials(by_key))]
     ids = spellings(given.value)
     if ids is None:
         by_id = lookup(_query("intervention-trials-by-descriptor-id"), {ox.Variable("key"): key})

@@ -29,7 +29,7 @@ from kg.indexed import (
 from kg.queries import ResultTable, bind_params, list_queries, load_query, run_query
 from kg.sinks import StoreSink, open_store
 from kg.stats import STATS_GRAPH
-from kg.terms import DEFAULT_BASE, RDF_TYPE, TKG, literal
+from kg.terms import DEFAULT_BASE, MESH, RDF_TYPE, TKG, literal
 
 Params = dict[str, str]
 
@@ -103,7 +103,7 @@ def test_every_indexed_variant_answers_a_shipped_query_and_says_what_it_reads() 
         assert variant is not None
         for older in indexed_variants(load_query(name)):
             assert requirements(older) <= {
-                "statistics", "index", "index 2", "index 3", "index 4", "answers"
+                "statistics", "index", "index 2", "index 3", "index 4", "index 5", "answers"
             }
             assert requirements(older)
 
@@ -112,7 +112,7 @@ def test_indexed_queries_give_the_scans_rows_on_the_shared_records(
     shared_store: ox.Store,
 ) -> None:
     assert capabilities(store_ask(shared_store)) == {
-        "statistics", "index", "index 2", "index 3", "index 4", "answers"
+        "statistics", "index", "index 2", "index 3", "index 4", "index 5", "answers"
     }
     nonempty = 0
     for name, params in _cases(shared_store, 12, seed=1):
@@ -228,6 +228,9 @@ def test_index_triples_of_a_record() -> None:
         (site, "<http://schema.org/geo>", geo),
         (geo, "<http://schema.org/latitude>", f'"-0.5"{dec}'),
         (geo, "<http://schema.org/longitude>", f'"3.87"{dec}'),
+        ("<http://x/t>", f"<{TKG}interventionMeshTerm>", f"<{MESH}D0X1>"),
+        ("<http://x/t>", f"<{TKG}interventionMeshAncestor>", f"<{MESH}D0X1>"),
+        ("<http://x/t>", f"<{TKG}interventionMeshAncestor>", f"<{MESH}\u212a2>"),
     ]
     recruiting = ("<http://x/t>", "<http://schema.org/status>", "<http://schema.org/Recruiting>")
     completed = ("<http://x/t>", "<http://schema.org/status>", "<http://schema.org/Completed>")
@@ -236,19 +239,21 @@ def test_index_triples_of_a_record() -> None:
     # Without a title of its own, the trial's conditions get the untitled key (the trial).
     assert index_triples([*triples, completed], "<http://x/t>", "<http://x/g>") == [
         ("<http://x/t>", f"<{TKG}recordGraph>", "<http://x/g>"),
-        ("<http://x/g>", f"<{TKG}indexFormat>", '"4"'),
+        ("<http://x/g>", f"<{TKG}indexFormat>", '"5"'),
         ("<http://x/c>", f"<{TKG}conditionUntitledTrial>", "<http://x/t>"),
         ("<http://x/c>", f"<{TKG}conditionTrialId>", '"t"'),  # the last part of the trial's IRI
         ("<http://x/D1>", f"<{TKG}meshTermUntitledTrial>", "<http://x/t>"),
         ("<http://x/D1>", f"<{TKG}meshTermTrialId>", '"t"'),
         ("<http://x/org>", f"<{TKG}alternateNameKey>", '"hôpital \\"a\\""'),
         ("<http://x/i>", f"<{TKG}interventionNameKey>", '"placebo"'),
+        (f"<{MESH}D0X1>", f"<{TKG}meshIdKey>", '"d0x1"'),  # once, term or ancestor
+        (f"<{MESH}\u212a2>", f"<{TKG}meshIdKey>", '"k2"'),  # LCASE of the Kelvin sign
     ]
     second = ("<http://x/t>", "<http://schema.org/name>", '"Second"')
     out = index_triples([*triples, title, second, recruiting], "<http://x/t>", "<http://x/g>")
     assert out == [
         ("<http://x/t>", f"<{TKG}recordGraph>", "<http://x/g>"),
-        ("<http://x/g>", f"<{TKG}indexFormat>", '"4"'),
+        ("<http://x/g>", f"<{TKG}indexFormat>", '"5"'),
         ("<http://x/t>", f"<{TKG}ownTitle>", '"A trial"@en'),
         ("<http://x/t>", f"<{TKG}ownTitle>", '"Second"'),
         ("<http://x/c>", f"<{TKG}conditionTrialTitle>", '"A trial"@en'),
@@ -259,6 +264,8 @@ def test_index_triples_of_a_record() -> None:
         ("<http://x/D1>", f"<{TKG}meshTermTrialId>", '"t"'),
         ("<http://x/org>", f"<{TKG}alternateNameKey>", '"hôpital \\"a\\""'),
         ("<http://x/i>", f"<{TKG}interventionNameKey>", '"placebo"'),
+        (f"<{MESH}D0X1>", f"<{TKG}meshIdKey>", '"d0x1"'),
+        (f"<{MESH}\u212a2>", f"<{TKG}meshIdKey>", '"k2"'),
         (site, f"<{TKG}geoCell>", '"-2 15"'),
         (site, f"<{TKG}fineGeoCell>", '"-8 61"'),
     ]

@@ -1,8 +1,9 @@
 """Index formats: a store serves every variant of its index format or an earlier one, same rows.
 
-A store built by this kg has index triples of format 4 (format 2's ``tkg:ownTitle``,
+A store built by this kg has index triples of format 5 (format 2's ``tkg:ownTitle``,
 ``tkg:fineGeoCell``, format 3's keys of trials sharing a condition with their titles, format 4's
-with their NCT ids); one built by an older kg has format 3, 2 or 1 only. kg picks the newest
+with their NCT ids, format 5's MeSH descriptor ids); one built by an older kg has format 4, 3, 2
+or 1 only. kg picks the newest
 variant the store serves (``queries/indexed/NAME.rq``, then ``queries/indexed/index-3/NAME.rq``,
 ``index-2/``, ``index-1/``), so an older store keeps its fast answers
 instead of falling back to the scans. Each comparison checks which variant was
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from index_support import note_index_format
 
 from kg.build import build
 from kg.index import INDEX_FORMAT
@@ -40,6 +42,7 @@ _FORMAT_3 = (
     "meshTermUntitledTrial",
 )
 _FORMAT_4 = ("conditionTrialId", "meshTermTrialId")
+_FORMAT_5 = ("meshIdKey",)
 _SHARING_3 = "tkg:conditionTrialTitle"  # what the format-3 trials-sharing-condition reads
 _SHARING_4 = "tkg:conditionTrialId"  # what the format-4 one reads (as well as format 3's keys)
 _SITES = """PREFIX schema: <http://schema.org/>
@@ -95,31 +98,29 @@ def _drop(store: ox.Store, names: tuple[str, ...], *, held: bool = True) -> None
 
 def _to_format_1(store: ox.Store) -> None:
     """What a build by kg of index format 1 left: no format-2 keys, no graph's format note."""
-    _drop(store, (*_FORMAT_3, *_FORMAT_4), held=False)  # (none in a store of format 2)
+    _drop(store, (*_FORMAT_3, *_FORMAT_4, *_FORMAT_5), held=False)  # (none at format 2)
     _drop(store, (*_FORMAT_2, "indexFormat"))
     refresh(store)  # a recount: the store's format is its graphs' lowest
 
 
-def _noted(store: ox.Store, stored: str) -> None:
-    note = ox.NamedNode(TKG + "indexFormat")
-    for quad in list(store.quads_for_pattern(None, note, None, None)):
-        if quad.graph_name != ox.NamedNode(STATS_GRAPH):
-            store.remove(quad)
-            store.add(ox.Quad(quad.subject, note, ox.Literal(stored), quad.graph_name))
-    refresh(store)
-
-
 def _to_format_2(store: ox.Store) -> None:
     """What a build by kg of index format 2 left: no format-3 keys, each graph's note "2"."""
-    _drop(store, _FORMAT_4, held=False)  # (none in a store of format 3)
+    _drop(store, (*_FORMAT_4, *_FORMAT_5), held=False)  # (none in a store of format 3)
     _drop(store, _FORMAT_3)
-    _noted(store, "2")
+    note_index_format(store, "2")
 
 
 def _to_format_3(store: ox.Store) -> None:
     """What a build by kg of index format 3 left: no format-4 keys, each graph's note "3"."""
+    _drop(store, _FORMAT_5, held=False)  # (none in a store of format 4)
     _drop(store, _FORMAT_4)
-    _noted(store, "3")
+    note_index_format(store, "3")
+
+
+def _to_format_4(store: ox.Store) -> None:
+    """What a build by kg of index format 4 left: no format-5 keys, each graph's note "4"."""
+    _drop(store, _FORMAT_5)
+    note_index_format(store, "4")
 
 
 def _cases(store: ox.Store) -> list[tuple[str, dict[str, str]]]:
@@ -145,14 +146,14 @@ def _compare(store: ox.Store, name: str, params: dict[str, str]) -> tuple[NamedQ
     return picked, len(scan.rows)
 
 
-def test_a_store_of_this_kg_has_index_format_4_and_its_variants_give_the_scans_rows(
+def test_a_store_of_this_kg_has_index_format_5_and_its_variants_give_the_scans_rows(
     tmp_path: Path, registry: Path
 ) -> None:
     store = _built(tmp_path / "store", registry)
-    assert INDEX_FORMAT == "4"
-    assert _store_format(store) == ["4"]
+    assert INDEX_FORMAT == "5"
+    assert _store_format(store) == ["5"]
     assert capabilities(store_ask(store)) == {
-        "statistics", "index", "index 2", "index 3", "index 4", "answers"
+        "statistics", "index", "index 2", "index 3", "index 4", "index 5", "answers"
     }
     rows = 0
     for name, params in _cases(store):
@@ -307,9 +308,9 @@ def test_requirements_and_markers_say_the_lowest_format_a_variant_reads() -> Non
     fine, quarter, older = indexed_variants(load_query("recruiting-near"))
     assert requirements(fine) == requirements(quarter) == {"index 2"}
     assert requirements(older) == {"index"}
-    formats = {"index": 1, "index 2": 2, "index 3": 3, "index 4": 4}
+    formats = {"index": 1, "index 2": 2, "index 3": 3, "index 4": 4, "index 5": 5}
     for need, at_least in formats.items():
-        for stored in ("1", "2", "3", "4", "5"):
+        for stored in ("1", "2", "3", "4", "5", "6"):
             store = ox.Store()
             g = ox.NamedNode(STATS_GRAPH)
             store.add(ox.Quad(g, ox.NamedNode(TKG + "indexFormat"), ox.Literal(stored), g))
@@ -336,28 +337,28 @@ def test_kg_reindex_gives_a_format_1_store_the_keys_a_fresh_build_writes(
     del older  # closed: the command opens the store itself
     result = CliRunner().invoke(app, ["reindex", "--store", str(path)])
     assert result.exit_code == 0, result.output
-    assert "120 trial graphs given the index keys of format 4" in result.output
+    assert "120 trial graphs given the index keys of format 5" in result.output
     store = ox.Store(str(path))
     assert _quads(store) == fresh  # every graph, the statistics and answers graphs included
     report = reindex(store)  # again: nothing left to do
-    assert (report.upgraded, report.current, report.quads, report.store_format) == (0, 120, 0, "4")
+    assert (report.upgraded, report.current, report.quads, report.store_format) == (0, 120, 0, "5")
     for name, params in _cases(store):
         picked, _ = _compare(store, name, params)
         assert _SHARING_4 in picked.text or name == "recruiting-near"
 
 
-@pytest.mark.parametrize("stored", ["2", "3"])
-def test_kg_reindex_gives_a_format_2_or_3_store_the_keys_a_fresh_build_writes(
+@pytest.mark.parametrize("stored", ["2", "3", "4"])
+def test_kg_reindex_gives_a_format_2_to_4_store_the_keys_a_fresh_build_writes(
     tmp_path: Path, registry: Path, stored: str
 ) -> None:
-    """Format 2 or 3 to 4 (3: a store built before format 4, as the 100k benchmark store was):
-    the keys the later formats add, and the graphs' older notes go."""
+    """Format 2, 3 or 4 to 5 (4: a store built before format 5, as the 100k benchmark store
+    was): the keys the later formats add, and the graphs' older notes go."""
     from kg.reindex import reindex
 
     fresh = _quads(_built(tmp_path / "fresh", registry))
     older = _built(tmp_path / "store", registry)
-    (_to_format_2 if stored == "2" else _to_format_3)(older)
+    {"2": _to_format_2, "3": _to_format_3, "4": _to_format_4}[stored](older)
     assert _store_format(older) == [stored]
     report = reindex(older)
-    assert (report.upgraded, report.current, report.store_format) == (120, 0, "4")
+    assert (report.upgraded, report.current, report.store_format) == (120, 0, "5")
     assert _quads(older) == fresh

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from index_support import note_index_format
 
 from kg.build import build
 from kg.indexed import choose, store_ask, store_lookup
@@ -206,8 +207,13 @@ def test_adverse_events_by_intervention_on_a_synthetic_registry(tmp_path: Path) 
     assert nonempty >= 3
 
 
-def test_a_descriptor_id_in_any_case_finds_its_trials(tmp_path: Path) -> None:
-    """A record's id in another case (or with a Kelvin sign) is found as the scan finds it."""
+@pytest.mark.parametrize("stored", ["5", "4"])
+def test_a_descriptor_id_in_any_case_finds_its_trials(tmp_path: Path, stored: str) -> None:
+    """A record's id in another case (or with a Kelvin sign), or of more letters than kg binds
+    spellings of, is found as the scan finds it: by its stored key (index format 5, the link's
+    keys derived from the graph as a build derives them) or, in a store of format 4, by every
+    spelling bound or the scan's comparison."""
+    from kg.reindex import reindex
     from kg.synth import load_params, write_zip
 
     registry = write_zip(tmp_path / "synth.zip", load_params(), 40, seed=2)
@@ -217,9 +223,25 @@ def test_a_descriptor_id_in_any_case_finds_its_trials(tmp_path: Path) -> None:
     events = list(store.quads_for_pattern(None, ox.NamedNode(TKG + "adverseEvent"), None))
     assert events  # the synthetic registry posts results
     trial, graph = events[0].subject, events[0].graph_name
-    for spelt, odd in (("D0000X1", "d0000X1"), ("d0000x1", "D0000x1"), ("kx1", "\u212aX1")):
+    assert isinstance(graph, ox.NamedNode)
+    key = ox.NamedNode(TKG + "meshIdKey")
+    long_id = "Londbandforvir-X1"  # 15 letters: more spellings than kg binds (MAX_SPELLINGS)
+    assert spellings(long_id) is None
+    cases = (("D0000X1", "d0000X1"), ("d0000x1", "D0000x1"), ("kx1", "\u212aX1"),
+             (long_id.upper(), long_id))
+    for _, odd in cases:
         store.add(ox.Quad(trial, ox.NamedNode(TKG + "interventionMeshAncestor"),
                           ox.NamedNode(MESH + odd), graph))
+        note_index_format(store, "4", graph)  # its keys derived again, as a build writes them
+        assert reindex(store).upgraded == 1
+        assert ox.Quad(ox.NamedNode(MESH + odd), key, ox.Literal(odd.lower()), graph) in store
+    if stored == "4":  # what a build of index format 4 left: no descriptor id keys
+        for quad in list(store.quads_for_pattern(None, key, None, None)):
+            store.remove(quad)
+        note_index_format(store, "4")
+    marks = list(store.quads_for_pattern(None, ox.NamedNode(TKG + "indexFormat"), None, None))
+    assert {m.object.value for m in marks} == {stored}
+    for spelt, _ in cases:
         assert _adverse(store, {"intervention": spelt, "seriousness": "any"}).rows, spelt
 
 

@@ -122,7 +122,7 @@ def _check(path: Path, stored: dict[str, Record], work: Path) -> None:
     assert _stats(path) == _stats(fresh)
     store = open_store(path)
     assert capabilities(store_ask(store)) == {
-        "statistics", "index", "index 2", "index 3", "index 4", "answers"
+        "statistics", "index", "index 2", "index 3", "index 4", "index 5", "answers"
     }
     cases = [(name, {}) for name in AGGREGATES]
     by_role = ("publications-per-sponsor", "sponsor-publications")

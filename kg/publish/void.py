@@ -350,12 +350,13 @@ _DERIVED_TEXT = {
     "index": (
         "Index triples (look-up keys)",
         "Keys kg writes into each trial's own graph beside its facts, so that look-ups by any "
-        "spelling of a sponsor's name, by intervention name and near a point are index hits: "
+        "spelling of a sponsor's name, by intervention name or MeSH id and near a point are "
+        "index hits: "
         "tkg:recordGraph, tkg:alternateNameKey, tkg:interventionNameKey, tkg:geoCell, "
         "tkg:ownTitle, tkg:fineGeoCell, the keys of trials sharing a condition "
         "(tkg:conditionTrialTitle, tkg:conditionUntitledTrial, tkg:meshTermTrialTitle, "
-        "tkg:meshTermUntitledTrial, tkg:conditionTrialId, tkg:meshTermTrialId), and the "
-        "graph's tkg:indexFormat. Derived "
+        "tkg:meshTermUntitledTrial, tkg:conditionTrialId, tkg:meshTermTrialId), "
+        "tkg:meshIdKey, and the graph's tkg:indexFormat. Derived "
         "from the records, not data of their own: not counted in the dataset's figures.",
     ),
     "statistics": (

@@ -284,7 +284,7 @@ def test_every_engine_tells_what_the_store_holds(
     from kg.indexed import capabilities, endpoint_ask, store_ask
 
     local = capabilities(store_ask(shared_store))
-    assert {"statistics", "index", "index 2", "index 3", "index 4", "answers"} <= local
+    assert {"statistics", "index", "index 2", "index 3", "index 4", "index 5", "answers"} <= local
     for engine, url in engine_urls.items():
         assert capabilities(endpoint_ask(Endpoint(url, timeout=300))) == local, engine
 
