@@ -260,7 +260,8 @@ def index_triples(
     for descriptor in descriptors:
         if descriptor.startswith("<") and (at := descriptor.find(_MESH_PART)) >= 0:
             # LCASE(STRAFTER(STR(?descriptor), "/mesh/")): an IRI has no escapes to keep.
-            out.append((descriptor, T.meshIdKey, _quoted(descriptor[at + 6 : -1].lower())))
+            local = descriptor[at + len(_MESH_PART) : -1]
+            out.append((descriptor, T.meshIdKey, _quoted(local.lower())))
     # Cells only where recruiting-near can look: the sites of a recruiting trial (the one concept
     # whose notation is RECRUITING); a trial whose status changes is rebuilt with its cells.
     if (trial, _RECRUITING) not in set(parts[_STATUS]):
