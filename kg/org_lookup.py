@@ -10,6 +10,7 @@ finds (case aside), finds the same organisation in ``kg network --sponsor``.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -71,14 +72,7 @@ def find_organisations(store: ox.Store, name: str, among: Iterable[str] | None =
     """
     wanted = name.strip()
     key = org_key(wanted)
-    keys: dict[str, str] = {}  # spelling -> its key: names recur across organisations
-
-    def keyed(spelling: str) -> str:
-        found = keys.get(spelling)
-        if found is None:
-            found = keys[spelling] = org_key(spelling)
-        return found
-
+    keyed = functools.cache(org_key)  # names recur across organisations: each keyed once
     found = [
         org
         for org, spellings in organisation_spellings(store, among).items()

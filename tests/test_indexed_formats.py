@@ -199,7 +199,7 @@ def test_a_format_2_store_keeps_its_format_2_variants_with_the_same_rows(
 def test_a_new_trial_built_into_a_format_2_store_leaves_it_at_format_2(
     tmp_path: Path, registry: Path, seed_path: Path
 ) -> None:
-    """The update's graph has format 4, the others format 2: the store is of format 2 (the
+    """The update's graph has kg's format, the others format 2: the store is of format 2 (the
     lowest), and keeps its format-2 variants (before format 3 such an update said format 1)."""
     path = tmp_path / "store"
     _to_format_2(_built(path, registry))
@@ -231,7 +231,7 @@ def test_a_format_1_store_keeps_its_format_1_variants_with_the_same_rows(
 def test_a_new_trial_built_into_a_format_1_store_leaves_it_at_format_1(
     tmp_path: Path, registry: Path, seed_path: Path
 ) -> None:
-    """The update's graph has format 4, the others format 1: the store is of format 1."""
+    """The update's graph has kg's format, the others format 1: the store is of format 1."""
     path = tmp_path / "store"
     _to_format_1(_built(path, registry))
     build([str(seed_path)], StoreSink(path), base=DEFAULT_BASE)
