@@ -6,11 +6,15 @@ Each benchmark runs as its own process, ``python benchmarks/bench_NAME.py --size
 DIR``, and prints Markdown on stdout (its sections, headed ``###``); progress goes to stderr. The
 run is appended as one ``## Run`` block (date, command, machine, versions), each benchmark's
 output added as soon as it finishes, so an interrupted run keeps what it measured.
+Benchmarks that do not take those options (they measure a store or a setting given by hand:
+``bench_index_formats.py STORE ...``, ``bench_push.py --store DIR``) are not run here; the run's
+header names them.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import datetime
 import os
 import shlex
@@ -18,9 +22,24 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from _harness import DEFAULT_SIZES, HERE, log, machine, versions
+
+
+def sized(script: Path) -> bool:
+    """Say whether a benchmark takes ``--sizes`` and ``--work``: it parses them with the harness.
+
+    The others measure a store or a setting given by hand (their docstrings say how to run them).
+    """
+    tree = ast.parse(script.read_text("utf-8"))
+    return any(
+        isinstance(node, ast.ImportFrom)
+        and node.module == "_harness"
+        and any(alias.name == "parse_args" for alias in node.names)
+        for node in ast.walk(tree)
+    )
 
 
 def discover(only: list[str] | None = None) -> list[Path]:
@@ -32,8 +51,8 @@ def discover(only: list[str] | None = None) -> list[Path]:
     return scripts
 
 
-def header(argv: list[str], sizes: str, work: Path) -> str:
-    """Return the Markdown head of a run: date, command, machine, versions."""
+def header(argv: list[str], sizes: str, work: Path, unsized: Sequence[Path] = ()) -> str:
+    """Return the Markdown head of a run: date, command, machine, versions, benchmarks not run."""
     now = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
     lines = [
         "",
@@ -44,6 +63,9 @@ def header(argv: list[str], sizes: str, work: Path) -> str:
     ]
     lines += [f"- {key}: {value}" for key, value in machine().items()]
     lines.append("- versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()))
+    if unsized:
+        names = ", ".join(s.name for s in unsized)
+        lines.append(f"- not run (each measures what is given by hand, see its docstring): {names}")
     return "\n".join(lines) + "\n"
 
 
@@ -91,11 +113,15 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, help="seconds per benchmark")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    scripts = discover(args.only.split(",") if args.only else None)
+    found = discover(args.only.split(",") if args.only else None)
+    scripts = [s for s in found if sized(s)]
+    unsized = [s for s in found if not sized(s)]
+    for script in unsized:
+        log(f"not running {script.name}: it takes no --sizes (see its docstring)")
     if not scripts:
-        log("no benchmark found")
+        log("no benchmark found that takes --sizes")
         return 2
-    append(args.results, header(sys.argv, args.sizes, args.work))
+    append(args.results, header(sys.argv, args.sizes, args.work, unsized))
     failures = 0
     for script in scripts:
         text, ok = run_one(script, args.sizes, args.work, args.timeout)
