@@ -21,7 +21,6 @@ import re
 from collections.abc import Callable
 
 from kg.errors import QueryError
-from kg.indexed import bind_cells
 from kg.queries import QUERY_DIR, Bindings, NamedQuery, ResultTable, load_query
 
 __all__ = ["HEAD_DIR", "head_paged", "head_query", "read_head_page"]
@@ -59,11 +58,11 @@ def head_query(query: NamedQuery, rows: int) -> NamedQuery:
     return NamedQuery(query.name, text, query.summary, query.params, query.example)
 
 
-def _count_form(query: NamedQuery, bindings: Bindings) -> NamedQuery:
+def _count_form(query: NamedQuery) -> NamedQuery:
     path = HEAD_DIR / f"{query.name}.count.rq"
     if not path.is_file():
         raise QueryError(f"{query.name}: '# pages: head' but no count form {path}")
-    return bind_cells(load_query(str(path)), bindings)  # a box's cells, where it says so
+    return load_query(str(path))
 
 
 def read_head_page(
@@ -73,7 +72,7 @@ def read_head_page(
 
     ``query`` is the ``# pages: head`` variant, ``run`` runs a query with the bindings.
     """
-    counted = run(_count_form(query, bindings), bindings)
+    counted = run(_count_form(query), bindings)
     cell = counted.rows[0][0] if len(counted.rows) == 1 and counted.rows[0] else None
     if cell is None or not cell.value.isdigit():
         raise QueryError(f"{query.name}: the count form gave no number of rows")

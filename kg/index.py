@@ -61,21 +61,6 @@ IRIs, 2 ** letters of them, or for more than 4,096 a comparison of every descrip
   linked to in its own record (``tkg:interventionMeshTerm``, ``tkg:interventionMeshAncestor``),
   its IRI after ``/mesh/`` lower-cased as ``LCASE`` does, stated in that graph.
 
-Format 6 adds the key of "recruiting near", so the rows of a box are counted, and its first
-trials found, from keys read in runs, with no look-up per site (before: each site in the box's
-cells was joined to its trial, the trial's status, its coordinates and its NCT id, ~60 us a site):
-
-- ``<https://w3id.org/trialkg/cell/4/162/-297> tkg:recruitingPointKey ".21427 .00597 2"``: on
-  the quarter-degree cell (:func:`cell_node`) of each point (latitude, longitude) of a site of a
-  recruiting trial whose own status, if stated, is recruiting, stated in the trial's own graph:
-  the point's offsets from the cell's south-west corner (exact decimals, written without the
-  leading zero so that most keys are short enough for the store to keep inside its index) and
-  the number of rows recruiting-near gives for the graph's sites at that point (per site: its
-  titles x facility names x distinct (city, country) of its addresses, each at least 1). The
-  trial is the graph's (``{base}graph/NCT...``). A trial whose own record gives no title has
-  ``tkg:untitledRecruitingPointKey`` instead, counted as if it had one title: the queries read
-  its titles from any graph, as the scan does.
-
 The queries that use them are ``queries/indexed/*.rq`` (README, "At registry scale").
 """
 
@@ -91,7 +76,6 @@ from kg.terms import RDF_TYPE, SCHEMA, SDO, TKG, XSD, T
 
 __all__ = [
     "CELLS_PER_DEGREE",
-    "CELL_NODES",
     "FINE_CELLS_PER_DEGREE",
     "INDEX_FORMAT",
     "INDEX_PREDICATES",
@@ -99,15 +83,13 @@ __all__ = [
     "SHARING_KEYS",
     "WANTED",
     "add_missing_keys",
-    "cell_node",
     "geo_cell",
     "index_triples",
     "lower_literal",
-    "point_key",
     "split",
 ]
 
-INDEX_FORMAT = "6"
+INDEX_FORMAT = "5"
 """Version of the index triples; stored in each trial graph and, when every trial graph has it,
 in the statistics graph (``tkg:indexFormat``). Format N holds every key of the formats before it."""
 
@@ -128,8 +110,6 @@ INDEX_PREDICATES = tuple(
         T.conditionTrialId,
         T.meshTermTrialId,
         T.meshIdKey,
-        T.recruitingPointKey,
-        T.untitledRecruitingPointKey,
     )
 )
 """The IRIs of the index triples' predicates: look-up keys, not facts of the records."""
@@ -142,11 +122,6 @@ _LON = SDO.longitude
 _STATUS = SDO.status
 _SPONSOR = SDO.sponsor
 _RECRUITING = SDO.Recruiting
-_SITE = T.site
-_SITE_STATUS = T.siteStatus
-_ADDRESS = SDO.address
-_CITY = SDO.addressLocality
-_COUNTRY = SDO.addressCountry
 _INTERVENTION = T.Intervention
 _CONDITION = SDO.healthCondition
 _MESH_TERM = T.conditionMeshTerm
@@ -212,42 +187,6 @@ def geo_cell(
     return f"{math.floor(latitude * per_degree)} {math.floor(longitude * per_degree)}"
 
 
-CELL_NODES = "https://w3id.org/trialkg/cell/"
-"""The IRIs of quarter-degree cells (format 6): ``{CELL_NODES}4/{S}/{W}``, S and W the floors of
-4 x latitude and 4 x longitude of the points in it."""
-
-
-def cell_node(south: int, west: int) -> str:
-    """Return the IRI (unrendered) of the quarter-degree cell whose corner is (south, west) / 4.
-
-    >>> cell_node(162, -297)
-    'https://w3id.org/trialkg/cell/4/162/-297'
-    """
-    return f"{CELL_NODES}{CELLS_PER_DEGREE}/{south}/{west}"
-
-
-def _offset(value: Decimal) -> str:
-    text = format(value.normalize(), "f") if value else "0"
-    return text[1:] if text.startswith("0.") else text
-
-
-def point_key(latitude: Decimal, longitude: Decimal, rows: int) -> tuple[int, int, str]:
-    """Return a point's quarter-degree cell (floor 4 x lat, floor 4 x lon) and its key's text.
-
-    The key holds the point's offsets from the cell's south-west corner, exact, and ``rows``.
-
-    >>> point_key(Decimal("40.71427"), Decimal("-74.00597"), 2)
-    (162, -297, '.21427 .24403 2')
-    >>> point_key(Decimal("-0.25"), Decimal("10"), 1)
-    (-1, 40, '0 0 1')
-    """
-    south = math.floor(latitude * CELLS_PER_DEGREE)
-    west = math.floor(longitude * CELLS_PER_DEGREE)
-    dlat = latitude - Decimal(south) / CELLS_PER_DEGREE
-    dlon = longitude - Decimal(west) / CELLS_PER_DEGREE
-    return south, west, f"{_offset(dlat)} {_offset(dlon)} {rows}"
-
-
 def _quoted(text: str) -> str:
     return '"' + text + '"'  # cell keys and formats are digits, "-", spaces: nothing to escape
 
@@ -264,8 +203,7 @@ def split(triples: Iterable[Triple], wanted: Collection[str]) -> dict[str, list[
 
 _DESCRIBED = (T.interventionMeshTerm, T.interventionMeshAncestor)
 WANTED = (
-    _ALT, _NAME, RDF_TYPE, _GEO, _LAT, _LON, _STATUS, _SPONSOR, _CONDITION, _MESH_TERM, *_DESCRIBED,
-    _SITE, _SITE_STATUS, _ADDRESS, _CITY, _COUNTRY,
+    _ALT, _NAME, RDF_TYPE, _GEO, _LAT, _LON, _STATUS, _SPONSOR, _CONDITION, _MESH_TERM, *_DESCRIBED
 )
 """The predicates :func:`index_triples` reads."""
 
@@ -342,56 +280,6 @@ def index_triples(
         ):
             cells = {geo_cell(y, x, per_degree) for y, x in points}
             out.extend((site, predicate, _quoted(cell)) for cell in sorted(cells))
-    out.extend(_point_keys(parts, trial, len(set(titles))))
-    return out
-
-
-def _decimal_value(term: str) -> Decimal:
-    """The value of an ``xsd:decimal`` literal: the point keys hold exact decimal offsets."""
-    if not term.endswith(f"^^<{XSD}decimal>"):
-        raise ValueError(f"a site's coordinate is not an xsd:decimal: {term}")
-    return _number(term)
-
-
-def _point_keys(
-    parts: Mapping[str, list[tuple[str, str]]], trial: str, titles: int
-) -> list[Triple]:
-    """Format 6: the recruiting-near keys of a recruiting trial's sites (the module's docstring).
-
-    A site counts as recruiting-near's scan counts it: linked from the trial, with no stated
-    status other than recruiting; its rows at a point are its titles x facility names x distinct
-    (city, country) pairs of its addresses (a missing one counted once, as an unbound column).
-    """
-    statuses = _objects(parts[_SITE_STATUS])
-    names, geos = _objects(parts[_NAME]), _objects(parts[_GEO])
-    lat, lon = _objects(parts[_LAT]), _objects(parts[_LON])
-    addresses, cities = _objects(parts[_ADDRESS]), _objects(parts[_CITY])
-    countries = _objects(parts[_COUNTRY])
-    rows: dict[tuple[Decimal, Decimal], int] = {}
-    for site in dict.fromkeys(o for s, o in parts[_SITE] if s == trial):
-        if any(status != _RECRUITING for status in statuses.get(site, ())):
-            continue
-        unbound: list[str | None] = [None]  # an OPTIONAL column without a value: one row
-        places = {
-            (city, country)
-            for address in addresses.get(site, ())
-            for city in cities.get(address) or unbound
-            for country in countries.get(address) or unbound
-        }
-        each = max(1, titles) * max(1, len(set(names.get(site, ())))) * max(1, len(places))
-        points = {
-            (_decimal_value(y), _decimal_value(x))
-            for geo in geos.get(site, ())
-            for y in lat.get(geo, ())
-            for x in lon.get(geo, ())
-        }
-        for point in points:
-            rows[point] = rows.get(point, 0) + each
-    predicate = T.recruitingPointKey if titles else T.untitledRecruitingPointKey
-    out: list[Triple] = []
-    for (y, x), count in sorted(rows.items()):
-        south, west, key = point_key(y, x, count)
-        out.append((f"<{cell_node(south, west)}>", predicate, _quoted(key)))
     return out
 
 

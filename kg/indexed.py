@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from kg.answers import ANSWERS_FORMAT, ANSWERS_GRAPH
-from kg.index import CELLS_PER_DEGREE, FINE_CELLS_PER_DEGREE, INDEX_FORMAT, cell_node
+from kg.index import CELLS_PER_DEGREE, FINE_CELLS_PER_DEGREE, INDEX_FORMAT
 from kg.queries import (
     QUERY_DIR,
     Bindings,
@@ -45,7 +45,6 @@ if TYPE_CHECKING:
 __all__ = [
     "INDEXED_DIR",
     "STORE_MARKERS",
-    "bind_cells",
     "box_cells",
     "capabilities",
     "cells_per_degree",
@@ -236,47 +235,6 @@ def box_cells(lat: float, lon: float, km: float, per_degree: int = CELLS_PER_DEG
     return [f"{y} {x}" for y in rows for x in columns]
 
 
-_BIND_CELLS = re.compile(r"^[ \t]*#\s*bind:\s*cells\b.*$", re.MULTILINE)
-
-
-def bind_cells(variant: NamedQuery, bindings: Bindings) -> NamedQuery:
-    r"""Return the variant with its box's cells bound where a line says ``# bind: cells``.
-
-    Each cell is a row of ``VALUES (?cell ?cellNode ?south ?west)``: its key (``tkg:geoCell``),
-    its node (the subject of its point keys, kg.index format 6) and its south-west corner, as
-    decimals. Only the groups so marked get the block (a group without those variables would
-    repeat its rows once per cell). A variant without the line is returned as it is.
-
-    >>> d = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
-    >>> at = {ox.Variable(n): ox.Literal(v, datatype=d)
-    ...       for n, v in (("lat", "40.1"), ("lon", "-74.9"), ("km", "1"))}
-    >>> q = NamedQuery("recruiting-near", "SELECT * {\n  # bind: cells\n}", "", (), "")
-    >>> print(bind_cells(q, at).text)  # doctest: +NORMALIZE_WHITESPACE
-    SELECT * {
-      VALUES (?cell ?cellNode ?south ?west) { ("160 -300"
-      <https://w3id.org/trialkg/cell/4/160/-300>
-      "40"^^<http://www.w3.org/2001/XMLSchema#decimal>
-      "-75"^^<http://www.w3.org/2001/XMLSchema#decimal>) }
-    }
-    """
-    if _BIND_CELLS.search(variant.text) is None:
-        return variant
-    per_degree = cells_per_degree(variant)
-    rows = []
-    for cell in _near(bindings, per_degree):
-        south, west = (int(n) for n in cell.split())
-        corner = (
-            ox.Literal(str(Decimal(n) / per_degree), datatype=ox.NamedNode(f"{XSD}decimal"))
-            for n in (south, west)
-        )
-        rows.append(
-            f'("{cell}" {ox.NamedNode(cell_node(south, west))} {" ".join(map(str, corner))})'
-        )
-    block = f"VALUES (?cell ?cellNode ?south ?west) {{ {' '.join(rows)} }}"
-    text = _BIND_CELLS.sub(lambda m: m.group(0)[: m.group(0).index("#")] + block, variant.text)
-    return NamedQuery(variant.name, text, variant.summary, variant.params, variant.example)
-
-
 def _near(bindings: Bindings, per_degree: int = CELLS_PER_DEGREE) -> list[str]:
     lat, lon, km = (_decimal(bindings, n) for n in ("lat", "lon", "km"))
     if lat is None or lon is None or km is None:
@@ -372,8 +330,6 @@ def _prepared(
 ) -> NamedQuery:
     """Return the variant with its index keys and looked-up values bound (query if none found)."""
     target = resolves(variant)
-    if _BIND_CELLS.search(variant.text) is not None:
-        return bind_cells(variant, bindings)  # the cells where it says; nothing else derived
     text = variant.text
     derived = derived_bindings(query, bindings, per_degree)
     if target is not None and lookup is not None:

@@ -5,8 +5,7 @@ graph. The keys a later format adds are derived from the graph's own quads, as t
 them from the record's triples: this reads each trial graph's quads of the predicates
 :func:`kg.index.index_triples` reads, computes its index triples, and adds those of the later
 format that the graph lacks (format 2: ``tkg:ownTitle``, ``tkg:fineGeoCell``; formats 3 and 4: the
-keys of trials sharing a condition; format 5: MeSH descriptor ids; format 6: recruiting-near's
-point keys, kg.index), and replaces the
+keys of trials sharing a condition; format 5: MeSH descriptor ids, kg.index), and replaces the
 graph's ``tkg:indexFormat`` note by kg's. The keys of format 1 are not rewritten: a format-1
 graph has them already, and those of facilities keyed by name (``Minter.placed``) cannot be told
 from the graph alone.
@@ -34,10 +33,8 @@ ADDED_PREDICATES = (
     *(key for keys in SHARING_KEYS.values() for key in keys),
     *SHARING_IDS.values(),
     T.meshIdKey,
-    T.recruitingPointKey,
-    T.untitledRecruitingPointKey,
 )
-"""The index triples of formats 2 to 6 that format 1 lacks (rendered IRIs)."""
+"""The index triples of formats 2 to 5 that format 1 lacks (rendered IRIs)."""
 
 _RECORD_GRAPH = ox.NamedNode(TKG + "recordGraph")
 _INDEX_FORMAT = ox.NamedNode(TKG + "indexFormat")

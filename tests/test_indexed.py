@@ -11,12 +11,11 @@ import random
 from pathlib import Path
 
 import pyoxigraph as ox
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.build import build
-from kg.index import CELL_NODES, geo_cell, index_triples, lower_literal
+from kg.index import geo_cell, index_triples, lower_literal
 from kg.indexed import (
     INDEXED_DIR,
     box_cells,
@@ -104,8 +103,7 @@ def test_every_indexed_variant_answers_a_shipped_query_and_says_what_it_reads() 
         assert variant is not None
         for older in indexed_variants(load_query(name)):
             assert requirements(older) <= {
-                "statistics", "index", "index 2", "index 3", "index 4", "index 5", "index 6",
-                "answers",
+                "statistics", "index", "index 2", "index 3", "index 4", "index 5", "answers"
             }
             assert requirements(older)
 
@@ -114,7 +112,7 @@ def test_indexed_queries_give_the_scans_rows_on_the_shared_records(
     shared_store: ox.Store,
 ) -> None:
     assert capabilities(store_ask(shared_store)) == {
-        "statistics", "index", "index 2", "index 3", "index 4", "index 5", "index 6", "answers"
+        "statistics", "index", "index 2", "index 3", "index 4", "index 5", "answers"
     }
     nonempty = 0
     for name, params in _cases(shared_store, 12, seed=1):
@@ -227,7 +225,6 @@ def test_index_triples_of_a_record() -> None:
         ("<http://x/t>", "<http://schema.org/healthCondition>", "<http://x/c>"),
         ("<http://x/t>", f"<{TKG}conditionMeshTerm>", "<http://x/D1>"),
         ("<http://x/t2>", "<http://schema.org/healthCondition>", "<http://x/c2>"),
-        ("<http://x/t>", f"<{TKG}site>", site),
         (site, "<http://schema.org/geo>", geo),
         (geo, "<http://schema.org/latitude>", f'"-0.5"{dec}'),
         (geo, "<http://schema.org/longitude>", f'"3.87"{dec}'),
@@ -242,7 +239,7 @@ def test_index_triples_of_a_record() -> None:
     # Without a title of its own, the trial's conditions get the untitled key (the trial).
     assert index_triples([*triples, completed], "<http://x/t>", "<http://x/g>") == [
         ("<http://x/t>", f"<{TKG}recordGraph>", "<http://x/g>"),
-        ("<http://x/g>", f"<{TKG}indexFormat>", '"6"'),
+        ("<http://x/g>", f"<{TKG}indexFormat>", '"5"'),
         ("<http://x/c>", f"<{TKG}conditionUntitledTrial>", "<http://x/t>"),
         ("<http://x/c>", f"<{TKG}conditionTrialId>", '"t"'),  # the last part of the trial's IRI
         ("<http://x/D1>", f"<{TKG}meshTermUntitledTrial>", "<http://x/t>"),
@@ -256,7 +253,7 @@ def test_index_triples_of_a_record() -> None:
     out = index_triples([*triples, title, second, recruiting], "<http://x/t>", "<http://x/g>")
     assert out == [
         ("<http://x/t>", f"<{TKG}recordGraph>", "<http://x/g>"),
-        ("<http://x/g>", f"<{TKG}indexFormat>", '"6"'),
+        ("<http://x/g>", f"<{TKG}indexFormat>", '"5"'),
         ("<http://x/t>", f"<{TKG}ownTitle>", '"A trial"@en'),
         ("<http://x/t>", f"<{TKG}ownTitle>", '"Second"'),
         ("<http://x/c>", f"<{TKG}conditionTrialTitle>", '"A trial"@en'),
@@ -271,53 +268,7 @@ def test_index_triples_of_a_record() -> None:
         (f"<{MESH}\u212a2>", f"<{TKG}meshIdKey>", '"k2"'),
         (site, f"<{TKG}geoCell>", '"-2 15"'),
         (site, f"<{TKG}fineGeoCell>", '"-8 61"'),
-        # Its point's offsets from the corner (-0.5, 3.75) of cell -2 15; 2 titles: 2 rows.
-        (f"<{CELL_NODES}4/-2/15>", f"<{TKG}recruitingPointKey>", '"0 .12 2"'),
     ]
-
-
-def test_the_point_keys_count_the_rows_the_scan_gives_at_each_point() -> None:
-    """One key per point of the recruiting sites the scan reads: its rows are each site's titles
-    x facility names x distinct (city, country) pairs of its addresses (a missing one once)."""
-    dec = "^^<http://www.w3.org/2001/XMLSchema#decimal>"
-    trial, name = "<http://x/t>", "<http://schema.org/name>"
-    status = ("<http://schema.org/status>", "<http://schema.org/Recruiting>")
-    triples = [(trial, *status), (trial, name, '"T"')]
-
-    def site(n: int, lat: str, lon: str, *facts: tuple[str, str]) -> None:
-        node, geo = f"<http://x/t/site/{n}>", f"<http://x/t/site/{n}/geo>"
-        triples.extend([
-            (trial, f"<{TKG}site>", node), (node, "<http://schema.org/geo>", geo),
-            (geo, "<http://schema.org/latitude>", f'"{lat}"{dec}'),
-            (geo, "<http://schema.org/longitude>", f'"{lon}"{dec}'),
-            *((node, p, o) for p, o in facts),
-        ])
-
-    addr, city, country = (f"<http://schema.org/{p}>" for p in (
-        "address", "addressLocality", "addressCountry"))
-    site(1, "43.61092", "3.87723", (name, '"CHU A"'), (name, '"CHU B"'),
-         (addr, "<http://x/a1>"), (addr, "<http://x/a2>"))
-    triples += [("<http://x/a1>", city, '"Montpellier"'), ("<http://x/a1>", country, '"France"'),
-                ("<http://x/a2>", city, '"Montpellier"'), ("<http://x/a2>", country, '"France"'),
-                ("<http://x/a2>", city, '"Lattes"')]  # 2 distinct (city, country): 2 x 2 = 4
-    site(2, "43.610920", "3.87723")  # the same point (by value), no name, no address: 1 row
-    site(3, "43.61092", "3.87723", (f"<{TKG}siteStatus>", "<http://schema.org/Completed>"))
-    site(4, "-33.9", "18.4", (f"<{TKG}siteStatus>", "<http://schema.org/Recruiting>"))
-    triples.append(("<http://x/t/site/5>", "<http://schema.org/geo>", "<http://x/t/site/1/geo>"))
-    keys = [t for t in index_triples(triples, trial, "<http://x/g>") if "Point" in t[1]]
-    assert keys == [
-        (f"<{CELL_NODES}4/-136/73>", f"<{TKG}recruitingPointKey>", '".1 .15 1"'),
-        (f"<{CELL_NODES}4/174/15>", f"<{TKG}recruitingPointKey>", '".11092 .12723 5"'),
-    ]
-    # A trial without a title of its own: the untitled key, its rows counted for one title.
-    untitled = [t for t in triples if t != (trial, name, '"T"')]
-    keys = [t for t in index_triples(untitled, trial, "<http://x/g>") if "Point" in t[1]]
-    assert {p for _, p, _ in keys} == {f"<{TKG}untitledRecruitingPointKey>"}
-    # Coordinates the mapping never writes (a double): no key can hold them exactly.
-    bad = [*triples, ("<http://x/t/site/4/geo>", "<http://schema.org/latitude>",
-                      '"1.5E1"^^<http://www.w3.org/2001/XMLSchema#double>')]
-    with pytest.raises(ValueError, match="not an xsd:decimal"):
-        index_triples(bad, trial, "<http://x/g>")
 
 
 def test_the_statistics_graph_holds_no_type_and_no_schema_term(shared_store: ox.Store) -> None:

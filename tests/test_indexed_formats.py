@@ -1,11 +1,11 @@
 """Index formats: a store serves every variant of its index format or an earlier one, same rows.
 
-A store built by this kg has index triples of format 6 (format 2's ``tkg:ownTitle``,
+A store built by this kg has index triples of format 5 (format 2's ``tkg:ownTitle``,
 ``tkg:fineGeoCell``, format 3's keys of trials sharing a condition with their titles, format 4's
-with their NCT ids, format 5's MeSH descriptor ids, format 6's recruiting-near point keys); one
-built by an older kg has format 5, 4, 3, 2 or 1 only. kg picks the newest
-variant the store serves (``queries/indexed/NAME.rq``, then ``queries/indexed/index-5/NAME.rq``,
-``index-3/``, ``index-2/``, ``index-1/``), so an older store keeps its fast answers
+with their NCT ids, format 5's MeSH descriptor ids); one built by an older kg has format 4, 3, 2
+or 1 only. kg picks the newest
+variant the store serves (``queries/indexed/NAME.rq``, then ``queries/indexed/index-3/NAME.rq``,
+``index-2/``, ``index-1/``), so an older store keeps its fast answers
 instead of falling back to the scans. Each comparison checks which variant was
 picked (a silent fallback cannot pass) and that its rows are the scan's.
 """
@@ -43,19 +43,12 @@ _FORMAT_3 = (
 )
 _FORMAT_4 = ("conditionTrialId", "meshTermTrialId")
 _FORMAT_5 = ("meshIdKey",)
-_FORMAT_6 = ("recruitingPointKey", "untitledRecruitingPointKey")
-_NEAR_6 = "tkg:recruitingPointKey"  # what the format-6 recruiting-near reads
 _SHARING_3 = "tkg:conditionTrialTitle"  # what the format-3 trials-sharing-condition reads
 _SHARING_4 = "tkg:conditionTrialId"  # what the format-4 one reads (as well as format 3's keys)
 _SITES = """PREFIX schema: <http://schema.org/>
 PREFIX tkg: <https://w3id.org/trialkg/ontology#>
 SELECT DISTINCT ?lat ?lon WHERE { ?site tkg:geoCell ?c ; schema:geo ?g .
   ?g schema:latitude ?lat ; schema:longitude ?lon } ORDER BY ?lat ?lon LIMIT 6"""
-_CROWDED = """PREFIX schema: <http://schema.org/>
-PREFIX tkg: <https://w3id.org/trialkg/ontology#>
-SELECT ?lat ?lon (COUNT(*) AS ?n) WHERE { ?site tkg:geoCell ?c ; schema:geo ?g .
-  ?g schema:latitude ?lat ; schema:longitude ?lon } GROUP BY ?lat ?lon ORDER BY DESC(?n) ?lat ?lon
-LIMIT 2"""
 _CONDITION_TRIALS = """PREFIX schema: <http://schema.org/>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 SELECT ?nct (COUNT(?other) AS ?n) WHERE { ?t dcterms:identifier ?nct ; schema:healthCondition ?c .
@@ -98,43 +91,36 @@ def _drop(store: ox.Store, names: tuple[str, ...], *, held: bool = True) -> None
             for q in store.quads_for_pattern(None, ox.NamedNode(TKG + name), None, None)
             if q.graph_name != ox.NamedNode(STATS_GRAPH)
         ]
-        assert quads or not held or name in ("fineGeoCell", *_FORMAT_3[1::2], _FORMAT_6[1])
+        assert quads or not held or name in ("fineGeoCell", *_FORMAT_3[1::2])
         for quad in quads:
             store.remove(quad)
 
 
 def _to_format_1(store: ox.Store) -> None:
     """What a build by kg of index format 1 left: no format-2 keys, no graph's format note."""
-    _drop(store, (*_FORMAT_3, *_FORMAT_4, *_FORMAT_5, *_FORMAT_6), held=False)  # (none at 2)
+    _drop(store, (*_FORMAT_3, *_FORMAT_4, *_FORMAT_5), held=False)  # (none at format 2)
     _drop(store, (*_FORMAT_2, "indexFormat"))
     refresh(store)  # a recount: the store's format is its graphs' lowest
 
 
 def _to_format_2(store: ox.Store) -> None:
     """What a build by kg of index format 2 left: no format-3 keys, each graph's note "2"."""
-    _drop(store, (*_FORMAT_4, *_FORMAT_5, *_FORMAT_6), held=False)  # (none at format 3)
+    _drop(store, (*_FORMAT_4, *_FORMAT_5), held=False)  # (none in a store of format 3)
     _drop(store, _FORMAT_3)
     note_index_format(store, "2")
 
 
 def _to_format_3(store: ox.Store) -> None:
     """What a build by kg of index format 3 left: no format-4 keys, each graph's note "3"."""
-    _drop(store, (*_FORMAT_5, *_FORMAT_6), held=False)  # (none in a store of format 4)
+    _drop(store, _FORMAT_5, held=False)  # (none in a store of format 4)
     _drop(store, _FORMAT_4)
     note_index_format(store, "3")
 
 
 def _to_format_4(store: ox.Store) -> None:
     """What a build by kg of index format 4 left: no format-5 keys, each graph's note "4"."""
-    _drop(store, _FORMAT_6, held=False)  # (none in a store of format 5)
     _drop(store, _FORMAT_5)
     note_index_format(store, "4")
-
-
-def _to_format_5(store: ox.Store) -> None:
-    """What a build by kg of index format 5 left: no format-6 keys, each graph's note "5"."""
-    _drop(store, _FORMAT_6)
-    note_index_format(store, "5")
 
 
 def _cases(store: ox.Store) -> list[tuple[str, dict[str, str]]]:
@@ -160,114 +146,26 @@ def _compare(store: ox.Store, name: str, params: dict[str, str]) -> tuple[NamedQ
     return picked, len(scan.rows)
 
 
-def _pages_agree(store: ox.Store, name: str, params: dict[str, str], size: int = 3) -> int:
-    """Read the answer page by page as ``kg query --limit`` does: the scan's rows and count."""
-    from kg.query_output import Page, read_page
-
-    query = load_query(name)
-    bindings = bind_params(query, params)
-    picked = choose(query, bindings, store_ask(store))
-    scan = run_query(store, query, bindings, indexed=False)
-    for offset in range(0, len(scan.rows) + size, size):
-        page = read_page(
-            picked, bindings, Page(size, offset),
-            lambda q, b: run_query(store, q, b, indexed=False), store,
-        )
-        assert page.total == len(scan.rows), (name, params, offset)
-        assert page.table.rows == scan.rows[offset : offset + size], (name, params, offset)
-    return len(scan.rows)
-
-
-def test_a_store_of_this_kg_has_index_format_6_and_its_variants_give_the_scans_rows(
+def test_a_store_of_this_kg_has_index_format_5_and_its_variants_give_the_scans_rows(
     tmp_path: Path, registry: Path
 ) -> None:
     store = _built(tmp_path / "store", registry)
-    assert INDEX_FORMAT == "6"
-    assert _store_format(store) == ["6"]
+    assert INDEX_FORMAT == "5"
+    assert _store_format(store) == ["5"]
     assert capabilities(store_ask(store)) == {
-        "statistics", "index", "index 2", "index 3", "index 4", "index 5", "index 6", "answers"
+        "statistics", "index", "index 2", "index 3", "index 4", "index 5", "answers"
     }
-    rows = paged = 0
+    rows = 0
     for name, params in _cases(store):
         picked, n = _compare(store, name, params)
         rows += n
         if name == "trials-sharing-condition":
             assert _SHARING_4 in picked.text, params
             continue
-        assert _NEAR_6 in picked.text and "tkg:ownTitle" in picked.text, params
-        assert picked.text.count("VALUES (?cell ?cellNode ?south ?west)") == 2  # cells bound
-        paged += _pages_agree(store, name, params)
-    for row in _select(store, _CROWDED):  # the busiest places: pages of many rows
-        for km in ("10", "60", "100"):
-            at = {"lat": row["lat"].value, "lon": row["lon"].value, "km": km}  # type: ignore[union-attr]
-            paged += _pages_agree(store, "recruiting-near", at, size=7)
-    assert rows > 50 and paged > 40  # not a comparison of empty answers
-
-
-def test_recruiting_near_pages_count_every_title_name_and_place_of_a_site(
-    tmp_path: Path, registry: Path
-) -> None:
-    """A site with two facility names and two towns, a trial with two titles, a trial whose own
-    record has no title and that two other records name: each multiplies its rows, and a page
-    counts them from the keys as the scan does (kg reindex derives the keys from the quads)."""
-    from kg.reindex import reindex
-
-    store = _built(tmp_path / "store", registry)
-    row = _select(store, _CROWDED)[0]
-    at = {"lat": row["lat"].value, "lon": row["lon"].value, "km": "100"}  # type: ignore[union-attr]
-    before = _pages_agree(store, "recruiting-near", at, size=5)
-    query = load_query("recruiting-near")
-    scan = run_query(store, query, bind_params(query, at), indexed=False)
-    column = scan.variables.index("site")
-    sites = []
-    for found in scan.rows:
-        site = ox.NamedNode(found[column].value)  # type: ignore[union-attr]
-        trial = ox.NamedNode(site.value[: site.value.index("/site/")])
-        if all(trial != t for t, _, _ in sites):
-            sites.append((trial, site, ox.NamedNode(trial.value.replace("/trial/", "/graph/"))))
-    assert len(sites) >= 2, scan.rows
-    name = ox.NamedNode("http://schema.org/name")
-    (trial1, site1, g1), (trial2, _, g2) = sites[:2]
-    address = ox.NamedNode(f"{site1.value}/address2")
-    store.extend([
-        ox.Quad(site1, name, ox.Literal("Second facility name"), g1),
-        ox.Quad(site1, ox.NamedNode("http://schema.org/address"), address, g1),
-        ox.Quad(address, ox.NamedNode("http://schema.org/addressLocality"),
-                ox.Literal("Another town"), g1),
-        ox.Quad(trial1, name, ox.Literal("A second title"), g1),
-    ])
-    for pred in (name, ox.NamedNode(TKG + "ownTitle")):
-        for quad in list(store.quads_for_pattern(trial2, pred, None, g2)):
-            store.remove(quad)
-    elsewhere = ox.NamedNode(f"{DEFAULT_BASE}graph/elsewhere")
-    store.add(ox.Quad(trial2, name, ox.Literal("Listed A"), elsewhere))
-    store.add(ox.Quad(trial2, name, ox.Literal("Listed B"), elsewhere))
-    for graph in (g1, g2):  # what a build of the changed records writes: their keys again
-        for key in _FORMAT_6:
-            for q in list(store.quads_for_pattern(None, ox.NamedNode(TKG + key), None, graph)):
-                store.remove(q)
-        note_index_format(store, "5", graph)
-    assert reindex(store).upgraded == 2
-    untitled = ox.NamedNode(TKG + "untitledRecruitingPointKey")
-    assert list(store.quads_for_pattern(None, untitled, None, g2))
-    after = _pages_agree(store, "recruiting-near", at, size=5)
-    assert after > before + 3  # the new names, town and titles gave rows
-
-
-def test_a_format_5_store_keeps_its_fine_and_quarter_cell_variants_with_the_same_rows(
-    tmp_path: Path, registry: Path
-) -> None:
-    store = _built(tmp_path / "store", registry)
-    _to_format_5(store)
-    assert _store_format(store) == ["5"]
-    assert "index 6" not in capabilities(store_ask(store))
-    for name, params in _cases(store):
-        picked, _ = _compare(store, name, params)
-        assert _NEAR_6 not in picked.text
-        if name == "recruiting-near":
-            fine = box_cells(float(params["lat"]), float(params["lon"]), float(params["km"]), 16)
-            assert ("tkg:fineGeoCell" in picked.text) == bool(fine), (name, params)
-            assert "tkg:ownTitle" in picked.text, (name, params)  # quarter-degree cells too
+        fine = box_cells(float(params["lat"]), float(params["lon"]), float(params["km"]), 16)
+        assert ("tkg:fineGeoCell" in picked.text) == bool(fine), (name, params)
+        assert "tkg:ownTitle" in picked.text, (name, params)  # quarter-degree cells too
+    assert rows > 50  # not a comparison of empty answers
 
 
 def test_a_format_3_store_keeps_its_format_3_variants_with_the_same_rows(
@@ -407,13 +305,12 @@ def test_requirements_and_markers_say_the_lowest_format_a_variant_reads() -> Non
     assert requirements(third) == {"index 3"}
     assert requirements(second) == {"index 2"}
     assert requirements(older) == {"index"}
-    points, fine, quarter, older = indexed_variants(load_query("recruiting-near"))
-    assert requirements(points) == {"index 6"}
+    fine, quarter, older = indexed_variants(load_query("recruiting-near"))
     assert requirements(fine) == requirements(quarter) == {"index 2"}
     assert requirements(older) == {"index"}
-    formats = {"index": 1, "index 2": 2, "index 3": 3, "index 4": 4, "index 5": 5, "index 6": 6}
+    formats = {"index": 1, "index 2": 2, "index 3": 3, "index 4": 4, "index 5": 5}
     for need, at_least in formats.items():
-        for stored in ("1", "2", "3", "4", "5", "6", "7"):
+        for stored in ("1", "2", "3", "4", "5", "6"):
             store = ox.Store()
             g = ox.NamedNode(STATS_GRAPH)
             store.add(ox.Quad(g, ox.NamedNode(TKG + "indexFormat"), ox.Literal(stored), g))
@@ -440,28 +337,28 @@ def test_kg_reindex_gives_a_format_1_store_the_keys_a_fresh_build_writes(
     del older  # closed: the command opens the store itself
     result = CliRunner().invoke(app, ["reindex", "--store", str(path)])
     assert result.exit_code == 0, result.output
-    assert "120 trial graphs given the index keys of format 6" in result.output
+    assert "120 trial graphs given the index keys of format 5" in result.output
     store = ox.Store(str(path))
     assert _quads(store) == fresh  # every graph, the statistics and answers graphs included
     report = reindex(store)  # again: nothing left to do
-    assert (report.upgraded, report.current, report.quads, report.store_format) == (0, 120, 0, "6")
+    assert (report.upgraded, report.current, report.quads, report.store_format) == (0, 120, 0, "5")
     for name, params in _cases(store):
         picked, _ = _compare(store, name, params)
         assert _SHARING_4 in picked.text or name == "recruiting-near"
 
 
-@pytest.mark.parametrize("stored", ["2", "3", "4", "5"])
-def test_kg_reindex_gives_a_format_2_to_5_store_the_keys_a_fresh_build_writes(
+@pytest.mark.parametrize("stored", ["2", "3", "4"])
+def test_kg_reindex_gives_a_format_2_to_4_store_the_keys_a_fresh_build_writes(
     tmp_path: Path, registry: Path, stored: str
 ) -> None:
-    """Format 2, 3, 4 or 5 to 6 (5: a store built before format 6, as the 100k benchmark store
+    """Format 2, 3 or 4 to 5 (4: a store built before format 5, as the 100k benchmark store
     was): the keys the later formats add, and the graphs' older notes go."""
     from kg.reindex import reindex
 
     fresh = _quads(_built(tmp_path / "fresh", registry))
     older = _built(tmp_path / "store", registry)
-    {"2": _to_format_2, "3": _to_format_3, "4": _to_format_4, "5": _to_format_5}[stored](older)
+    {"2": _to_format_2, "3": _to_format_3, "4": _to_format_4}[stored](older)
     assert _store_format(older) == [stored]
     report = reindex(older)
-    assert (report.upgraded, report.current, report.store_format) == (120, 0, "6")
+    assert (report.upgraded, report.current, report.store_format) == (120, 0, "5")
     assert _quads(older) == fresh
