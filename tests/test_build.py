@@ -268,6 +268,37 @@ def test_folder_input_with_two_workers_equals_one_worker(tmp_path: Path) -> None
     assert (tmp_path / "a.nt").read_bytes() == (tmp_path / "b.nt").read_bytes()
 
 
+def test_one_zip_is_mapped_by_the_workers_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A zip (the registry's bulk download is one) holds many records: -j N maps them in N
+    processes, with the same output as one; a single record file keeps one process."""
+    import importlib
+    import zipfile
+
+    building = importlib.import_module("kg.build")  # (kg here is the helper that runs kg)
+    archive = tmp_path / "registry.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        for name in ("NCT05814159.json", "NCT06305754.json", "NCT00004635.xml"):
+            out.write(CTGOV / name, name)
+    asked: list[int] = []
+    real = building.iter_mapped
+
+    def spy(docs, options, *, jobs=1):  # type: ignore[no-untyped-def]
+        asked.append(jobs)
+        return real(docs, options, jobs=jobs)
+
+    monkeypatch.setattr(building, "iter_mapped", spy)
+    runner = CliRunner()
+    for jobs, out in (("1", "a.nt"), ("2", "b.nt")):
+        done = runner.invoke(app, ["build", str(archive), "-j", jobs, "-o", str(tmp_path / out)])
+        assert done.exit_code == 0, done.output
+    one = runner.invoke(app, ["build", str(SEED), "-j", "2", "-o", str(tmp_path / "c.nt")])
+    assert one.exit_code == 0, one.output
+    assert asked == [1, 2, 1]
+    assert (tmp_path / "a.nt").read_bytes() == (tmp_path / "b.nt").read_bytes()
+
+
 # --- the store --------------------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import zipfile
 from pathlib import Path
 from typing import Annotated
 
@@ -83,8 +84,8 @@ def build_command(
         sink = StoreSink(path)
         target = str(path)
     workers = jobs or os.cpu_count() or 1
-    if len(inputs) == 1 and Path(inputs[0]).is_file():
-        workers = 1  # one file: a process pool would only add start-up time
+    if len(inputs) == 1 and Path(inputs[0]).is_file() and not zipfile.is_zipfile(inputs[0]):
+        workers = 1  # one record file: a process pool would only add start-up time
 
     def on_error(error: InputError) -> None:
         err.print(f"kg: error: {error}", markup=False)
