@@ -85,7 +85,7 @@ def build_command(
         target = str(path)
     workers = jobs or os.cpu_count() or 1
     if len(inputs) == 1 and Path(inputs[0]).is_file() and not zipfile.is_zipfile(inputs[0]):
-        workers = 1  # one record file: a process pool would only add start-up time
+        workers = 1  # one document (a zip's members are many): a pool would only add start-up
 
     def on_error(error: InputError) -> None:
         err.print(f"kg: error: {error}", markup=False)
