@@ -9,6 +9,7 @@ are the fastest path; Python ``Quad`` objects cost more than the store insert).
 from __future__ import annotations
 
 import datetime
+import itertools
 import logging
 import os
 import shutil
@@ -177,11 +178,18 @@ def _batches(docs: Iterable[InputFile]) -> Iterator[list[InputFile]]:
 def iter_mapped(
     docs: Iterable[InputFile], options: MapOptions, *, jobs: int = 1
 ) -> Iterator[Mapped | InputError]:
-    """Yield every record's mapping (or its error) in input order, using ``jobs`` processes."""
-    if jobs <= 1:
-        for doc in docs:
+    """Yield every record's mapping (or its error) in input order, using ``jobs`` processes.
+
+    A single document (one record file, or one NDJSON file) is mapped here: a pool would only add
+    its start-up time. The members of a zip are documents of their own.
+    """
+    docs = iter(docs)
+    head = list(itertools.islice(docs, 2))
+    if jobs <= 1 or len(head) < 2:
+        for doc in itertools.chain(head, docs):
             yield from map_document(doc, options)
         return
+    docs = itertools.chain(head, docs)
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         window: list[Future[tuple[list[Mapped | InputError], list[Captured]]]] = []
         for batch in _batches(docs):

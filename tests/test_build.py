@@ -281,21 +281,21 @@ def test_one_zip_is_mapped_by_the_workers_asked_for(
     with zipfile.ZipFile(archive, "w") as out:
         for name in ("NCT05814159.json", "NCT06305754.json", "NCT00004635.xml"):
             out.write(CTGOV / name, name)
-    asked: list[int] = []
-    real = building.iter_mapped
+    pools: list[int | None] = []
+    real = building.ProcessPoolExecutor
 
-    def spy(docs, options, *, jobs=1):  # type: ignore[no-untyped-def]
-        asked.append(jobs)
-        return real(docs, options, jobs=jobs)
+    def spy(max_workers: int | None = None):  # type: ignore[no-untyped-def]
+        pools.append(max_workers)
+        return real(max_workers=max_workers)
 
-    monkeypatch.setattr(building, "iter_mapped", spy)
+    monkeypatch.setattr(building, "ProcessPoolExecutor", spy)
     runner = CliRunner()
     for jobs, out in (("1", "a.nt"), ("2", "b.nt")):
         done = runner.invoke(app, ["build", str(archive), "-j", jobs, "-o", str(tmp_path / out)])
         assert done.exit_code == 0, done.output
     one = runner.invoke(app, ["build", str(SEED), "-j", "2", "-o", str(tmp_path / "c.nt")])
     assert one.exit_code == 0, one.output
-    assert asked == [1, 2, 1]
+    assert pools == [2]  # the zip with -j 2 only: not -j 1, not the single record file
     assert (tmp_path / "a.nt").read_bytes() == (tmp_path / "b.nt").read_bytes()
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import zipfile
 from pathlib import Path
 from typing import Annotated
 
@@ -83,9 +82,7 @@ def build_command(
         path = store or default_store_path()
         sink = StoreSink(path)
         target = str(path)
-    workers = jobs or os.cpu_count() or 1
-    if len(inputs) == 1 and Path(inputs[0]).is_file() and not zipfile.is_zipfile(inputs[0]):
-        workers = 1  # one document (a zip's members are many): a pool would only add start-up
+    workers = jobs or os.cpu_count() or 1  # a single document is mapped in-process (kg.build)
 
     def on_error(error: InputError) -> None:
         err.print(f"kg: error: {error}", markup=False)
