@@ -113,9 +113,10 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, help="seconds per benchmark")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    found = discover(args.only.split(",") if args.only else None)
-    scripts = [s for s in found if sized(s)]
-    unsized = [s for s in found if not sized(s)]
+    scripts: list[Path] = []
+    unsized: list[Path] = []
+    for script in discover(args.only.split(",") if args.only else None):
+        (scripts if sized(script) else unsized).append(script)
     for script in unsized:
         log(f"not running {script.name}: it takes no --sizes (see its docstring)")
     if not scripts:
