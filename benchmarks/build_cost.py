@@ -1,17 +1,25 @@
 """Build cost against the code before issue 15 (4e5cc23): interleaved runs, CPU, wall, RSS, size.
 
-    python benchmarks/build_cost.py ZIP [--rounds 2] [-j 2] [--work /tmp/hb/cost]
+    python benchmarks/build_cost.py ZIP [--rounds 2] [-j 2] [--work /tmp/hb/cost] [--baseline REV]
+    python benchmarks/build_cost.py ZIP --parts [--rounds 2] [-j 2] [--work DIR]
     python benchmarks/build_cost.py ZIP --phases [--profile OUT.prof]
 
-The first form builds ``ZIP`` into a fresh store with the baseline (its own venv from
-``git archive 4e5cc23``, made under ``--work`` on first use) and with this checkout's code,
-alternately (baseline, current, baseline, current, ...: load on the shared machine hits both
-alike), one build at a time under ``nice -n 10``, each store deleted after it is measured. The
-current code runs with ``--no-results``: the baseline ignores posted results (issue 16), so that
-is like for like. Per run: CPU (user + sys of the build and its workers, from ``wait4``), wall,
-peak RSS of the largest process (``ru_maxrss``) and of the whole process tree (sampled from
-``/proc`` every 0.2 s, with the time it peaked), the store's quads and size on disk; then the
-ratio of the means. Markdown on stdout, progress on stderr.
+The first form builds ``ZIP`` into a fresh store with the baseline (its own venv from ``git archive
+REV``, made under ``--work`` on first use; REV is 4e5cc23, the code before issue 15, unless
+``--baseline`` names another commit) and with this checkout's code, alternately (baseline, current,
+baseline, current, ...: load on the shared machine hits both alike), one build at a time under
+``nice -n 10``, each store deleted after it is measured. The current code runs with
+``--no-results``: the baseline ignores posted results (issue 16), so that is like for like (a
+baseline whose ``kg build`` has the option gets it too). Per run: CPU (user + sys of the build and
+its workers, from ``wait4``), wall, peak RSS of the largest process (``ru_maxrss``) and of the
+whole process tree (sampled from ``/proc`` every 0.2 s, with the time it peaked), the store's quads
+and size on disk; then the ratio of the means. Markdown on stdout, progress on stderr.
+
+``--parts`` compares two builds of today's code in the same way: the current one and the same
+less issue 15's work (``benchmarks/_kg_without_stats.py``: no look-up keys, no statistics counts
+in the workers; no statistics graph, answers graph nor missing keys after the load), both with
+``--no-results``: what the statistics and indexes cost a build now, apart from what the issues
+after 4e5cc23 added to reading and mapping.
 
 ``--phases`` runs the current build in this process and prints the CPU (this process), wall and
 RSS of each step after the load (``kg.sinks.store._finalise``'s parts), with ``--profile`` a
@@ -50,15 +58,15 @@ def load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def baseline_venv(work: Path) -> Path:
-    """The baseline's venv (``git archive BASELINE`` installed in its own venv), made once."""
-    tree = work / f"base-{BASELINE}"
+def baseline_venv(work: Path, rev: str) -> Path:
+    """The baseline's venv (``git archive REV`` installed in its own venv), made once."""
+    tree = work / f"base-{rev}"
     kg = tree / ".venv" / "bin" / "kg"
     if kg.exists():
         return kg
     shutil.rmtree(tree, ignore_errors=True)
     tree.mkdir(parents=True)
-    git = ["git", "-C", str(REPO), "archive", BASELINE]
+    git = ["git", "-C", str(REPO), "archive", rev]
     archive = subprocess.run(git, check=True, capture_output=True).stdout  # noqa: S603
     subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)  # noqa: S603, S607
     subprocess.run([sys.executable, "-m", "venv", str(tree / ".venv")], check=True)  # noqa: S603
@@ -111,7 +119,7 @@ def _du(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def _quads(kg: Path, store: Path) -> int:
+def _quads(store: Path) -> int:
     """The store's quads, counted by the current venv's pyoxigraph (not timed)."""
     code = "import sys, pyoxigraph as ox; print(len(ox.Store.read_only(sys.argv[1])))"
     out = subprocess.run(  # noqa: S603
@@ -121,10 +129,11 @@ def _quads(kg: Path, store: Path) -> int:
 
 
 def run_build(
-    label: str, kg: Path, zip_path: Path, store: Path, jobs: int, extra: list[str]
+    label: str, kg: Path | list[str], zip_path: Path, store: Path, jobs: int, extra: list[str]
 ) -> Result:
     shutil.rmtree(store, ignore_errors=True)
-    cmd = ["nice", "-n", "10", str(kg), "build", str(zip_path), "--store", str(store),
+    program = [str(kg)] if isinstance(kg, Path) else kg
+    cmd = ["nice", "-n", "10", *program, "build", str(zip_path), "--store", str(store),
            "-j", str(jobs), *extra]
     before = load()
     log(f"{label}: {' '.join(cmd)} (load {before})")
@@ -150,7 +159,7 @@ def run_build(
         raise SystemExit(f"{label}: kg build exited with {proc.returncode}")
     result = Result(
         label, usage.ru_utime + usage.ru_stime, usage.ru_utime, usage.ru_stime, wall,
-        usage.ru_maxrss * 1024, peak, peak_at, _quads(kg, store), _du(store), before, load(),
+        usage.ru_maxrss * 1024, peak, peak_at, _quads(store), _du(store), before, load(),
     )
     shutil.rmtree(store, ignore_errors=True)
     log(f"{label}: {result.cpu:.1f} CPU s, {wall:.1f} s wall, max RSS {result.max_rss / 2**30:.2f}"
@@ -159,18 +168,29 @@ def run_build(
 
 
 def compare(args: argparse.Namespace) -> None:
-    base_kg = baseline_venv(args.work)
+    base_kg = baseline_venv(args.work, args.baseline)
+    usage = subprocess.run([str(base_kg), "build", "--help"], capture_output=True, text=True)  # noqa: S603
+    base_extra = ["--no-results"] if "--no-results" in usage.stdout else []
     cur_kg = Path(sys.executable).parent / "kg"
     store = args.work / "store"
     results: list[Result] = []
     for n in range(args.rounds):
-        results.append(run_build(f"baseline {n + 1}", base_kg, args.zip, store, args.jobs, []))
+        results.append(
+            run_build(f"baseline {n + 1}", base_kg, args.zip, store, args.jobs, base_extra)
+        )
         results.append(
             run_build(f"current {n + 1}", cur_kg, args.zip, store, args.jobs, ["--no-results"])
         )
-    print(f"### Build cost: `{args.zip.name}`, `-j {args.jobs}`, baseline {BASELINE} vs current\n")
+    print(f"### Build cost: `{args.zip.name}`, `-j {args.jobs}`, baseline {args.baseline} vs "
+          "current\n")
     print(f"`python benchmarks/build_cost.py {args.zip} --rounds {args.rounds} "
-          f"-j {args.jobs}` (current with `--no-results`)\n")
+          f"-j {args.jobs} --baseline {args.baseline}` (current with `--no-results`; baseline "
+          f"with `{' '.join(base_extra) or 'no option'}`)\n")
+    _table(results, "baseline")
+
+
+def _table(results: list[Result], base: str) -> None:
+    """The runs as a Markdown table, then the ratios of the current runs' means to ``base``'s."""
     print("| run | CPU s (user + sys) | user | sys | wall s | max RSS GiB | tree RSS GiB (at s) "
           "| quads | store GB | load before / after |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
@@ -186,9 +206,29 @@ def compare(args: argparse.Namespace) -> None:
     for name, value in (("CPU", lambda r: r.cpu), ("wall", lambda r: r.wall),
                         ("max RSS", lambda r: float(r.max_rss)),
                         ("store size", lambda r: float(r.size))):
-        ratio = mean("current", value) / mean("baseline", value)
-        print(f"\n- {name}: current / baseline = {ratio:.3f} ({(ratio - 1) * 100:+.1f}%)", end="")
+        ratio = mean("current", value) / mean(base, value)
+        print(f"\n- {name}: current / {base} = {ratio:.3f} ({(ratio - 1) * 100:+.1f}%)", end="")
     print()
+
+
+def parts(args: argparse.Namespace) -> None:
+    """Today's build against the same less issue 15's work, alternately, in this script."""
+    cur_kg = Path(sys.executable).parent / "kg"
+    without = [sys.executable, str(REPO / "benchmarks" / "_kg_without_stats.py")]
+    store = args.work / "store"
+    results: list[Result] = []
+    for n in range(args.rounds):
+        results.append(
+            run_build(f"without issue 15 {n + 1}", without, args.zip, store, args.jobs,
+                      ["--no-results"])
+        )
+        results.append(
+            run_build(f"current {n + 1}", cur_kg, args.zip, store, args.jobs, ["--no-results"])
+        )
+    print(f"### Build cost of issue 15's work: `{args.zip.name}`, `-j {args.jobs}`\n")
+    print(f"`python benchmarks/build_cost.py {args.zip} --parts --rounds {args.rounds} "
+          f"-j {args.jobs}` (both with `--no-results`)\n")
+    _table(results, "without issue 15")
 
 
 def phases(args: argparse.Namespace) -> None:
@@ -254,11 +294,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("-j", "--jobs", type=int, default=2)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "kg-build-cost")
+    parser.add_argument("--baseline", default=BASELINE, help="the commit to compare with")
+    parser.add_argument("--parts", action="store_true")
     parser.add_argument("--phases", action="store_true")
     parser.add_argument("--profile", type=Path)
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    (phases if args.phases else compare)(args)
+    (phases if args.phases else parts if args.parts else compare)(args)
 
 
 if __name__ == "__main__":
