@@ -12,6 +12,7 @@ picked (a silent fallback cannot pass) and that its rows are the scan's.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -72,14 +73,21 @@ def _store_format(store: ox.Store) -> list[str]:
 
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """120 synthetic trials built once into a store, closed: each test opens its own copy."""
     from kg.synth import load_params, write_zip
 
     folder = tmp_path_factory.mktemp("formats")
-    return write_zip(folder / "synth.zip", load_params(), 120, seed=5)
+    zipped = write_zip(folder / "synth.zip", load_params(), 120, seed=5)
+    store = folder / "store"
+    with pytest.MonkeyPatch.context() as env:  # as tests/conftest.py's _reproducible
+        env.setenv("SOURCE_DATE_EPOCH", "1700000000")
+        build([str(zipped)], StoreSink(store), base=DEFAULT_BASE)
+    return store
 
 
 def _built(path: Path, registry: Path) -> ox.Store:
-    build([str(registry)], StoreSink(path), base=DEFAULT_BASE)
+    """A fresh build of the registry at ``path`` (a copy of the module's: the same files), open."""
+    shutil.copytree(registry, path)
     return ox.Store(str(path))
 
 
