@@ -185,7 +185,7 @@ def compare(args: argparse.Namespace) -> None:
           "current\n")
     print(f"`python benchmarks/build_cost.py {args.zip} --rounds {args.rounds} "
           f"-j {args.jobs} --baseline {args.baseline}` (current with `--no-results`; baseline "
-          f"with `{' '.join(base_extra) or 'no option'}`)\n")
+          f"{'with `--no-results`' if base_extra else 'without it: its kg has no such option'})\n")
     _table(results, "baseline")
 
 
