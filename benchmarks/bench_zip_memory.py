@@ -1,9 +1,9 @@
-"""Peak memory of `kg build` on a zip of the shared records, 1x and 10x: it must not grow with input.
+"""Peak RSS of `kg build` on a zip of the shared records, 1x and 10x: it must not grow with input.
 
 The 10x zip repeats every shared record ten times under new NCT ids (JSON `nctId`, XML `<nct_id>`),
-in the bulk download's layout (one file per study, folders by NCT prefix). Each build runs in a fresh
-`python -m kg` process; the figure is the peak resident set of the largest process of the build (the
-writer or a worker), from getrusage(RUSAGE_CHILDREN) after it exits.
+in the bulk download's layout (one file per study, folders by NCT prefix). Each build runs in a
+fresh `python -m kg` process; the figure is the peak resident set of the largest process of the
+build (the writer or a worker), from getrusage(RUSAGE_CHILDREN) after it exits.
 
 Usage: python benchmarks/bench_zip_memory.py [--copies 1 10] [--results benchmarks/RESULTS.md]
 """
@@ -34,7 +34,11 @@ def make_zip(path: Path, copies: int) -> int:
             for src in records:
                 text = src.read_text("utf-8")
                 old = src.stem
-                new = old if copy == 0 else f"NCT{(copy * 10_000_000 + int(old[3:])) % 100_000_000:08d}"
+                new = (
+                    old
+                    if copy == 0
+                    else f"NCT{(copy * 10_000_000 + int(old[3:])) % 100_000_000:08d}"
+                )
                 if copy:
                     text = re.sub(old, new, text)
                 zf.writestr(f"{new[:7]}xxxx/{new}{src.suffix}", text)
@@ -45,9 +49,10 @@ def make_zip(path: Path, copies: int) -> int:
 def run(zip_path: Path, store: Path) -> tuple[float, int]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    subprocess.run(
+    subprocess.run(  # noqa: S603 - our own interpreter and arguments
         [sys.executable, "-m", "kg", "-q", "build", str(zip_path), "--store", str(store)],
-        check=True, cwd=REPO,
+        check=True,
+        cwd=REPO,
     )
     elapsed = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -65,9 +70,17 @@ def main() -> None:
             zip_path = Path(tmp) / f"shared-{copies}x.zip"
             n = make_zip(zip_path, copies)
             # Each size in its own interpreter so ru_maxrss is that build's own peak.
-            out = subprocess.run(
-                [sys.executable, __file__, "--_one", str(zip_path), str(Path(tmp) / f"store{copies}")],
-                check=True, capture_output=True, text=True,
+            out = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+                [
+                    sys.executable,
+                    __file__,
+                    "--_one",
+                    str(zip_path),
+                    str(Path(tmp) / f"store{copies}"),
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
             )
             elapsed, peak_kb = map(float, out.stdout.split())
             rows.append((copies, n, elapsed, peak_kb / 1024))
@@ -84,7 +97,9 @@ def main() -> None:
         lines.append(f"| {copies}x zip | {n} | {elapsed:.1f} | {n / elapsed:.0f} | {mib:.0f} |")
     if len(rows) > 1:
         lines.append("")
-        lines.append(f"Peak RSS ratio {rows[-1][0]}x / {rows[0][0]}x: {rows[-1][3] / rows[0][3]:.2f}")
+        lines.append(
+            f"Peak RSS ratio {rows[-1][0]}x / {rows[0][0]}x: {rows[-1][3] / rows[0][3]:.2f}"
+        )
     text = "\n".join(lines) + "\n"
     print(text)
     if args.results:

@@ -37,7 +37,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def ctgov_dir() -> Path:
     """The folder of real ClinicalTrials.gov records (read in place, never copied)."""
     if not CTGOV.is_dir():
-        pytest.fail(f"the shared records are missing: {CTGOV} (CI has ../shared beside the checkout)")
+        pytest.fail(
+            f"the shared records are missing: {CTGOV} (CI has ../shared beside the checkout)"
+        )
     return CTGOV
 
 
@@ -144,4 +146,3 @@ def small_store(small_store_path: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "store"
     shutil.copytree(small_store_path, copy)
     return copy
-

@@ -1,4 +1,4 @@
-"""``kg build`` end to end: formats, determinism, one node per organisation, bad input, atomicity."""
+"""``kg build``: formats, determinism, one node per organisation, bad input, atomicity."""
 
 from __future__ import annotations
 
@@ -62,7 +62,9 @@ def write_json(path: Path, obj: object) -> Path:
     return path
 
 
-@pytest.mark.parametrize("ext", [".ttl", ".nt", ".nq", ".trig", ".jsonld", ".rdf", ".nq.gz", ".ttl.gz"])
+@pytest.mark.parametrize(
+    "ext", [".ttl", ".nt", ".nq", ".trig", ".jsonld", ".rdf", ".nq.gz", ".ttl.gz"]
+)
 def test_every_output_format_parses_with_rdflib_and_pyoxigraph(tmp_path: Path, ext: str) -> None:
     out = tmp_path / f"seed{ext}"
     result = runner.invoke(app, ["build", str(SEED), "-o", str(out)])
@@ -73,8 +75,14 @@ def test_every_output_format_parses_with_rdflib_and_pyoxigraph(tmp_path: Path, e
     assert fmt is not None
     quads = list(ox.parse(data, fmt))
     assert len(quads) > 400
-    rdf_format = {".ttl": "turtle", ".nt": "nt", ".nq": "nquads", ".trig": "trig",
-                  ".jsonld": "json-ld", ".rdf": "xml"}[plain_ext]
+    rdf_format = {
+        ".ttl": "turtle",
+        ".nt": "nt",
+        ".nq": "nquads",
+        ".trig": "trig",
+        ".jsonld": "json-ld",
+        ".rdf": "xml",
+    }[plain_ext]
     graph = rdflib.Dataset() if rdf_format in ("nquads", "trig", "json-ld") else rdflib.Graph()
     graph.parse(data=data, format=rdf_format)
     assert len(graph) > 0 or sum(len(g) for g in graph.graphs()) > 400  # type: ignore[attr-defined]
@@ -83,7 +91,12 @@ def test_every_output_format_parses_with_rdflib_and_pyoxigraph(tmp_path: Path, e
 def test_building_twice_gives_identical_ntriples(tmp_path: Path) -> None:
     first, second = tmp_path / "a.nt", tmp_path / "b.nt"
     for out in (first, second):
-        assert runner.invoke(app, ["build", str(SEED), str(CTGOV / "NCT05814159.json"), "-o", str(out)]).exit_code == 0
+        assert (
+            runner.invoke(
+                app, ["build", str(SEED), str(CTGOV / "NCT05814159.json"), "-o", str(out)]
+            ).exit_code
+            == 0
+        )
     assert sorted_lines(first) == sorted_lines(second)
     assert first.read_bytes() == second.read_bytes()
 
@@ -110,17 +123,24 @@ def test_same_organisation_name_in_several_records_is_one_node(tmp_path: Path, s
     write_json(tmp_path / "one.json", study)
     write_json(tmp_path / "two.json", other)
     out = tmp_path / "g.nq"
-    assert runner.invoke(app, ["build", str(tmp_path / "one.json"), str(tmp_path / "two.json"), "-o", str(out)]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["build", str(tmp_path / "one.json"), str(tmp_path / "two.json"), "-o", str(out)]
+        ).exit_code
+        == 0
+    )
     store = ox.Store()
     store.load(path=str(out), format=ox.RdfFormat.N_QUADS)
     result = store.query(
-        'SELECT DISTINCT ?org WHERE { ?t <http://schema.org/sponsor> ?org . ?org <http://schema.org/name> "Acme Pharma" }',
+        "SELECT DISTINCT ?org WHERE { ?t <http://schema.org/sponsor> ?org . "
+        '?org <http://schema.org/name> "Acme Pharma" }',
         use_default_graph_as_union=True,
     )
     assert isinstance(result, ox.QuerySolutions)
     assert len(list(result)) == 1
     trials = store.query(
-        "SELECT DISTINCT ?t WHERE { ?t <http://schema.org/sponsor> ?org }", use_default_graph_as_union=True
+        "SELECT DISTINCT ?t WHERE { ?t <http://schema.org/sponsor> ?org }",
+        use_default_graph_as_union=True,
     )
     assert isinstance(trials, ox.QuerySolutions)
     assert len(list(trials)) == 2
@@ -138,15 +158,22 @@ def test_each_trial_gets_its_own_named_graph_with_provenance(tmp_path: Path) -> 
 
 def test_base_option_changes_the_data_namespace(tmp_path: Path) -> None:
     out = tmp_path / "g.nt"
-    assert runner.invoke(app, ["build", str(SEED), "--base", "http://example.org/kg/", "-o", str(out)]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["build", str(SEED), "--base", "http://example.org/kg/", "-o", str(out)]
+        ).exit_code
+        == 0
+    )
     assert "<http://example.org/kg/trial/NCT03737461>" in out.read_text()
     assert "w3id.org/trialkg/trial" not in out.read_text()
 
 
-# --- bad input --------------------------------------------------------------------------------------
+# --- bad input ------------------------------------------------------------------------------------
 
 
-def test_truncated_json_is_one_line_naming_the_file_and_the_rest_is_built(tmp_path: Path, study: dict) -> None:
+def test_truncated_json_is_one_line_naming_the_file_and_the_rest_is_built(
+    tmp_path: Path, study: dict
+) -> None:
     good = write_json(tmp_path / "good.json", study)
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(study)[:-40], "utf-8")
@@ -166,7 +193,10 @@ def test_unknown_phase_names_file_record_and_field(tmp_path: Path, study: dict) 
     result = kg("build", str(bad), str(SEED), "-o", str(tmp_path / "g.nt"))
     assert result.returncode == 2
     (line,) = [ln for ln in result.stderr.splitlines() if ln.startswith("kg: error:")]
-    assert line == f"kg: error: {bad}: NCT99999911: protocolSection.designModule.phases: unknown value 'PHASE9'"
+    assert (
+        line == f"kg: error: {bad}: NCT99999911: protocolSection.designModule.phases: "
+        "unknown value 'PHASE9'"
+    )
     assert "NCT03737461" in (tmp_path / "g.nt").read_text()
 
 
@@ -181,7 +211,9 @@ def test_page_without_nct_id_is_reported_and_skipped(tmp_path: Path) -> None:
     assert "NCT05814159" in (tmp_path / "g.nt").read_text()
 
 
-def test_strict_stops_at_the_first_bad_record_and_writes_nothing(tmp_path: Path, study: dict) -> None:
+def test_strict_stops_at_the_first_bad_record_and_writes_nothing(
+    tmp_path: Path, study: dict
+) -> None:
     study["protocolSection"]["designModule"]["phases"] = ["PHASE9"]  # type: ignore[index]
     bad = write_json(tmp_path / "a.json", study)
     out = tmp_path / "g.nt"
@@ -191,7 +223,9 @@ def test_strict_stops_at_the_first_bad_record_and_writes_nothing(tmp_path: Path,
     assert list(tmp_path.iterdir()) == [bad]  # no temporary file left behind
 
 
-def test_failed_strict_build_leaves_an_existing_output_untouched(tmp_path: Path, study: dict) -> None:
+def test_failed_strict_build_leaves_an_existing_output_untouched(
+    tmp_path: Path, study: dict
+) -> None:
     out = tmp_path / "g.nt"
     out.write_text("previous\n")
     study["protocolSection"]["designModule"]["phases"] = ["PHASE9"]  # type: ignore[index]
@@ -230,7 +264,7 @@ def test_unrecognised_content_is_reported(tmp_path: Path) -> None:
     assert str(odd) in result.stderr
 
 
-# --- inputs -----------------------------------------------------------------------------------------
+# --- inputs ---------------------------------------------------------------------------------------
 
 
 def test_stdin_ndjson_and_zip_inputs(tmp_path: Path, study: dict) -> None:
@@ -241,7 +275,11 @@ def test_stdin_ndjson_and_zip_inputs(tmp_path: Path, study: dict) -> None:
     ndjson = json.dumps(study) + "\n" + json.dumps(other) + "\n"
     proc = subprocess.run(
         [sys.executable, "-m", "kg", "build", "-", "-o", str(tmp_path / "a.nt")],
-        input=ndjson, capture_output=True, text=True, check=False, cwd=REPO,
+        input=ndjson,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO,
     )
     assert proc.returncode == 0, proc.stderr
     archive = tmp_path / "bulk.zip"
@@ -299,7 +337,7 @@ def test_one_zip_is_mapped_by_the_workers_asked_for(
     assert (tmp_path / "a.nt").read_bytes() == (tmp_path / "b.nt").read_bytes()
 
 
-# --- the store --------------------------------------------------------------------------------------
+# --- the store ------------------------------------------------------------------------------------
 
 
 def test_default_store_then_query_prints_the_sponsors(tmp_path: Path) -> None:
@@ -334,7 +372,9 @@ def test_rebuilding_a_trial_replaces_its_graph(tmp_path: Path, study: dict) -> N
 
 
 def test_query_on_missing_store_is_a_clear_error(tmp_path: Path) -> None:
-    result = kg("query", "trial-sponsors", "-p", "nct=NCT03737461", "--store", str(tmp_path / "none"))
+    result = kg(
+        "query", "trial-sponsors", "-p", "nct=NCT03737461", "--store", str(tmp_path / "none")
+    )
     assert result.returncode == 2
     assert result.stderr.startswith("kg: error:")
     assert "kg build" in result.stderr

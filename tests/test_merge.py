@@ -1,4 +1,4 @@
-"""One trial from several sources: one node, one set of sponsors, newest facts, both sources kept."""
+"""One trial from many sources: one node, one set of sponsors, newest facts, both sources kept."""
 
 from __future__ import annotations
 
@@ -18,14 +18,18 @@ SEED = REPO / "data" / "000_9a170ffc83e8bfff.txt"
 TRIAL = "https://w3id.org/trialkg/trial/NCT03737461"
 
 
-def api_record(status: str = "ACTIVE_NOT_RECRUITING", version: str = "2025-10-15") -> dict[str, object]:
+def api_record(
+    status: str = "ACTIVE_NOT_RECRUITING", version: str = "2025-10-15"
+) -> dict[str, object]:
     """An API v2 record of the seed trial, written for this test (a shortened, plausible record)."""
     return {
         "protocolSection": {
             "identificationModule": {
                 "nctId": "NCT03737461",
                 "orgStudyIdInfo": {"id": "RECHMPL17_0206"},
-                "briefTitle": "Efficacy of Intradiscal Injection of BM-MSC in Subjects With Chronic LBP",
+                "briefTitle": (
+                    "Efficacy of Intradiscal Injection of BM-MSC in Subjects With Chronic LBP"
+                ),
                 "acronym": "RESPINE",
             },
             "statusModule": {
@@ -93,7 +97,8 @@ def test_page_only_facts_survive_the_merge(merged_store: ox.Store) -> None:
 
 def test_both_sources_are_in_provenance(merged_store: ox.Store) -> None:
     result = merged_store.query(
-        """SELECT ?format ?date WHERE { GRAPH ?g { ?g <http://www.w3.org/ns/prov#wasDerivedFrom> ?s .
+        """SELECT ?format ?date WHERE { GRAPH ?g {
+             ?g <http://www.w3.org/ns/prov#wasDerivedFrom> ?s .
              ?s <https://w3id.org/trialkg/ontology#sourceFormat> ?format ;
                 <https://w3id.org/trialkg/ontology#sourceDate> ?date } } ORDER BY ?date"""
     )
@@ -105,15 +110,24 @@ def test_both_sources_are_in_provenance(merged_store: ox.Store) -> None:
 
 
 def _trial(fmt: str, date: str, status: Status, sponsors: tuple[Sponsor, ...]) -> Trial:
-    return Trial("NCT01234567", SourceInfo(f"x.{fmt}", fmt, PartialDate.parse(date)), status=status,
-                 sponsors=sponsors)
+    return Trial(
+        "NCT01234567",
+        SourceInfo(f"x.{fmt}", fmt, PartialDate.parse(date)),
+        status=status,
+        sponsors=sponsors,
+    )
 
 
 def test_merge_is_order_independent_and_newest_wins() -> None:
-    old = _trial("web-page", "2024-01-01", Status.RECRUITING,
-                 (Sponsor("Acme", None, SponsorRole.UNSPECIFIED),))
-    new = _trial("ctgov-json", "2025-01-01", Status.COMPLETED,
-                 (Sponsor("ACME", None, SponsorRole.LEAD),))
+    old = _trial(
+        "web-page",
+        "2024-01-01",
+        Status.RECRUITING,
+        (Sponsor("Acme", None, SponsorRole.UNSPECIFIED),),
+    )
+    new = _trial(
+        "ctgov-json", "2025-01-01", Status.COMPLETED, (Sponsor("ACME", None, SponsorRole.LEAD),)
+    )
     assert merge_trials([old, new]) == merge_trials([new, old])
     merged = merge_trials([old, new])
     assert merged.status is Status.COMPLETED
@@ -139,8 +153,12 @@ def test_rebuilding_the_shared_folder_with_one_record_changed_leaves_no_old_trip
     build([str(api)], StoreSink(store_dir))
     store = ox.Store.read_only(str(store_dir))
     assert values(store, "http://schema.org/status") == ["http://schema.org/Completed"]
-    dates = [q.object.value for q in store.quads_for_pattern(
-        None, ox.NamedNode("https://w3id.org/trialkg/ontology#sourceDate"), None)]
+    dates = [
+        q.object.value
+        for q in store.quads_for_pattern(
+            None, ox.NamedNode("https://w3id.org/trialkg/ontology#sourceDate"), None
+        )
+    ]
     assert dates == ["2025-11-01"]
 
 
@@ -158,7 +176,8 @@ def test_rebuilding_a_folder_after_one_record_changed_equals_a_fresh_build(tmp_p
     study["protocolSection"]["statusModule"]["overallStatus"] = "TERMINATED"
     study["protocolSection"]["sponsorCollaboratorsModule"]["collaborators"] = []
     study["protocolSection"]["contactsLocationsModule"]["locations"] = study["protocolSection"][
-        "contactsLocationsModule"]["locations"][:1]
+        "contactsLocationsModule"
+    ]["locations"][:1]
     changed.write_text(json.dumps(study), "utf-8")
     build([str(folder)], StoreSink(store_dir))
     fresh_dir = tmp_path / "fresh"

@@ -93,14 +93,21 @@ def _raw(path: Path) -> dict[str, Any]:
     return {
         "nct": ident["nctId"],
         "sponsors": len(names),
-        "collaborators": len({c.strip().casefold() for c in collabs} - {(lead or "").strip().casefold()}),
+        "collaborators": len(
+            {c.strip().casefold() for c in collabs} - {(lead or "").strip().casefold()}
+        ),
         "sites": len(locations),
-        "countries": len({loc["country"].strip().casefold() for loc in locations if loc.get("country")}),
+        "countries": len(
+            {loc["country"].strip().casefold() for loc in locations if loc.get("country")}
+        ),
         "arms": len(arms.get("armGroups", [])),
         "interventions": len(arms.get("interventions", [])),
-        "conditions": len({c.strip().casefold() for c in p.get("conditionsModule", {}).get("conditions", [])}),
+        "conditions": len(
+            {c.strip().casefold() for c in p.get("conditionsModule", {}).get("conditions", [])}
+        ),
         "references": len({r.get("pmid") or r.get("citation") for r in refs}),
-        "identifiers": len(ident.get("secondaryIdInfos", [])) + bool(ident.get("orgStudyIdInfo", {}).get("id")),
+        "identifiers": len(ident.get("secondaryIdInfos", []))
+        + bool(ident.get("orgStudyIdInfo", {}).get("id")),
         "lead": lead.strip() if lead else None,
         "status": p["statusModule"]["overallStatus"],
         "phases": sorted(p.get("designModule", {}).get("phases", [])),

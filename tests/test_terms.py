@@ -1,4 +1,4 @@
-"""Terms: N-Triples escaping survives any text (checked against pyoxigraph), IRIs are deterministic."""
+"""Terms: N-Triples escaping survives any text (checked by pyoxigraph), IRIs are deterministic."""
 
 from __future__ import annotations
 

@@ -41,7 +41,9 @@ def objects(store: ox.Store, predicate: str) -> list[str]:
 
 
 def test_one_medical_trial_with_its_nct_id(seed_store: ox.Store) -> None:
-    found = rows(seed_store, "SELECT ?t WHERE { ?t a schema:MedicalTrial ; dcterms:identifier ?id }")
+    found = rows(
+        seed_store, "SELECT ?t WHERE { ?t a schema:MedicalTrial ; dcterms:identifier ?id }"
+    )
     assert found == [(TRIAL.value,)]
     assert objects(seed_store, "http://purl.org/dc/terms/identifier") == ["NCT03737461"]
 
@@ -56,7 +58,9 @@ def test_phase2_phase3_are_two_phases(seed_store: ox.Store) -> None:
 
 def test_enrollment_is_an_integer(seed_store: ox.Store) -> None:
     (quad,) = seed_store.quads_for_pattern(TRIAL, ox.NamedNode(TKG + "enrollment"), None)
-    assert quad.object == ox.Literal("113", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    assert quad.object == ox.Literal(
+        "113", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+    )
 
 
 @pytest.mark.parametrize(
@@ -65,7 +69,9 @@ def test_enrollment_is_an_integer(seed_store: ox.Store) -> None:
 )
 def test_dates_are_xsd_dates(seed_store: ox.Store, prop: str, value: str) -> None:
     (quad,) = seed_store.quads_for_pattern(TRIAL, ox.NamedNode(SDO + prop), None)
-    assert quad.object == ox.Literal(value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
+    assert quad.object == ox.Literal(
+        value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
+    )
 
 
 def test_design_codes_and_schema_org_designs(seed_store: ox.Store) -> None:
@@ -128,7 +134,8 @@ def test_nine_sites_by_country(seed_store: ox.Store) -> None:
         seed_store,
         """SELECT ?site ?name ?city ?country WHERE {
              ?t tkg:site ?site . ?site schema:name ?name ;
-               schema:address [ schema:addressLocality ?city ; schema:addressCountry ?country ] }""",
+               schema:address [ schema:addressLocality ?city ;
+                                schema:addressCountry ?country ] }""",
     )
     assert len(found) == 9
     assert Counter(r[3] for r in found) == {"France": 4, "Spain": 3, "Germany": 1, "Italy": 1}
@@ -140,10 +147,14 @@ def test_sites_have_no_empty_region(seed_store: ox.Store) -> None:
 
 
 def test_two_arms_and_two_interventions_with_descriptions(seed_store: ox.Store) -> None:
-    arms = rows(seed_store, "SELECT ?n ?d WHERE { ?t tkg:arm ?a . ?a schema:name ?n ; schema:description ?d }")
+    arms = rows(
+        seed_store,
+        "SELECT ?n ?d WHERE { ?t tkg:arm ?a . ?a schema:name ?n ; schema:description ?d }",
+    )
     ivs = rows(
         seed_store,
-        "SELECT ?n ?d WHERE { ?t schema:studySubject ?i . ?i schema:name ?n ; schema:description ?d }",
+        "SELECT ?n ?d WHERE { ?t schema:studySubject ?i . "
+        "?i schema:name ?n ; schema:description ?d }",
     )
     assert sorted(n for n, _ in arms) == ["Allogenic BM-MSCs Injection", "Sham Procedure"]
     assert sorted(n for n, _ in ivs) == ["Allogenic BM-MSCs Injection", "Sham Procedure"]
@@ -154,10 +165,17 @@ def test_five_related_trials_with_ids_and_titles(seed_store: ox.Store) -> None:
     found = dict(
         rows(
             seed_store,
-            "SELECT ?id ?title WHERE { ?t tkg:relatedTrial ?r . ?r dcterms:identifier ?id ; schema:name ?title }",
+            "SELECT ?id ?title WHERE { ?t tkg:relatedTrial ?r . "
+            "?r dcterms:identifier ?id ; schema:name ?title }",
         )
     )
-    assert sorted(found) == ["NCT01290367", "NCT03692221", "NCT03712527", "NCT04759105", "NCT05066334"]
+    assert sorted(found) == [
+        "NCT01290367",
+        "NCT03692221",
+        "NCT03712527",
+        "NCT04759105",
+        "NCT05066334",
+    ]
     assert found["NCT03712527"] == "Intra-discal Injection of PRP for Low Back Pain"
 
 
@@ -188,7 +206,8 @@ def test_other_identifiers(seed_store: ox.Store) -> None:
     found = set(
         rows(
             seed_store,
-            "SELECT ?kind ?value WHERE { ?t schema:identifier [ schema:propertyID ?kind ; schema:value ?value ] }",
+            "SELECT ?kind ?value WHERE { "
+            "?t schema:identifier [ schema:propertyID ?kind ; schema:value ?value ] }",
         )
     )
     assert found == {("EUDRACT_NUMBER", "2017-002092-25"), ("org_study_id", "RECHMPL17_0206")}
@@ -202,7 +221,11 @@ def test_principal_investigator(seed_store: ox.Store) -> None:
                 schema:affiliation/schema:name ?affiliation }""",
     )
     assert row[:2] == ("Christian CJ JORGENSEN", "PhD")
-    spellings = rows(seed_store, "SELECT ?n WHERE { ?t tkg:principalInvestigator/schema:affiliation/schema:alternateName ?n }")
+    spellings = rows(
+        seed_store,
+        "SELECT ?n WHERE { "
+        "?t tkg:principalInvestigator/schema:affiliation/schema:alternateName ?n }",
+    )
     assert ("Montpellier University Hospital",) in spellings
 
 
@@ -216,13 +239,22 @@ def test_publication_facts(seed_store: ox.Store) -> None:
                bibo:pageStart ?start ; bibo:pageEnd ?end ; bibo:doi ?doi }""",
     )
     assert row[0].startswith("Allogenic bone marrow-derived mesenchymal stromal cell-based therapy")
-    assert row[1:] == ("Ann Rheum Dis", "2024-10-21", "83", "11", "1572", "1583", "10.1136/ard-2024-225771")
+    assert row[1:] == (
+        "Ann Rheum Dis",
+        "2024-10-21",
+        "83",
+        "11",
+        "1572",
+        "1583",
+        "10.1136/ard-2024-225771",
+    )
 
 
 def test_authors_in_order_31_persons_then_the_consortium(seed_store: ox.Store) -> None:
     found = rows(
         seed_store,
-        """SELECT ?cell ?name ?kind WHERE { ?t schema:citation ?p . ?p bibo:authorList/rdf:rest* ?cell .
+        """SELECT ?cell ?name ?kind WHERE {
+             ?t schema:citation ?p . ?p bibo:authorList/rdf:rest* ?cell .
              ?cell rdf:first ?a . ?a schema:name ?name ; a ?kind }""",
     )
     ordered = sorted(found, key=lambda r: int(r[0].rsplit("/", 1)[1]))
@@ -231,7 +263,10 @@ def test_authors_in_order_31_persons_then_the_consortium(seed_store: ox.Store) -
     assert ordered[0][1] == "Pers YM"
     assert ordered[-2][1] == "Jorgensen C"
     assert ordered[-1][1] == "RESPINE consortium"
-    (family,) = rows(seed_store, 'SELECT ?f WHERE { ?p schema:name "Pers YM" ; schema:familyName ?f ; tkg:initials "YM" }')
+    (family,) = rows(
+        seed_store,
+        'SELECT ?f WHERE { ?p schema:name "Pers YM" ; schema:familyName ?f ; tkg:initials "YM" }',
+    )
     assert family == ("Pers",)
 
 
