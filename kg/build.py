@@ -183,13 +183,13 @@ def iter_mapped(
     A single document (one record file, or one NDJSON file) is mapped here: a pool would only add
     its start-up time. The members of a zip are documents of their own.
     """
-    docs = iter(docs)
-    head = list(itertools.islice(docs, 2))
+    rest = iter(docs)
+    head = list(itertools.islice(rest, 2))
+    docs = itertools.chain(head, rest)
     if jobs <= 1 or len(head) < 2:
-        for doc in itertools.chain(head, docs):
+        for doc in docs:
             yield from map_document(doc, options)
         return
-    docs = itertools.chain(head, docs)
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         window: list[Future[tuple[list[Mapped | InputError], list[Captured]]]] = []
         for batch in _batches(docs):
