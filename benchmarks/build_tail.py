@@ -38,8 +38,7 @@ import pyoxigraph as ox
 import kg.sinks.store as store_module
 from kg.answers import compute as compute_answers
 from kg.answers_graph import answers_nquads
-from kg.stats import Statistics, _count_classes, stats_nquads
-from kg.stats import compute as compute_stats
+from kg.stats import Statistics, gather, stats_nquads
 
 Tail = Callable[[ox.Store, Statistics | None], None]
 _today = store_module._finalise
@@ -72,12 +71,7 @@ def today(store: ox.Store, counted: Statistics | None) -> None:
 
 
 def _statistics(store: ox.Store, counted: Statistics | None) -> bytes:
-    if counted is None:
-        stats = compute_stats(store)
-    else:
-        _count_classes(store, counted)
-        stats = counted
-    return "".join(stats_nquads(stats)).encode("utf-8")
+    return "".join(stats_nquads(gather(store, counted))).encode("utf-8")
 
 
 def _start(store: ox.Store, counted: Statistics | None) -> Statistics | None:

@@ -43,6 +43,7 @@ __all__ = [
     "add_older",
     "compute",
     "count_triples",
+    "gather",
     "refresh",
     "stats_nquads",
     "write",
@@ -466,24 +467,31 @@ def write(store: ox.Store, stats: Statistics) -> None:
     )
 
 
-def refresh(
+def gather(
     store: ox.Store, counted: Statistics | Iterable[GraphCounts] | None = None
 ) -> Statistics:
-    """Write the statistics graph: from the build's own counts of every graph, else the store's.
+    """Return the statistics of ``store``: from the build's own counts of every graph, else its own.
 
     ``counted`` must hold the counts of every named graph of the store but the ontology (a new
     store, loaded from one build), one graph's counts each or their sums (:mod:`kg.stats_tally`);
-    without it every graph is counted from the store.
+    without it every graph is counted from the store. The class counts are read from the store.
     """
     if counted is None:
-        stats = compute(store)
+        return compute(store)
+    if isinstance(counted, Statistics):
+        stats = counted
     else:
-        if isinstance(counted, Statistics):
-            stats = counted
-        else:
-            stats = Statistics()
-            for counts in counted:
-                stats.add(counts)
-        _count_classes(store, stats)
+        stats = Statistics()
+        for counts in counted:
+            stats.add(counts)
+    _count_classes(store, stats)
+    return stats
+
+
+def refresh(
+    store: ox.Store, counted: Statistics | Iterable[GraphCounts] | None = None
+) -> Statistics:
+    """Write the statistics graph of what :func:`gather` returns, and return it."""
+    stats = gather(store, counted)
     write(store, stats)
     return stats
