@@ -167,20 +167,26 @@ def run_build(
     return result
 
 
+def _alternate(
+    args: argparse.Namespace, label: str, kg: Path | list[str], extra: list[str]
+) -> list[Result]:
+    """``args.rounds`` rounds of a build by ``kg`` (as ``label``), then one by this checkout's."""
+    current = Path(sys.executable).parent / "kg"
+    store = args.work / "store"
+    results: list[Result] = []
+    for n in range(args.rounds):
+        results.append(run_build(f"{label} {n + 1}", kg, args.zip, store, args.jobs, extra))
+        results.append(
+            run_build(f"current {n + 1}", current, args.zip, store, args.jobs, ["--no-results"])
+        )
+    return results
+
+
 def compare(args: argparse.Namespace) -> None:
     base_kg = baseline_venv(args.work, args.baseline)
     usage = subprocess.run([str(base_kg), "build", "--help"], capture_output=True, text=True)  # noqa: S603
     base_extra = ["--no-results"] if "--no-results" in usage.stdout else []
-    cur_kg = Path(sys.executable).parent / "kg"
-    store = args.work / "store"
-    results: list[Result] = []
-    for n in range(args.rounds):
-        results.append(
-            run_build(f"baseline {n + 1}", base_kg, args.zip, store, args.jobs, base_extra)
-        )
-        results.append(
-            run_build(f"current {n + 1}", cur_kg, args.zip, store, args.jobs, ["--no-results"])
-        )
+    results = _alternate(args, "baseline", base_kg, base_extra)
     print(f"### Build cost: `{args.zip.name}`, `-j {args.jobs}`, baseline {args.baseline} vs "
           "current\n")
     print(f"`python benchmarks/build_cost.py {args.zip} --rounds {args.rounds} "
@@ -213,18 +219,8 @@ def _table(results: list[Result], base: str) -> None:
 
 def parts(args: argparse.Namespace) -> None:
     """Today's build against the same less issue 15's work, alternately, in this script."""
-    cur_kg = Path(sys.executable).parent / "kg"
     without = [sys.executable, str(REPO / "benchmarks" / "_kg_without_stats.py")]
-    store = args.work / "store"
-    results: list[Result] = []
-    for n in range(args.rounds):
-        results.append(
-            run_build(f"without issue 15 {n + 1}", without, args.zip, store, args.jobs,
-                      ["--no-results"])
-        )
-        results.append(
-            run_build(f"current {n + 1}", cur_kg, args.zip, store, args.jobs, ["--no-results"])
-        )
+    results = _alternate(args, "without issue 15", without, ["--no-results"])
     print(f"### Build cost of issue 15's work: `{args.zip.name}`, `-j {args.jobs}`\n")
     print(f"`python benchmarks/build_cost.py {args.zip} --parts --rounds {args.rounds} "
           f"-j {args.jobs}` (both with `--no-results`)\n")
