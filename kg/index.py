@@ -61,14 +61,35 @@ IRIs, 2 ** letters of them, or for more than 4,096 a comparison of every descrip
   linked to in its own record (``tkg:interventionMeshTerm``, ``tkg:interventionMeshAncestor``),
   its IRI after ``/mesh/`` lower-cased as ``LCASE`` does, stated in that graph.
 
+Format 6 (recruiting-near's point keys on cell nodes, 2026-12-07) was withdrawn: no query reads
+its keys and kg writes none; a store of format 6 is brought to format 7 by ``kg reindex``.
+
+Format 7 adds the keys of "trials sharing an intervention", as formats 3 and 4 did for conditions,
+so that a page of the trials sharing an intervention of a trial reads one run of keys in NCT order
+and the titles of its own rows only (before: every trial sharing the intervention, its title and
+NCT id were looked up, ~1-2 s for a trial testing a placebo at 100,000 trials):
+
+- ``<{base}intervention-name/placebo> tkg:interventionNameTrialId "NCT..."``: on the node of each
+  lower-case key of the names of the trial's interventions in its own record (the same key as
+  ``tkg:interventionNameKey``; the node's IRI is the key, percent-encoded: :func:`name_node`),
+  the trial's NCT id, stated in the trial's own graph; ``tkg:interventionNameSpelling`` each name
+  of the trial's interventions with that key (the answer shows the least), and
+  ``tkg:interventionNameTrialTitle`` each of the trial's own titles, or
+  ``tkg:interventionNameUntitledTrial`` the trial if its record gives none (as format 3).
+- ``?descriptor tkg:interventionMeshTermTrialId "NCT..."``, ``tkg:interventionMeshTermTrialTitle``
+  and ``tkg:interventionMeshTermUntitledTrial``: the same for each MeSH term the registry derived
+  for the trial's interventions (``tkg:interventionMeshTerm``).
+
 The queries that use them are ``queries/indexed/*.rq`` (README, "At registry scale").
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
+from urllib.parse import quote
 
 import pyoxigraph as ox
 
@@ -79,6 +100,8 @@ __all__ = [
     "FINE_CELLS_PER_DEGREE",
     "INDEX_FORMAT",
     "INDEX_PREDICATES",
+    "NAME_NODES",
+    "NAME_SHARING_KEYS",
     "SHARING_IDS",
     "SHARING_KEYS",
     "WANTED",
@@ -86,12 +109,14 @@ __all__ = [
     "geo_cell",
     "index_triples",
     "lower_literal",
+    "name_node",
     "split",
 ]
 
-INDEX_FORMAT = "5"
+INDEX_FORMAT = "7"
 """Version of the index triples; stored in each trial graph and, when every trial graph has it,
-in the statistics graph (``tkg:indexFormat``). Format N holds every key of the formats before it."""
+in the statistics graph (``tkg:indexFormat``). Format N holds every key of the formats before it
+but the withdrawn format 6's."""
 
 INDEX_PREDICATES = tuple(
     p[1:-1]
@@ -110,6 +135,13 @@ INDEX_PREDICATES = tuple(
         T.conditionTrialId,
         T.meshTermTrialId,
         T.meshIdKey,
+        T.interventionNameTrialId,
+        T.interventionNameTrialTitle,
+        T.interventionNameUntitledTrial,
+        T.interventionNameSpelling,
+        T.interventionMeshTermTrialId,
+        T.interventionMeshTermTrialTitle,
+        T.interventionMeshTermUntitledTrial,
     )
 )
 """The IRIs of the index triples' predicates: look-up keys, not facts of the records."""
@@ -125,13 +157,32 @@ _RECRUITING = SDO.Recruiting
 _INTERVENTION = T.Intervention
 _CONDITION = SDO.healthCondition
 _MESH_TERM = T.conditionMeshTerm
+_SUBJECT = SDO.studySubject
+_INTERVENTION_MESH = T.interventionMeshTerm
 SHARING_KEYS = {
     _CONDITION: (T.conditionTrialTitle, T.conditionUntitledTrial),
     _MESH_TERM: (T.meshTermTrialTitle, T.meshTermUntitledTrial),
+    _INTERVENTION_MESH: (T.interventionMeshTermTrialTitle, T.interventionMeshTermUntitledTrial),
 }
-"""Format 3: the predicates of a trial's link to a shared feature: (titled key, untitled key)."""
-SHARING_IDS = {_CONDITION: T.conditionTrialId, _MESH_TERM: T.meshTermTrialId}
-"""Format 4: the predicate of a trial's link to a shared feature whose object is its NCT id."""
+"""Formats 3 and 7: the predicates of a trial's link to a shared feature: (titled key, untitled
+key)."""
+SHARING_IDS = {
+    _CONDITION: T.conditionTrialId,
+    _MESH_TERM: T.meshTermTrialId,
+    _INTERVENTION_MESH: T.interventionMeshTermTrialId,
+}
+"""Formats 4 and 7: the predicate of a trial's link to a shared feature whose object is its NCT
+id."""
+NAME_SHARING_KEYS = (
+    T.interventionNameTrialTitle,
+    T.interventionNameUntitledTrial,
+    T.interventionNameTrialId,
+    T.interventionNameSpelling,
+)
+"""Format 7: the keys on an intervention name's node (:func:`name_node`): titled, untitled, NCT
+id, spelling."""
+NAME_NODES = "intervention-name/"
+"""The path, after the data base IRI, of the nodes of intervention names (format 7)."""
 _MESH_PART = "/mesh/"
 _NUMERIC = (f"<{XSD}decimal>", f"<{XSD}double>", f"<{XSD}integer>", f"<{XSD}float>")
 
@@ -187,6 +238,34 @@ def geo_cell(
     return f"{math.floor(latitude * per_degree)} {math.floor(longitude * per_degree)}"
 
 
+_ESCAPE = re.compile(r'\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))', re.DOTALL)
+_ESCAPED = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f"}
+
+
+def _unescape(m: re.Match[str]) -> str:
+    code = m.group(1) or m.group(2)
+    if code:
+        return chr(int(code, 16))
+    return _ESCAPED.get(m.group(3), m.group(3))
+
+
+def name_node(base: str, key: str) -> str:
+    r"""Return the node (rendered IRI) of an intervention name's key (a rendered plain literal).
+
+    The key's value, percent-encoded but for ASCII letters, digits and ``-._~``: one node per
+    key, the same whichever N-Triples escapes wrote the key.
+
+    >>> name_node("https://w3id.org/trialkg/", '"placebo"')
+    '<https://w3id.org/trialkg/intervention-name/placebo>'
+    >>> name_node("https://w3id.org/trialkg/", '"drug: \\"a\\" 5%\\u00e9"')
+    '<https://w3id.org/trialkg/intervention-name/drug%3A%20%22a%22%205%25%C3%A9>'
+    """
+    value = key[1 : key.rindex('"')]
+    if "\\" in value:
+        value = _ESCAPE.sub(_unescape, value)
+    return f"<{base}{NAME_NODES}{quote(value, safe='', errors='surrogatepass')}>"
+
+
 def _quoted(text: str) -> str:
     return '"' + text + '"'  # cell keys and formats are digits, "-", spaces: nothing to escape
 
@@ -203,7 +282,8 @@ def split(triples: Iterable[Triple], wanted: Collection[str]) -> dict[str, list[
 
 _DESCRIBED = (T.interventionMeshTerm, T.interventionMeshAncestor)
 WANTED = (
-    _ALT, _NAME, RDF_TYPE, _GEO, _LAT, _LON, _STATUS, _SPONSOR, _CONDITION, _MESH_TERM, *_DESCRIBED
+    _ALT, _NAME, RDF_TYPE, _GEO, _LAT, _LON, _STATUS, _SPONSOR, _CONDITION, _MESH_TERM, *_DESCRIBED,
+    _SUBJECT,
 )
 """The predicates :func:`index_triples` reads."""
 
@@ -253,9 +333,23 @@ def index_triples(
         key = lower_literal(o)
         if key is not None:
             out.append((s, T.alternateNameKey, key))
+    spellings: dict[str, dict[str, None]] = {}  # a name key's node: the names with that key
+    tested = {o for s, o in parts[_SUBJECT] if s == trial}
+    # A trial is {base}trial/NCT... (DESIGN.md); the name nodes are {base}intervention-name/...
+    base = trial[1 : trial.rindex("/trial/") + 1 if "/trial/" in trial else trial.rindex("/") + 1]
     for s, o in parts[_NAME]:
         if s in interventions and (key := lower_literal(o)) is not None:
             out.append((s, T.interventionNameKey, key))
+            if s in tested:
+                spellings.setdefault(name_node(base, key), {})[o] = None
+    titled, untitled, ordered, spelled = NAME_SHARING_KEYS
+    for node, names in spellings.items():
+        if titles:
+            out.extend((node, titled, title) for title in titles)
+        else:
+            out.append((node, untitled, trial))
+        out.append((node, ordered, nct))
+        out.extend((node, spelled, name) for name in names)
     descriptors = dict.fromkeys(o for p in _DESCRIBED for _, o in parts[p])
     for descriptor in descriptors:
         if descriptor.startswith("<") and (at := descriptor.find(_MESH_PART)) >= 0:

@@ -5,7 +5,8 @@ graph. The keys a later format adds are derived from the graph's own quads, as t
 them from the record's triples: this reads each trial graph's quads of the predicates
 :func:`kg.index.index_triples` reads, computes its index triples, and adds those of the later
 format that the graph lacks (format 2: ``tkg:ownTitle``, ``tkg:fineGeoCell``; formats 3 and 4: the
-keys of trials sharing a condition; format 5: MeSH descriptor ids, kg.index), and replaces the
+keys of trials sharing a condition; format 5: MeSH descriptor ids; format 7: the keys of trials
+sharing an intervention, kg.index), and replaces the
 graph's ``tkg:indexFormat`` note by kg's. The keys of format 1 are not rewritten: a format-1
 graph has them already, and those of facilities keyed by name (``Minter.placed``) cannot be told
 from the graph alone.
@@ -20,7 +21,14 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg.index import INDEX_FORMAT, SHARING_IDS, SHARING_KEYS, WANTED, index_triples
+from kg.index import (
+    INDEX_FORMAT,
+    NAME_SHARING_KEYS,
+    SHARING_IDS,
+    SHARING_KEYS,
+    WANTED,
+    index_triples,
+)
 from kg.stats import STATS_GRAPH
 from kg.terms import TKG, T
 
@@ -33,8 +41,9 @@ ADDED_PREDICATES = (
     *(key for keys in SHARING_KEYS.values() for key in keys),
     *SHARING_IDS.values(),
     T.meshIdKey,
+    *NAME_SHARING_KEYS,
 )
-"""The index triples of formats 2 to 5 that format 1 lacks (rendered IRIs)."""
+"""The index triples of formats 2 to 7 that format 1 lacks (rendered IRIs)."""
 
 _RECORD_GRAPH = ox.NamedNode(TKG + "recordGraph")
 _INDEX_FORMAT = ox.NamedNode(TKG + "indexFormat")

@@ -103,7 +103,8 @@ def test_every_indexed_variant_answers_a_shipped_query_and_says_what_it_reads() 
         assert variant is not None
         for older in indexed_variants(load_query(name)):
             assert requirements(older) <= {
-                "statistics", "index", "index 2", "index 3", "index 4", "index 5", "answers"
+                "statistics", "index", "index 2", "index 3", "index 4", "index 5", "index 7",
+                "answers",
             }
             assert requirements(older)
 
@@ -112,7 +113,8 @@ def test_indexed_queries_give_the_scans_rows_on_the_shared_records(
     shared_store: ox.Store,
 ) -> None:
     assert capabilities(store_ask(shared_store)) == {
-        "statistics", "index", "index 2", "index 3", "index 4", "index 5", "answers"
+        "statistics", "index", "index 2", "index 3",
+        "index 4", "index 5", "index 6", "index 7", "answers"
     }
     nonempty = 0
     for name, params in _cases(shared_store, 12, seed=1):
@@ -214,6 +216,9 @@ def test_the_cells_of_a_box_hold_every_point_the_box_holds(lat, lon, km) -> None
             assert geo_cell(point_lat, float(lon)) in cells
 
 
+PLACEBO = "<http://x/intervention-name/placebo>"  # {base}intervention-name/ and the name key
+
+
 def test_index_triples_of_a_record() -> None:
     site, geo = "<http://x/t/site/1>", "<http://x/t/site/1/geo>"
     dec = "^^<http://www.w3.org/2001/XMLSchema#decimal>"
@@ -221,6 +226,12 @@ def test_index_triples_of_a_record() -> None:
         ("<http://x/org>", "<http://schema.org/alternateName>", '"Hôpital \\"A\\""'),
         ("<http://x/i>", RDF_TYPE, f"<{TKG}Intervention>"),
         ("<http://x/i>", "<http://schema.org/name>", '"Placebo"'),
+        ("<http://x/t>", "<http://schema.org/studySubject>", "<http://x/i>"),
+        ("<http://x/i2>", RDF_TYPE, f"<{TKG}Intervention>"),  # the trial's, with two spellings
+        ("<http://x/i2>", "<http://schema.org/name>", '"PLACEBO"'),
+        ("<http://x/t>", "<http://schema.org/studySubject>", "<http://x/i2>"),
+        ("<http://x/j>", RDF_TYPE, f"<{TKG}Intervention>"),  # no intervention of the trial's
+        ("<http://x/j>", "<http://schema.org/name>", '"Other: \\"x\\" é"'),
         ("<http://x/org>", "<http://schema.org/name>", '"Not an intervention"'),
         ("<http://x/t>", "<http://schema.org/healthCondition>", "<http://x/c>"),
         ("<http://x/t>", f"<{TKG}conditionMeshTerm>", "<http://x/D1>"),
@@ -239,13 +250,22 @@ def test_index_triples_of_a_record() -> None:
     # Without a title of its own, the trial's conditions get the untitled key (the trial).
     assert index_triples([*triples, completed], "<http://x/t>", "<http://x/g>") == [
         ("<http://x/t>", f"<{TKG}recordGraph>", "<http://x/g>"),
-        ("<http://x/g>", f"<{TKG}indexFormat>", '"5"'),
+        ("<http://x/g>", f"<{TKG}indexFormat>", '"7"'),
         ("<http://x/c>", f"<{TKG}conditionUntitledTrial>", "<http://x/t>"),
         ("<http://x/c>", f"<{TKG}conditionTrialId>", '"t"'),  # the last part of the trial's IRI
         ("<http://x/D1>", f"<{TKG}meshTermUntitledTrial>", "<http://x/t>"),
         ("<http://x/D1>", f"<{TKG}meshTermTrialId>", '"t"'),
+        (f"<{MESH}D0X1>", f"<{TKG}interventionMeshTermUntitledTrial>", "<http://x/t>"),
+        (f"<{MESH}D0X1>", f"<{TKG}interventionMeshTermTrialId>", '"t"'),  # the term, no ancestor
         ("<http://x/org>", f"<{TKG}alternateNameKey>", '"hôpital \\"a\\""'),
         ("<http://x/i>", f"<{TKG}interventionNameKey>", '"placebo"'),
+        ("<http://x/i2>", f"<{TKG}interventionNameKey>", '"placebo"'),
+        ("<http://x/j>", f"<{TKG}interventionNameKey>", '"other: \\"x\\" é"'),
+        # One node per name key of the trial's own interventions (not <http://x/j>'s).
+        (PLACEBO, f"<{TKG}interventionNameUntitledTrial>", "<http://x/t>"),
+        (PLACEBO, f"<{TKG}interventionNameTrialId>", '"t"'),
+        (PLACEBO, f"<{TKG}interventionNameSpelling>", '"Placebo"'),
+        (PLACEBO, f"<{TKG}interventionNameSpelling>", '"PLACEBO"'),
         (f"<{MESH}D0X1>", f"<{TKG}meshIdKey>", '"d0x1"'),  # once, term or ancestor
         (f"<{MESH}\u212a2>", f"<{TKG}meshIdKey>", '"k2"'),  # LCASE of the Kelvin sign
     ]
@@ -253,7 +273,7 @@ def test_index_triples_of_a_record() -> None:
     out = index_triples([*triples, title, second, recruiting], "<http://x/t>", "<http://x/g>")
     assert out == [
         ("<http://x/t>", f"<{TKG}recordGraph>", "<http://x/g>"),
-        ("<http://x/g>", f"<{TKG}indexFormat>", '"5"'),
+        ("<http://x/g>", f"<{TKG}indexFormat>", '"7"'),
         ("<http://x/t>", f"<{TKG}ownTitle>", '"A trial"@en'),
         ("<http://x/t>", f"<{TKG}ownTitle>", '"Second"'),
         ("<http://x/c>", f"<{TKG}conditionTrialTitle>", '"A trial"@en'),
@@ -262,8 +282,18 @@ def test_index_triples_of_a_record() -> None:
         ("<http://x/D1>", f"<{TKG}meshTermTrialTitle>", '"A trial"@en'),
         ("<http://x/D1>", f"<{TKG}meshTermTrialTitle>", '"Second"'),
         ("<http://x/D1>", f"<{TKG}meshTermTrialId>", '"t"'),
+        (f"<{MESH}D0X1>", f"<{TKG}interventionMeshTermTrialTitle>", '"A trial"@en'),
+        (f"<{MESH}D0X1>", f"<{TKG}interventionMeshTermTrialTitle>", '"Second"'),
+        (f"<{MESH}D0X1>", f"<{TKG}interventionMeshTermTrialId>", '"t"'),
         ("<http://x/org>", f"<{TKG}alternateNameKey>", '"hôpital \\"a\\""'),
         ("<http://x/i>", f"<{TKG}interventionNameKey>", '"placebo"'),
+        ("<http://x/i2>", f"<{TKG}interventionNameKey>", '"placebo"'),
+        ("<http://x/j>", f"<{TKG}interventionNameKey>", '"other: \\"x\\" é"'),
+        (PLACEBO, f"<{TKG}interventionNameTrialTitle>", '"A trial"@en'),
+        (PLACEBO, f"<{TKG}interventionNameTrialTitle>", '"Second"'),
+        (PLACEBO, f"<{TKG}interventionNameTrialId>", '"t"'),
+        (PLACEBO, f"<{TKG}interventionNameSpelling>", '"Placebo"'),
+        (PLACEBO, f"<{TKG}interventionNameSpelling>", '"PLACEBO"'),
         (f"<{MESH}D0X1>", f"<{TKG}meshIdKey>", '"d0x1"'),
         (f"<{MESH}\u212a2>", f"<{TKG}meshIdKey>", '"k2"'),
         (site, f"<{TKG}geoCell>", '"-2 15"'),

@@ -1,9 +1,10 @@
 """Index formats: a store serves every variant of its index format or an earlier one, same rows.
 
-A store built by this kg has index triples of format 5 (format 2's ``tkg:ownTitle``,
+A store built by this kg has index triples of format 7 (format 2's ``tkg:ownTitle``,
 ``tkg:fineGeoCell``, format 3's keys of trials sharing a condition with their titles, format 4's
-with their NCT ids, format 5's MeSH descriptor ids); one built by an older kg has format 4, 3, 2
-or 1 only. kg picks the newest
+with their NCT ids, format 5's MeSH descriptor ids, format 7's keys of trials sharing an
+intervention; format 6 was withdrawn); one built by an older kg has format 6, 5, 4, 3, 2 or 1
+only. kg picks the newest
 variant the store serves (``queries/indexed/NAME.rq``, then ``queries/indexed/index-3/NAME.rq``,
 ``index-2/``, ``index-1/``), so an older store keeps its fast answers
 instead of falling back to the scans. Each comparison checks which variant was
@@ -44,6 +45,17 @@ _FORMAT_3 = (
 )
 _FORMAT_4 = ("conditionTrialId", "meshTermTrialId")
 _FORMAT_5 = ("meshIdKey",)
+_FORMAT_7 = (
+    "interventionNameTrialTitle",
+    "interventionNameUntitledTrial",
+    "interventionNameTrialId",
+    "interventionNameSpelling",
+    "interventionMeshTermTrialTitle",
+    "interventionMeshTermUntitledTrial",
+    "interventionMeshTermTrialId",
+)
+_UNTITLED_7 = ("interventionNameUntitledTrial", "interventionMeshTermUntitledTrial")
+_SHARING_7 = "tkg:interventionNameTrialId"  # what the format-7 trials-sharing-intervention reads
 _SHARING_3 = "tkg:conditionTrialTitle"  # what the format-3 trials-sharing-condition reads
 _SHARING_4 = "tkg:conditionTrialId"  # what the format-4 one reads (as well as format 3's keys)
 _SITES = """PREFIX schema: <http://schema.org/>
@@ -55,6 +67,11 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 SELECT ?nct (COUNT(?other) AS ?n) WHERE { ?t dcterms:identifier ?nct ; schema:healthCondition ?c .
   ?other schema:healthCondition ?c FILTER(?other != ?t) } GROUP BY ?nct ORDER BY DESC(?n) ?nct
 LIMIT 4"""
+_INTERVENTION_TRIALS = """PREFIX schema: <http://schema.org/>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?nct (COUNT(?other) AS ?n) WHERE { ?t dcterms:identifier ?nct ; schema:studySubject ?i .
+  ?i schema:name ?name . ?other schema:studySubject ?j . ?j schema:name ?name FILTER(?other != ?t) }
+GROUP BY ?nct ORDER BY DESC(?n) ?nct LIMIT 4"""
 
 
 def _select(store: ox.Store, text: str) -> list[ox.QuerySolution]:
@@ -99,36 +116,50 @@ def _drop(store: ox.Store, names: tuple[str, ...], *, held: bool = True) -> None
             for q in store.quads_for_pattern(None, ox.NamedNode(TKG + name), None, None)
             if q.graph_name != ox.NamedNode(STATS_GRAPH)
         ]
-        assert quads or not held or name in ("fineGeoCell", *_FORMAT_3[1::2])
+        assert quads or not held or name in ("fineGeoCell", *_FORMAT_3[1::2], *_UNTITLED_7)
         for quad in quads:
             store.remove(quad)
 
 
 def _to_format_1(store: ox.Store) -> None:
     """What a build by kg of index format 1 left: no format-2 keys, no graph's format note."""
-    _drop(store, (*_FORMAT_3, *_FORMAT_4, *_FORMAT_5), held=False)  # (none at format 2)
+    _drop(store, (*_FORMAT_3, *_FORMAT_4, *_FORMAT_5, *_FORMAT_7), held=False)  # (none at 2)
     _drop(store, (*_FORMAT_2, "indexFormat"))
     refresh(store)  # a recount: the store's format is its graphs' lowest
 
 
 def _to_format_2(store: ox.Store) -> None:
     """What a build by kg of index format 2 left: no format-3 keys, each graph's note "2"."""
-    _drop(store, (*_FORMAT_4, *_FORMAT_5), held=False)  # (none in a store of format 3)
+    _drop(store, (*_FORMAT_4, *_FORMAT_5, *_FORMAT_7), held=False)  # (none at format 3)
     _drop(store, _FORMAT_3)
     note_index_format(store, "2")
 
 
 def _to_format_3(store: ox.Store) -> None:
     """What a build by kg of index format 3 left: no format-4 keys, each graph's note "3"."""
-    _drop(store, _FORMAT_5, held=False)  # (none in a store of format 4)
+    _drop(store, (*_FORMAT_5, *_FORMAT_7), held=False)  # (none in a store of format 4)
     _drop(store, _FORMAT_4)
     note_index_format(store, "3")
 
 
 def _to_format_4(store: ox.Store) -> None:
     """What a build by kg of index format 4 left: no format-5 keys, each graph's note "4"."""
+    _drop(store, _FORMAT_7, held=False)  # (none in a store of format 5)
     _drop(store, _FORMAT_5)
     note_index_format(store, "4")
+
+
+def _to_format_5(store: ox.Store) -> None:
+    """What a build by kg of index format 5 left: no format-7 keys, each graph's note "5"."""
+    _drop(store, _FORMAT_7)
+    note_index_format(store, "5")
+
+
+def _to_format_6(store: ox.Store) -> None:
+    """What a build by kg of the withdrawn format 6 left, as far as kg reads it: no format-7 keys,
+    each graph's note "6" (its point keys, which no query reads, aside)."""
+    _drop(store, _FORMAT_7)
+    note_index_format(store, "6")
 
 
 def _cases(store: ox.Store) -> list[tuple[str, dict[str, str]]]:
@@ -136,11 +167,15 @@ def _cases(store: ox.Store) -> list[tuple[str, dict[str, str]]]:
         ("trials-sharing-condition", {"nct": row["nct"].value})  # type: ignore[union-attr]
         for row in _select(store, _CONDITION_TRIALS)
     ]
+    cases += [
+        ("trials-sharing-intervention", {"nct": row["nct"].value})  # type: ignore[union-attr]
+        for row in _select(store, _INTERVENTION_TRIALS)
+    ]
     for km in ("5", "25", "60"):
         for row in _select(store, _SITES)[:3]:
             lat, lon = row["lat"].value, row["lon"].value  # type: ignore[union-attr]
             cases.append(("recruiting-near", {"lat": lat, "lon": lon, "km": km}))
-    assert len(cases) == 13
+    assert len(cases) == 17
     return cases
 
 
@@ -154,14 +189,15 @@ def _compare(store: ox.Store, name: str, params: dict[str, str]) -> tuple[NamedQ
     return picked, len(scan.rows)
 
 
-def test_a_store_of_this_kg_has_index_format_5_and_its_variants_give_the_scans_rows(
+def test_a_store_of_this_kg_has_index_format_7_and_its_variants_give_the_scans_rows(
     tmp_path: Path, registry: Path
 ) -> None:
     store = _built(tmp_path / "store", registry)
-    assert INDEX_FORMAT == "5"
-    assert _store_format(store) == ["5"]
+    assert INDEX_FORMAT == "7"
+    assert _store_format(store) == ["7"]
     assert capabilities(store_ask(store)) == {
-        "statistics", "index", "index 2", "index 3", "index 4", "index 5", "answers"
+        "statistics", "index", "index 2", "index 3",
+        "index 4", "index 5", "index 6", "index 7", "answers"
     }
     rows = 0
     for name, params in _cases(store):
@@ -169,6 +205,9 @@ def test_a_store_of_this_kg_has_index_format_5_and_its_variants_give_the_scans_r
         rows += n
         if name == "trials-sharing-condition":
             assert _SHARING_4 in picked.text, params
+            continue
+        if name == "trials-sharing-intervention":
+            assert _SHARING_7 in picked.text, params
             continue
         fine = box_cells(float(params["lat"]), float(params["lon"]), float(params["km"]), 16)
         assert ("tkg:fineGeoCell" in picked.text) == bool(fine), (name, params)
@@ -187,8 +226,30 @@ def test_a_format_3_store_keeps_its_format_3_variants_with_the_same_rows(
     }
     for name, params in _cases(store):
         picked, _ = _compare(store, name, params)
-        assert _SHARING_4 not in picked.text
+        assert _SHARING_4 not in picked.text and _SHARING_7 not in picked.text
         assert (_SHARING_3 in picked.text) == (name == "trials-sharing-condition")
+
+
+@pytest.mark.parametrize("stored", ["5", "6"])
+def test_a_format_5_or_6_store_keeps_its_variants_with_the_same_rows(
+    tmp_path: Path, registry: Path, stored: str
+) -> None:
+    """A store of format 5, or of the withdrawn format 6 (built by kg between 1952bda and its
+    revert), has no keys of trials sharing an intervention: kg reads it with the format-1
+    variant of that query, and the format-4 one of trials sharing a condition."""
+    store = _built(tmp_path / "store", registry)
+    {"5": _to_format_5, "6": _to_format_6}[stored](store)
+    assert _store_format(store) == [stored]
+    formats = {"index", "index 2", "index 3", "index 4", "index 5", "index 6"}
+    assert capabilities(store_ask(store)) == {"statistics", "answers"} | {
+        f for f in formats if f == "index" or int(f.split()[1]) <= int(stored)
+    }
+    for name, params in _cases(store):
+        picked, _ = _compare(store, name, params)
+        assert _SHARING_7 not in picked.text
+        if name == "trials-sharing-intervention":
+            assert "tkg:interventionNameKey" in picked.text
+        assert (_SHARING_4 in picked.text) == (name == "trials-sharing-condition")
 
 
 def test_a_format_2_store_keeps_its_format_2_variants_with_the_same_rows(
@@ -201,7 +262,7 @@ def test_a_format_2_store_keeps_its_format_2_variants_with_the_same_rows(
     for name, params in _cases(store):
         picked, _ = _compare(store, name, params)
         assert _SHARING_3 not in picked.text
-        assert "tkg:ownTitle" in picked.text
+        assert ("tkg:ownTitle" in picked.text) == (name != "trials-sharing-intervention")
 
 
 def test_a_new_trial_built_into_a_format_2_store_leaves_it_at_format_2(
@@ -217,7 +278,7 @@ def test_a_new_trial_built_into_a_format_2_store_leaves_it_at_format_2(
     for name, params in [*_cases(store), ("trials-sharing-condition", {"nct": "NCT03737461"})]:
         picked, _ = _compare(store, name, params)
         assert _SHARING_3 not in picked.text
-        assert "tkg:ownTitle" in picked.text
+        assert ("tkg:ownTitle" in picked.text) == (name != "trials-sharing-intervention")
     refresh(store)  # a recount gives the same
     assert _store_format(store) == ["2"]
 
@@ -273,7 +334,7 @@ def test_a_trial_without_a_title_of_its_own_takes_any_graphs_title(
             store.remove(quad)
     # What a build of the record without its title writes: its keys derived again (kg.reindex
     # derives a graph's keys from its quads when its note is of an older format).
-    for key in (*_FORMAT_3, *_FORMAT_4, "indexFormat"):
+    for key in (*_FORMAT_3, *_FORMAT_4, *_FORMAT_7, "indexFormat"):
         for quad in list(store.quads_for_pattern(None, ox.NamedNode(TKG + key), None, graph)):
             store.remove(quad)
     store.add(ox.Quad(graph, ox.NamedNode(TKG + "indexFormat"), ox.Literal("2"), graph))
@@ -316,9 +377,12 @@ def test_requirements_and_markers_say_the_lowest_format_a_variant_reads() -> Non
     fine, quarter, older = indexed_variants(load_query("recruiting-near"))
     assert requirements(fine) == requirements(quarter) == {"index 2"}
     assert requirements(older) == {"index"}
-    formats = {"index": 1, "index 2": 2, "index 3": 3, "index 4": 4, "index 5": 5}
+    seventh, older = indexed_variants(load_query("trials-sharing-intervention"))
+    assert requirements(seventh) == {"index 7"}
+    assert requirements(older) == {"index"}
+    formats = {"index": 1, "index 2": 2, "index 3": 3, "index 4": 4, "index 5": 5, "index 7": 7}
     for need, at_least in formats.items():
-        for stored in ("1", "2", "3", "4", "5", "6"):
+        for stored in ("1", "2", "3", "4", "5", "6", "7", "8"):
             store = ox.Store()
             g = ox.NamedNode(STATS_GRAPH)
             store.add(ox.Quad(g, ox.NamedNode(TKG + "indexFormat"), ox.Literal(stored), g))
@@ -345,28 +409,29 @@ def test_kg_reindex_gives_a_format_1_store_the_keys_a_fresh_build_writes(
     del older  # closed: the command opens the store itself
     result = CliRunner().invoke(app, ["reindex", "--store", str(path)])
     assert result.exit_code == 0, result.output
-    assert "120 trial graphs given the index keys of format 5" in result.output
+    assert "120 trial graphs given the index keys of format 7" in result.output
     store = ox.Store(str(path))
     assert _quads(store) == fresh  # every graph, the statistics and answers graphs included
     report = reindex(store)  # again: nothing left to do
-    assert (report.upgraded, report.current, report.quads, report.store_format) == (0, 120, 0, "5")
+    assert (report.upgraded, report.current, report.quads, report.store_format) == (0, 120, 0, "7")
     for name, params in _cases(store):
         picked, _ = _compare(store, name, params)
-        assert _SHARING_4 in picked.text or name == "recruiting-near"
+        assert _SHARING_4 in picked.text or _SHARING_7 in picked.text or name == "recruiting-near"
 
 
-@pytest.mark.parametrize("stored", ["2", "3", "4"])
-def test_kg_reindex_gives_a_format_2_to_4_store_the_keys_a_fresh_build_writes(
+@pytest.mark.parametrize("stored", ["2", "3", "4", "5", "6"])
+def test_kg_reindex_gives_a_format_2_to_6_store_the_keys_a_fresh_build_writes(
     tmp_path: Path, registry: Path, stored: str
 ) -> None:
-    """Format 2, 3 or 4 to 5 (4: a store built before format 5, as the 100k benchmark store
-    was): the keys the later formats add, and the graphs' older notes go."""
+    """Format 2 to 6 to 7 (4: a store built before format 5; 6: the withdrawn format, as the 100k
+    benchmark store was): the keys the later formats add, and the graphs' older notes go."""
     from kg.reindex import reindex
 
     fresh = _quads(_built(tmp_path / "fresh", registry))
     older = _built(tmp_path / "store", registry)
-    {"2": _to_format_2, "3": _to_format_3, "4": _to_format_4}[stored](older)
+    convert = {"2": _to_format_2, "3": _to_format_3, "4": _to_format_4, "5": _to_format_5}
+    convert.get(stored, _to_format_6)(older)
     assert _store_format(older) == [stored]
     report = reindex(older)
-    assert (report.upgraded, report.current, report.store_format) == (120, 0, "5")
+    assert (report.upgraded, report.current, report.store_format) == (120, 0, "7")
     assert _quads(older) == fresh

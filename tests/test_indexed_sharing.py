@@ -1,4 +1,5 @@
-"""What the keys of trials-sharing-condition (formats 3 and 4) rely on holds in every store.
+"""What the keys of trials-sharing-condition (formats 3 and 4) and trials-sharing-intervention
+(format 7) rely on holds in every store.
 
 The variants (``queries/indexed/trials-sharing-condition.rq``, ``index-3/``) read a condition's
 trials from the graphs of its keys: the trial is ``{base}trial/NCT...`` of the graph
@@ -9,6 +10,8 @@ the NCT id its IRI is minted from, and (3) every link has its keys in that graph
 the trial, untitled) and its NCT id. Checked here on the shared records and on a synthetic
 registry, by reading the quads, not kg's queries. Then the pages of format 4 (kg.head_pages:
 the first pairs in NCT order, their titles, the count from the keys) against the scan's rows.
+The same for the interventions' MeSH terms, and for their names (format 7): each name of the
+trial's own interventions has, on the node of its lower-case key, the same keys and its spellings.
 """
 
 from __future__ import annotations
@@ -26,14 +29,66 @@ _LINKS = {
         "conditionTrialTitle", "conditionUntitledTrial", "conditionTrialId"
     ),
     f"{TKG}conditionMeshTerm": ("meshTermTrialTitle", "meshTermUntitledTrial", "meshTermTrialId"),
+    f"{TKG}interventionMeshTerm": (
+        "interventionMeshTermTrialTitle",
+        "interventionMeshTermUntitledTrial",
+        "interventionMeshTermTrialId",
+    ),
 }
+_NAMES = (
+    "interventionNameTrialTitle",
+    "interventionNameUntitledTrial",
+    "interventionNameTrialId",
+    "interventionNameSpelling",
+)
+_SUBJECT = ox.NamedNode("http://schema.org/studySubject")
+_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _IDENTIFIER = ox.NamedNode("http://purl.org/dc/terms/identifier")
 _NAME = ox.NamedNode("http://schema.org/name")
 
 
+def _keys(store: ox.Store, node: ox.NamedNode, name: str, graph: ox.NamedNode) -> set[ox.Term]:
+    return {q.object for q in store.quads_for_pattern(node, ox.NamedNode(TKG + name), None, graph)}
+
+
+def _check_names(store: ox.Store) -> int:
+    """Each name of a trial's own intervention: its key's node has the keys, in the trial's graph.
+
+    The node is {base}intervention-name/ and the name's lower case, percent-encoded (kg.index),
+    written here with the standard library; the node's spellings are the trial's names of that key.
+    """
+    from urllib.parse import quote
+
+    titled, untitled, ordered, spelled = _NAMES
+    names: dict[tuple[ox.NamedNode, ox.NamedNode, str], set[ox.Term]] = {}
+    for link in store.quads_for_pattern(None, _SUBJECT, None, None):
+        trial, graph, iv = link.subject, link.graph_name, link.object
+        assert isinstance(trial, ox.NamedNode) and isinstance(graph, ox.NamedNode)
+        assert isinstance(iv, ox.NamedNode)
+        if ox.Quad(iv, _TYPE, ox.NamedNode(TKG + "Intervention"), graph) not in store:
+            continue
+        for q in store.quads_for_pattern(iv, _NAME, None, graph):
+            assert isinstance(q.object, ox.Literal)
+            names.setdefault((trial, graph, q.object.value.lower()), set()).add(q.object)
+    for (trial, graph, key), spellings in names.items():
+        nct = trial.value.rsplit("/", 1)[-1]
+        node = ox.NamedNode(f"{DEFAULT_BASE}intervention-name/{quote(key, safe='')}")
+        titles = {q.object for q in store.quads_for_pattern(trial, _NAME, None, graph)}
+        keyed, bare = _keys(store, node, titled, graph), _keys(store, node, untitled, graph)
+        assert (keyed, bare) == ((titles, set()) if titles else (set(), {trial})), node
+        assert _keys(store, node, ordered, graph) == {ox.Literal(nct)}, node
+        assert _keys(store, node, spelled, graph) == spellings, node
+    nodes = {
+        (q.subject, q.graph_name)
+        for q in store.quads_for_pattern(None, ox.NamedNode(TKG + ordered), None, None)
+    }
+    assert len(nodes) == len(names)  # no node without a name of the graph's trial
+    return len(names)
+
+
 def _check(store: ox.Store) -> int:
     """Check the three facts; return the number of links checked."""
-    links = 0
+    links = _check_names(store)
     for link, (titled, untitled, ordered) in _LINKS.items():
         for quad in store.quads_for_pattern(None, ox.NamedNode(link), None, None):
             trial, graph = quad.subject, quad.graph_name
@@ -116,19 +171,24 @@ def test_a_broken_fact_is_seen(synthetic: ox.Store) -> None:
 
 _SHARERS = """PREFIX schema: <http://schema.org/>
 PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT DISTINCT ?nct WHERE { ?t dcterms:identifier ?nct ; schema:healthCondition ?c }
+SELECT DISTINCT ?nct WHERE { ?t dcterms:identifier ?nct ; schema:LINK ?c }
 ORDER BY ?nct"""
+_LINK = {
+    "trials-sharing-condition": "healthCondition",
+    "trials-sharing-intervention": "studySubject",
+}
 
 
-def _pages_match_the_scan(store: ox.Store, every: int) -> tuple[int, int]:
-    """Compare the pages of every ``every``-th trial with a condition with slices of the scan."""
+def _pages_match_the_scan(store: ox.Store, every: int, name: str) -> tuple[int, int]:
+    """Compare the pages of every ``every``-th trial with a condition (an intervention) with
+    slices of the scan."""
     from kg.head_pages import head_paged
     from kg.indexed import choose, store_ask
     from kg.queries import bind_params, load_query, run_query
     from kg.query_output import Page, read_page
 
-    query = load_query("trials-sharing-condition")
-    result = store.query(_SHARERS, use_default_graph_as_union=True)
+    query = load_query(name)
+    result = store.query(_SHARERS.replace("LINK", _LINK[name]), use_default_graph_as_union=True)
     assert isinstance(result, ox.QuerySolutions)
     ncts = [row["nct"].value for row in result][::every]  # type: ignore[union-attr]
     trials = rows = 0
@@ -136,7 +196,7 @@ def _pages_match_the_scan(store: ox.Store, every: int) -> tuple[int, int]:
         bindings = bind_params(query, {"nct": nct})
         scan = run_query(store, query, bindings, indexed=False)
         chosen = choose(query, bindings, store_ask(store))
-        assert head_paged(chosen), nct  # the variant of format 4, not a fallback
+        assert head_paged(chosen), nct  # the variant of format 4 (7), not a fallback
         assert run_query(store, query, bindings) == scan, nct  # the whole answer
         n = len(scan.rows)
         for offset, limit in ((0, 1), (0, 100), (3, 5), (max(0, n - 1), 10), (n + 5, 3)):
@@ -154,13 +214,17 @@ def _pages_match_the_scan(store: ox.Store, every: int) -> tuple[int, int]:
 
 
 def test_pages_are_slices_of_the_scan_on_the_shared_records(shared_store: ox.Store) -> None:
-    trials, rows = _pages_match_the_scan(shared_store, 3)
+    trials, rows = _pages_match_the_scan(shared_store, 3, "trials-sharing-condition")
     assert trials > 100 and rows > 2000  # not a comparison of empty answers
+    trials, rows = _pages_match_the_scan(shared_store, 3, "trials-sharing-intervention")
+    assert trials > 100 and rows > 2000
 
 
 def test_pages_are_slices_of_the_scan_on_a_synthetic_registry(synthetic: ox.Store) -> None:
-    trials, rows = _pages_match_the_scan(synthetic, 1)
+    trials, rows = _pages_match_the_scan(synthetic, 1, "trials-sharing-condition")
     assert trials == 80 and rows > 300
+    trials, rows = _pages_match_the_scan(synthetic, 1, "trials-sharing-intervention")
+    assert trials > 70 and rows > 20  # the trials with an intervention
 
 
 def test_a_head_that_the_count_does_not_match_is_read_the_slow_way(synthetic: ox.Store) -> None:
@@ -172,7 +236,8 @@ def test_a_head_that_the_count_does_not_match_is_read_the_slow_way(synthetic: ox
     from kg.queries import bind_params, load_query, run_query
 
     query = load_query("trials-sharing-condition")
-    result = synthetic.query(_SHARERS, use_default_graph_as_union=True)
+    sharers = _SHARERS.replace("LINK", _LINK[query.name])
+    result = synthetic.query(sharers, use_default_graph_as_union=True)
     assert isinstance(result, ox.QuerySolutions)
     nct, store = None, ox.Store()
     store.extend(synthetic.quads_for_pattern(None, None, None, None))

@@ -122,7 +122,8 @@ def _check(path: Path, stored: dict[str, Record], work: Path) -> None:
     assert _stats(path) == _stats(fresh)
     store = open_store(path)
     assert capabilities(store_ask(store)) == {
-        "statistics", "index", "index 2", "index 3", "index 4", "index 5", "answers"
+        "statistics", "index", "index 2", "index 3",
+        "index 4", "index 5", "index 6", "index 7", "answers"
     }
     cases = [(name, {}) for name in AGGREGATES]
     by_role = ("publications-per-sponsor", "sponsor-publications")
@@ -139,6 +140,8 @@ def _check(path: Path, stored: dict[str, Record], work: Path) -> None:
         assert picked is not query
         if name == "trials-sharing-condition":  # format 4's keys
             assert "tkg:conditionTrialId" in picked.text, name
+        if name == "trials-sharing-intervention":  # format 7's keys
+            assert "tkg:interventionNameTrialId" in picked.text, name
         if name == "recruiting-near":  # format 2's keys (km 30: quarter-degree cells)
             assert "tkg:ownTitle" in picked.text, name
             assert ("tkg:fineGeoCell" in picked.text) == (params["km"] == "5"), params

@@ -284,7 +284,10 @@ def test_every_engine_tells_what_the_store_holds(
     from kg.indexed import capabilities, endpoint_ask, store_ask
 
     local = capabilities(store_ask(shared_store))
-    assert {"statistics", "index", "index 2", "index 3", "index 4", "index 5", "answers"} <= local
+    assert {
+        "statistics", "index", "index 2", "index 3", "index 4", "index 5", "index 6",
+        "index 7", "answers",
+    } <= local
     for engine, url in engine_urls.items():
         assert capabilities(endpoint_ask(Endpoint(url, timeout=300))) == local, engine
 
@@ -339,18 +342,27 @@ def test_block_pages_are_the_stores_on_every_engine(
             assert page.total == len(whole.rows), engine
 
 
-@pytest.mark.parametrize("nct", ["NCT03828656", "NCT05029726"])
+@pytest.mark.parametrize(
+    ("name", "nct"),
+    [
+        ("trials-sharing-condition", "NCT03828656"),
+        ("trials-sharing-condition", "NCT05029726"),
+        ("trials-sharing-intervention", "NCT06875310"),  # names and MeSH terms, 176 rows
+        ("trials-sharing-intervention", "NCT04267848"),
+    ],
+)
 def test_head_pages_are_the_stores_on_every_engine(
-    shared_store: ox.Store, engine_urls: dict[str, str], nct: str,
+    shared_store: ox.Store, engine_urls: dict[str, str], name: str, nct: str,
 ) -> None:
-    """trials-sharing-condition's pages (index format 4: the first pairs in NCT order, then their
-    titles, and the count from the keys; kg.head_pages) read alike on every engine."""
+    """trials-sharing-condition's and trials-sharing-intervention's pages (index formats 4 and 7:
+    the first pairs in NCT order, then their titles, and the count from the keys;
+    kg.head_pages) read alike on every engine."""
     from kg.head_pages import head_paged, read_head_page
     from kg.indexed import choose, endpoint_ask
     from kg.queries import Bindings
     from kg.query_output import Page, read_page
 
-    query = load_query("trials-sharing-condition")
+    query = load_query(name)
     bindings = bind_params(query, {"nct": nct})
     whole = run_query(shared_store, query, bindings, indexed=False)
     assert len(whole.rows) > 10

@@ -39,7 +39,8 @@ def test_an_endpoint_runs_the_indexed_variant_with_the_scans_rows(
 ) -> None:
     endpoint = Endpoint(shared_server.query_url, timeout=120)
     assert capabilities(endpoint_ask(endpoint)) == {
-        "statistics", "index", "index 2", "index 3", "index 4", "index 5", "answers"
+        "statistics", "index", "index 2", "index 3",
+        "index 4", "index 5", "index 6", "index 7", "answers"
     }
     query = load_query(name)
     bindings = bind_params(query, params)
