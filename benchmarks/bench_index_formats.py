@@ -2,8 +2,8 @@
 
     python benchmarks/bench_index_formats.py STORE [--samples 10] [--km 25] [QUERY ...]
 
-For trials-sharing-condition (sampled trials) and recruiting-near (sampled site coordinates;
-bench_queries.py's samples, seed 0), reads a first page of 100 rows and the count of all, as
+For trials-sharing-condition and trials-sharing-intervention (sampled trials) and recruiting-near
+(sampled site coordinates; bench_queries.py's samples, seed 0), reads a first page of 100 rows and the count of all, as
 ``kg query --limit 100`` does (kg.query_output.read_page), with each variant the store serves
 (``queries/indexed/NAME.rq``, then ``queries/indexed/index-N/NAME.rq``), twice each,
 alternating; prints per variant the median over the samples of the best CPU time, and checks
@@ -33,7 +33,7 @@ from kg.indexed import (
 from kg.queries import Bindings, NamedQuery, ResultTable, bind_params, load_query, run_query
 from kg.query_output import Page, read_page
 
-QUERIES = ("trials-sharing-condition", "recruiting-near")
+QUERIES = ("trials-sharing-condition", "trials-sharing-intervention", "recruiting-near")
 
 
 def _page(store: ox.Store, variant: NamedQuery, bindings: Bindings) -> tuple[float, object]:
@@ -60,7 +60,7 @@ def main() -> None:
         query = load_query(name)
         runs = (
             [{"nct": n} for n in samples.trials]
-            if name == "trials-sharing-condition"
+            if name in ("trials-sharing-condition", "trials-sharing-intervention")
             else [{"lat": a, "lon": o, "km": args.km} for a, o in samples.places]
         )
         variants = [
