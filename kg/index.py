@@ -86,14 +86,13 @@ The queries that use them are ``queries/indexed/*.rq`` (README, "At registry sca
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from kg.terms import RDF_TYPE, SCHEMA, SDO, TKG, XSD, T
+from kg.terms import RDF_TYPE, SCHEMA, SDO, TKG, XSD, T, term_value
 
 __all__ = [
     "CELLS_PER_DEGREE",
@@ -238,17 +237,6 @@ def geo_cell(
     return f"{math.floor(latitude * per_degree)} {math.floor(longitude * per_degree)}"
 
 
-_ESCAPE = re.compile(r'\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))', re.DOTALL)
-_ESCAPED = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f"}
-
-
-def _unescape(m: re.Match[str]) -> str:
-    code = m.group(1) or m.group(2)
-    if code:
-        return chr(int(code, 16))
-    return _ESCAPED.get(m.group(3), m.group(3))
-
-
 def name_node(base: str, key: str) -> str:
     r"""Return the node (rendered IRI) of an intervention name's key (a rendered plain literal).
 
@@ -260,9 +248,7 @@ def name_node(base: str, key: str) -> str:
     >>> name_node("https://w3id.org/trialkg/", '"drug: \\"a\\" 5%\\u00e9"')
     '<https://w3id.org/trialkg/intervention-name/drug%3A%20%22a%22%205%25%C3%A9>'
     """
-    value = key[1 : key.rindex('"')]
-    if "\\" in value:
-        value = _ESCAPE.sub(_unescape, value)
+    value = term_value(key) or ""  # a plain literal: never None
     return f"<{base}{NAME_NODES}{quote(value, safe='', errors='surrogatepass')}>"
 
 
@@ -318,14 +304,18 @@ def index_triples(
     titles = [o for s, o in parts[_NAME] if s == trial]
     out.extend((trial, T.ownTitle, o) for o in titles)
     nct = _quoted(trial[trial.rindex("/") + 1 : -1])  # {base}trial/NCT...: its NCT id
+
+    def shared(feature: str, titled: str, untitled: str, ordered: str) -> None:
+        """A shared feature's keys (formats 3, 4, 7): the trial's titles or itself, its NCT id."""
+        if titles:
+            out.extend((feature, titled, title) for title in titles)
+        else:
+            out.append((feature, untitled, trial))
+        out.append((feature, ordered, nct))
+
     for link, (titled, untitled) in SHARING_KEYS.items():
-        ordered = SHARING_IDS[link]
         for feature in dict.fromkeys(o for s, o in parts[link] if s == trial):
-            if titles:
-                out.extend((feature, titled, title) for title in titles)
-            else:
-                out.append((feature, untitled, trial))
-            out.append((feature, ordered, nct))
+            shared(feature, titled, untitled, SHARING_IDS[link])
     unkeyed = set(placed).difference(o for _, o in parts[_SPONSOR]) if placed else placed
     for s, o in parts[_ALT]:
         if s in unkeyed:
@@ -344,11 +334,7 @@ def index_triples(
                 spellings.setdefault(name_node(base, key), {})[o] = None
     titled, untitled, ordered, spelled = NAME_SHARING_KEYS
     for node, names in spellings.items():
-        if titles:
-            out.extend((node, titled, title) for title in titles)
-        else:
-            out.append((node, untitled, trial))
-        out.append((node, ordered, nct))
+        shared(node, titled, untitled, ordered)
         out.extend((node, spelled, name) for name in names)
     descriptors = dict.fromkeys(o for p in _DESCRIBED for _, o in parts[p])
     for descriptor in descriptors:

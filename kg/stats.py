@@ -32,7 +32,7 @@ import pyoxigraph as ox
 
 from kg.index import INDEX_FORMAT, split
 from kg.ontology import ONTOLOGY_GRAPH
-from kg.terms import RDF, SCHEMA, SKOS, TKG, integer, literal
+from kg.terms import RDF, SCHEMA, SKOS, TKG, integer, literal, term_value
 
 __all__ = [
     "STATISTICS_FORMAT",
@@ -65,33 +65,6 @@ _COUNTED = (_SITE, _ADDRESS, _LOCALITY, _COUNTRY, _CODE, _SPONSOR, _LEAD, _CLASS
 
 Pairs = dict[str, list[tuple[str, str]]]
 """Subject and object (N-Triples form) of one graph's triples, by predicate."""
-
-_ECHAR = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
-_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
-
-
-def _unescape(m: re.Match[str]) -> str:
-    hex4, hex8, char = m.groups()
-    if hex4 or hex8:
-        return chr(int(hex4 or hex8, 16))
-    return _ECHAR.get(char, char)
-
-
-def term_value(term: str) -> str | None:
-    r"""Return ``STR()`` of a term in N-Triples form; None for a blank node (an error in SPARQL).
-
-    >>> term_value('"a \\"b\\"\\u00e9"@fr')
-    'a "b"é'
-    >>> term_value("<http://x>")
-    'http://x'
-    """
-    if term.startswith("<"):
-        return term[1:-1]
-    if not term.startswith('"'):
-        return None
-    body = term[1 : term.rindex('"')]
-    return _ESCAPE.sub(_unescape, body) if "\\" in body else body
-
 
 @dataclass(frozen=True, slots=True)
 class GraphCounts:

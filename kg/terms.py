@@ -49,6 +49,7 @@ __all__ = [
     "name_key",
     "scheme",
     "slug",
+    "term_value",
     "web_iri",
 ]
 
@@ -172,6 +173,33 @@ def literal(text: str, datatype: str | None = None, lang: str | None = None) -> 
     if datatype and datatype != XSD + "string":
         return f"{_quote(canonical_lexical(text, datatype))}^^<{datatype}>"
     return _quote(text)
+
+
+_UNESCAPED = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+_ESCAPE_SEQUENCE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
+
+
+def _unescape(m: re.Match[str]) -> str:
+    hex4, hex8, char = m.groups()
+    if hex4 or hex8:
+        return chr(int(hex4 or hex8, 16))
+    return _UNESCAPED.get(char, char)
+
+
+def term_value(term: str) -> str | None:
+    r"""Return ``STR()`` of a term in N-Triples form; None for a blank node (an error in SPARQL).
+
+    >>> term_value('"a \\"b\\"\\u00e9"@fr')
+    'a "b"é'
+    >>> term_value("<http://x>")
+    'http://x'
+    """
+    if term.startswith("<"):
+        return term[1:-1]
+    if not term.startswith('"'):
+        return None
+    body = term[1 : term.rindex('"')]
+    return _ESCAPE_SEQUENCE.sub(_unescape, body) if "\\" in body else body
 
 
 def integer(value: int) -> str:
