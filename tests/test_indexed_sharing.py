@@ -99,28 +99,14 @@ def _check(store: ox.Store) -> int:
             titles = {
                 q.object for q in store.quads_for_pattern(trial, _NAME, None, graph)
             }
-            keyed = {
-                q.object
-                for q in store.quads_for_pattern(
-                    quad.object, ox.NamedNode(TKG + titled), None, graph
-                )
-            }
-            bare = {
-                q.object
-                for q in store.quads_for_pattern(
-                    quad.object, ox.NamedNode(TKG + untitled), None, graph
-                )
-            }
+            feature = quad.object
+            assert isinstance(feature, ox.NamedNode)
+            keyed = _keys(store, feature, titled, graph)
+            bare = _keys(store, feature, untitled, graph)
             # (3): each own title keyed, or the trial as untitled (a condition's keys in this
             # graph are this trial's: the graph holds one trial's record).
             assert (keyed, bare) == ((titles, set()) if titles else (set(), {trial})), quad
-            ids = {
-                q.object
-                for q in store.quads_for_pattern(
-                    quad.object, ox.NamedNode(TKG + ordered), None, graph
-                )
-            }
-            assert ids == {ox.Literal(nct)}, quad
+            assert _keys(store, feature, ordered, graph) == {ox.Literal(nct)}, quad
             links += 1
     for quad in store.quads_for_pattern(None, _IDENTIFIER, None, None):
         subject = quad.subject
