@@ -189,6 +189,7 @@ def endpoint_ask(endpoint: Endpoint) -> Callable[[str], bool]:
 _MAX_CELLS = {CELLS_PER_DEGREE: 256, FINE_CELLS_PER_DEGREE: 12}
 _MARGIN = 1e-6
 _CELLS = re.compile(r"^#\s*cells:\s*(\d+) per degree", re.MULTILINE)
+_NATIVE = re.compile(r"^#\s*native:\s*(.+?)\s*$", re.MULTILINE)
 
 
 def cells_per_degree(variant: NamedQuery) -> int:
@@ -339,4 +340,10 @@ def _prepared(
         derived.update(found)
     for variable, terms in derived.items():
         text = _with_rows(text, variable, terms)
-    return NamedQuery(variant.name, text, variant.summary, variant.params, variant.example)
+    marked = _NATIVE.search(variant.text)
+    native = marked.group(1) if marked else ""
+    if native and native not in STORE_MARKERS:
+        raise ValueError(f"{variant.name}: unknown store marker {native!r} in its native header")
+    return NamedQuery(
+        variant.name, text, variant.summary, variant.params, variant.example, native=native
+    )

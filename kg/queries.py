@@ -98,6 +98,9 @@ class NamedQuery:
     summary: str
     params: tuple[Param, ...]
     example: str
+    native: str = ""
+    """What an embedded store must hold (a kg.indexed store marker) for kg to read this answer
+    itself (kg.near) rather than run its SPARQL; set only on kg's own variants, as chosen."""
 
 
 def _parse_header(name: str, text: str) -> NamedQuery:
@@ -517,6 +520,12 @@ def run_query(
         from kg.indexed import choose, store_ask, store_lookup  # kg.indexed imports this module
 
         query = choose(query, bindings, store_ask(store), lookup=store_lookup(store))
+    if query.native:
+        from kg.near import native_table  # kg.near imports this module
+
+        table = native_table(store, query, bindings)
+        if table is not None:
+            return table
     result = solutions(store, query, with_values(query.text, bindings))
     return table_from_solutions(result, (v.value for v in bindings))
 

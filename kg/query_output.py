@@ -285,6 +285,13 @@ def _limited_page(
 
 
 def _store_page(store: ox.Store, query: NamedQuery, bindings: Bindings, page: Page) -> PageResult:
+    if query.native:
+        from kg.near import native_table
+
+        table = native_table(store, query, bindings)
+        if table is not None:
+            shown = table.rows[page.offset : page.offset + page.limit]
+            return PageResult(ResultTable(table.variables, shown), page, len(table.rows))
     result = solutions(store, query, with_values(query.text, bindings))
     bound = {v.value for v in bindings}
     variables = tuple(v for v in result.variables if v.value not in bound)
@@ -352,7 +359,7 @@ def stream_answer(
     caller then formats the rows itself.
     """
     target = _STREAMED.get(fmt)
-    if target is None:
+    if target is None or query.native:  # kg may read a native variant's answer itself
         return None
     text = unbound_projection(query.text, frozenset(v.value for v in bindings))
     if text is None:

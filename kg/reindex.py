@@ -6,7 +6,7 @@ them from the record's triples: this reads each trial graph's quads of the predi
 :func:`kg.index.index_triples` reads, computes its index triples, and adds those of the later
 format that the graph lacks (format 2: ``tkg:ownTitle``, ``tkg:fineGeoCell``; formats 3 and 4: the
 keys of trials sharing a condition; format 5: MeSH descriptor ids; format 7: the keys of trials
-sharing an intervention, kg.index), and replaces the
+sharing an intervention; format 8: recruiting-near's site keys, kg.index), and replaces the
 graph's ``tkg:indexFormat`` note by kg's. The keys of format 1 are not rewritten: a format-1
 graph has them already, and those of facilities keyed by name (``Minter.placed``) cannot be told
 from the graph alone.
@@ -42,8 +42,9 @@ ADDED_PREDICATES = (
     *SHARING_IDS.values(),
     T.meshIdKey,
     *NAME_SHARING_KEYS,
+    T.recruitingSiteKey,
 )
-"""The index triples of formats 2 to 7 that format 1 lacks (rendered IRIs)."""
+"""The index triples of formats 2 to 8 that format 1 lacks (rendered IRIs)."""
 
 _RECORD_GRAPH = ox.NamedNode(TKG + "recordGraph")
 _INDEX_FORMAT = ox.NamedNode(TKG + "indexFormat")

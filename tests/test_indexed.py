@@ -114,7 +114,7 @@ def test_indexed_queries_give_the_scans_rows_on_the_shared_records(
 ) -> None:
     assert capabilities(store_ask(shared_store)) == {
         "statistics", "index", "index 2", "index 3",
-        "index 4", "index 5", "index 6", "index 7", "answers"
+        "index 4", "index 5", "index 6", "index 7", "index 8", "answers"
     }
     nonempty = 0
     for name, params in _cases(shared_store, 12, seed=1):
@@ -236,6 +236,7 @@ def test_index_triples_of_a_record() -> None:
         ("<http://x/t>", "<http://schema.org/healthCondition>", "<http://x/c>"),
         ("<http://x/t>", f"<{TKG}conditionMeshTerm>", "<http://x/D1>"),
         ("<http://x/t2>", "<http://schema.org/healthCondition>", "<http://x/c2>"),
+        ("<http://x/t>", f"<{TKG}site>", site),
         (site, "<http://schema.org/geo>", geo),
         (geo, "<http://schema.org/latitude>", f'"-0.5"{dec}'),
         (geo, "<http://schema.org/longitude>", f'"3.87"{dec}'),
@@ -250,7 +251,7 @@ def test_index_triples_of_a_record() -> None:
     # Without a title of its own, the trial's conditions get the untitled key (the trial).
     assert index_triples([*triples, completed], "<http://x/t>", "<http://x/g>") == [
         ("<http://x/t>", f"<{TKG}recordGraph>", "<http://x/g>"),
-        ("<http://x/g>", f"<{TKG}indexFormat>", '"7"'),
+        ("<http://x/g>", f"<{TKG}indexFormat>", '"8"'),
         ("<http://x/c>", f"<{TKG}conditionUntitledTrial>", "<http://x/t>"),
         ("<http://x/c>", f"<{TKG}conditionTrialId>", '"t"'),  # the last part of the trial's IRI
         ("<http://x/D1>", f"<{TKG}meshTermUntitledTrial>", "<http://x/t>"),
@@ -273,7 +274,7 @@ def test_index_triples_of_a_record() -> None:
     out = index_triples([*triples, title, second, recruiting], "<http://x/t>", "<http://x/g>")
     assert out == [
         ("<http://x/t>", f"<{TKG}recordGraph>", "<http://x/g>"),
-        ("<http://x/g>", f"<{TKG}indexFormat>", '"7"'),
+        ("<http://x/g>", f"<{TKG}indexFormat>", '"8"'),
         ("<http://x/t>", f"<{TKG}ownTitle>", '"A trial"@en'),
         ("<http://x/t>", f"<{TKG}ownTitle>", '"Second"'),
         ("<http://x/c>", f"<{TKG}conditionTrialTitle>", '"A trial"@en'),
@@ -298,6 +299,8 @@ def test_index_triples_of_a_record() -> None:
         (f"<{MESH}\u212a2>", f"<{TKG}meshIdKey>", '"k2"'),
         (site, f"<{TKG}geoCell>", '"-2 15"'),
         (site, f"<{TKG}fineGeoCell>", '"-8 61"'),
+        # The site key (format 8): false, as a title with a language is no value kg writes there.
+        ("<https://w3id.org/trialkg/cell/16/-8/61>", f"<{TKG}recruitingSiteKey>", '"false"'),
     ]
 
 

@@ -1,10 +1,10 @@
 """Index formats: a store serves every variant of its index format or an earlier one, same rows.
 
-A store built by this kg has index triples of format 7 (format 2's ``tkg:ownTitle``,
+A store built by this kg has index triples of format 8 (format 2's ``tkg:ownTitle``,
 ``tkg:fineGeoCell``, format 3's keys of trials sharing a condition with their titles, format 4's
 with their NCT ids, format 5's MeSH descriptor ids, format 7's keys of trials sharing an
-intervention; format 6 was withdrawn); one built by an older kg has format 6, 5, 4, 3, 2 or 1
-only. kg picks the newest
+intervention, format 8's site keys; format 6 was withdrawn); one built by an older kg has format
+7, 6, 5, 4, 3, 2 or 1 only. kg picks the newest
 variant the store serves (``queries/indexed/NAME.rq``, then ``queries/indexed/index-3/NAME.rq``,
 ``index-2/``, ``index-1/``), so an older store keeps its fast answers
 instead of falling back to the scans. Each comparison checks which variant was
@@ -54,6 +54,7 @@ _FORMAT_7 = (
     "interventionMeshTermUntitledTrial",
     "interventionMeshTermTrialId",
 )
+_FORMAT_8 = ("recruitingSiteKey",)
 _UNTITLED_7 = ("interventionNameUntitledTrial", "interventionMeshTermUntitledTrial")
 _SHARING_7 = "tkg:interventionNameTrialId"  # what the format-7 trials-sharing-intervention reads
 _SHARING_3 = "tkg:conditionTrialTitle"  # what the format-3 trials-sharing-condition reads
@@ -123,34 +124,35 @@ def _drop(store: ox.Store, names: tuple[str, ...], *, held: bool = True) -> None
 
 def _to_format_1(store: ox.Store) -> None:
     """What a build by kg of index format 1 left: no format-2 keys, no graph's format note."""
-    _drop(store, (*_FORMAT_3, *_FORMAT_4, *_FORMAT_5, *_FORMAT_7), held=False)  # (none at 2)
+    _drop(store, (*_FORMAT_3, *_FORMAT_4, *_FORMAT_5, *_FORMAT_7, *_FORMAT_8), held=False)
     _drop(store, (*_FORMAT_2, "indexFormat"))
     refresh(store)  # a recount: the store's format is its graphs' lowest
 
 
 def _to_format_2(store: ox.Store) -> None:
     """What a build by kg of index format 2 left: no format-3 keys, each graph's note "2"."""
-    _drop(store, (*_FORMAT_4, *_FORMAT_5, *_FORMAT_7), held=False)  # (none at format 3)
+    _drop(store, (*_FORMAT_4, *_FORMAT_5, *_FORMAT_7, *_FORMAT_8), held=False)  # (none at 3)
     _drop(store, _FORMAT_3)
     note_index_format(store, "2")
 
 
 def _to_format_3(store: ox.Store) -> None:
     """What a build by kg of index format 3 left: no format-4 keys, each graph's note "3"."""
-    _drop(store, (*_FORMAT_5, *_FORMAT_7), held=False)  # (none in a store of format 4)
+    _drop(store, (*_FORMAT_5, *_FORMAT_7, *_FORMAT_8), held=False)  # (none at format 4)
     _drop(store, _FORMAT_4)
     note_index_format(store, "3")
 
 
 def _to_format_4(store: ox.Store) -> None:
     """What a build by kg of index format 4 left: no format-5 keys, each graph's note "4"."""
-    _drop(store, _FORMAT_7, held=False)  # (none in a store of format 5)
+    _drop(store, (*_FORMAT_7, *_FORMAT_8), held=False)  # (none in a store of format 5)
     _drop(store, _FORMAT_5)
     note_index_format(store, "4")
 
 
 def _to_format_5(store: ox.Store) -> None:
     """What a build by kg of index format 5 left: no format-7 keys, each graph's note "5"."""
+    _drop(store, _FORMAT_8, held=False)  # (none in a store of format 7)
     _drop(store, _FORMAT_7)
     note_index_format(store, "5")
 
@@ -158,8 +160,15 @@ def _to_format_5(store: ox.Store) -> None:
 def _to_format_6(store: ox.Store) -> None:
     """What a build by kg of the withdrawn format 6 left, as far as kg reads it: no format-7 keys,
     each graph's note "6" (its point keys, which no query reads, aside)."""
+    _drop(store, _FORMAT_8, held=False)  # (none in a store of format 7)
     _drop(store, _FORMAT_7)
     note_index_format(store, "6")
+
+
+def _to_format_7(store: ox.Store) -> None:
+    """What a build by kg of index format 7 left: no site keys, each graph's note "7"."""
+    _drop(store, _FORMAT_8)
+    note_index_format(store, "7")
 
 
 def _cases(store: ox.Store) -> list[tuple[str, dict[str, str]]]:
@@ -189,15 +198,15 @@ def _compare(store: ox.Store, name: str, params: dict[str, str]) -> tuple[NamedQ
     return picked, len(scan.rows)
 
 
-def test_a_store_of_this_kg_has_index_format_7_and_its_variants_give_the_scans_rows(
+def test_a_store_of_this_kg_has_index_format_8_and_its_variants_give_the_scans_rows(
     tmp_path: Path, registry: Path
 ) -> None:
     store = _built(tmp_path / "store", registry)
-    assert INDEX_FORMAT == "7"
-    assert _store_format(store) == ["7"]
+    assert INDEX_FORMAT == "8"
+    assert _store_format(store) == ["8"]
     assert capabilities(store_ask(store)) == {
         "statistics", "index", "index 2", "index 3",
-        "index 4", "index 5", "index 6", "index 7", "answers"
+        "index 4", "index 5", "index 6", "index 7", "index 8", "answers"
     }
     rows = 0
     for name, params in _cases(store):
@@ -250,6 +259,23 @@ def test_a_format_5_or_6_store_keeps_its_variants_with_the_same_rows(
         if name == "trials-sharing-intervention":
             assert "tkg:interventionNameKey" in picked.text
         assert (_SHARING_4 in picked.text) == (name == "trials-sharing-condition")
+
+
+def test_a_format_7_store_runs_recruiting_nears_sparql_with_the_same_rows(
+    tmp_path: Path, registry: Path
+) -> None:
+    """No site keys (format 8): kg runs the chosen variant's SPARQL, never reads them itself."""
+    from kg.near import native_table
+
+    store = _built(tmp_path / "store", registry)
+    _to_format_7(store)
+    assert "index 8" not in capabilities(store_ask(store))
+    for name, params in _cases(store):
+        if name == "recruiting-near":
+            picked, _ = _compare(store, name, params)
+            assert picked.native == "index 8"  # the variant allows it; the store cannot
+            query = load_query(name)
+            assert native_table(store, picked, bind_params(query, params)) is None
 
 
 def test_a_format_2_store_keeps_its_format_2_variants_with_the_same_rows(
@@ -409,29 +435,32 @@ def test_kg_reindex_gives_a_format_1_store_the_keys_a_fresh_build_writes(
     del older  # closed: the command opens the store itself
     result = CliRunner().invoke(app, ["reindex", "--store", str(path)])
     assert result.exit_code == 0, result.output
-    assert "120 trial graphs given the index keys of format 7" in result.output
+    assert "120 trial graphs given the index keys of format 8" in result.output
     store = ox.Store(str(path))
     assert _quads(store) == fresh  # every graph, the statistics and answers graphs included
     report = reindex(store)  # again: nothing left to do
-    assert (report.upgraded, report.current, report.quads, report.store_format) == (0, 120, 0, "7")
+    assert (report.upgraded, report.current, report.quads, report.store_format) == (0, 120, 0, "8")
     for name, params in _cases(store):
         picked, _ = _compare(store, name, params)
         assert _SHARING_4 in picked.text or _SHARING_7 in picked.text or name == "recruiting-near"
 
 
-@pytest.mark.parametrize("stored", ["2", "3", "4", "5", "6"])
-def test_kg_reindex_gives_a_format_2_to_6_store_the_keys_a_fresh_build_writes(
+@pytest.mark.parametrize("stored", ["2", "3", "4", "5", "6", "7"])
+def test_kg_reindex_gives_a_format_2_to_7_store_the_keys_a_fresh_build_writes(
     tmp_path: Path, registry: Path, stored: str
 ) -> None:
-    """Format 2 to 6 to 7 (4: a store built before format 5; 6: the withdrawn format, as the 100k
+    """Format 2 to 7 to 8 (4: a store built before format 5; 6: the withdrawn format, as the 100k
     benchmark store was): the keys the later formats add, and the graphs' older notes go."""
     from kg.reindex import reindex
 
     fresh = _quads(_built(tmp_path / "fresh", registry))
     older = _built(tmp_path / "store", registry)
-    convert = {"2": _to_format_2, "3": _to_format_3, "4": _to_format_4, "5": _to_format_5}
-    convert.get(stored, _to_format_6)(older)
+    convert = {
+        "2": _to_format_2, "3": _to_format_3, "4": _to_format_4, "5": _to_format_5,
+        "6": _to_format_6, "7": _to_format_7,
+    }
+    convert[stored](older)
     assert _store_format(older) == [stored]
     report = reindex(older)
-    assert (report.upgraded, report.current, report.store_format) == (120, 0, "7")
+    assert (report.upgraded, report.current, report.store_format) == (120, 0, "8")
     assert _quads(older) == fresh

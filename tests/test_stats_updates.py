@@ -123,7 +123,7 @@ def _check(path: Path, stored: dict[str, Record], work: Path) -> None:
     store = open_store(path)
     assert capabilities(store_ask(store)) == {
         "statistics", "index", "index 2", "index 3",
-        "index 4", "index 5", "index 6", "index 7", "answers"
+        "index 4", "index 5", "index 6", "index 7", "index 8", "answers"
     }
     cases = [(name, {}) for name in AGGREGATES]
     by_role = ("publications-per-sponsor", "sponsor-publications")

@@ -356,7 +356,8 @@ _DERIVED_TEXT = {
         "tkg:ownTitle, tkg:fineGeoCell, the keys of trials sharing a condition "
         "(tkg:conditionTrialTitle, tkg:conditionUntitledTrial, tkg:meshTermTrialTitle, "
         "tkg:meshTermUntitledTrial, tkg:conditionTrialId, tkg:meshTermTrialId), "
-        "tkg:meshIdKey, and the graph's tkg:indexFormat. Derived "
+        "tkg:meshIdKey, the keys of trials sharing an intervention, recruiting-near's "
+        "tkg:recruitingSiteKey, and the graph's tkg:indexFormat. Derived "
         "from the records, not data of their own: not counted in the dataset's figures.",
     ),
     "statistics": (

@@ -286,7 +286,7 @@ def test_every_engine_tells_what_the_store_holds(
     local = capabilities(store_ask(shared_store))
     assert {
         "statistics", "index", "index 2", "index 3", "index 4", "index 5", "index 6",
-        "index 7", "answers",
+        "index 7", "index 8", "answers",
     } <= local
     for engine, url in engine_urls.items():
         assert capabilities(endpoint_ask(Endpoint(url, timeout=300))) == local, engine

@@ -40,7 +40,7 @@ def test_an_endpoint_runs_the_indexed_variant_with_the_scans_rows(
     endpoint = Endpoint(shared_server.query_url, timeout=120)
     assert capabilities(endpoint_ask(endpoint)) == {
         "statistics", "index", "index 2", "index 3",
-        "index 4", "index 5", "index 6", "index 7", "answers"
+        "index 4", "index 5", "index 6", "index 7", "index 8", "answers"
     }
     query = load_query(name)
     bindings = bind_params(query, params)
