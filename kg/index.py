@@ -103,6 +103,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from urllib.parse import quote
@@ -419,7 +420,7 @@ def _plain(term: str) -> str:
     """The value of a plain string literal; a value of another kind makes the key irregular."""
     if not term.startswith('"') or not term.endswith('"'):
         raise _IrregularError
-    return term_value(term) or ""
+    return term[1:-1] if "\\" not in term else term_value(term) or ""
 
 
 def _concepts(terms: Iterable[str]) -> list[str]:
@@ -429,7 +430,7 @@ def _concepts(terms: Iterable[str]) -> list[str]:
         if term.startswith("<"):
             found.append(term[1:-1])
         elif not term.startswith('"'):
-            raise _IrregularError  # a blank node: no key of this graph can name it for the reader
+            raise _IrregularError  # a blank node: no key of this graph can name it for a reader
     return found
 
 
@@ -437,58 +438,101 @@ class _IrregularError(Exception):
     """A value the site key cannot hold as kg writes it: the key says ``false``."""
 
 
-def site_key(
-    point: tuple[str, str],
-    site: str,
-    trial: str,
-    objects: Mapping[str, Mapping[str, list[str]]],
-) -> str:
+Objects = Mapping[str, Mapping[str, list[str]]]
+"""The objects of each subject by predicate (``objects[p][s]``), in one record."""
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _json(value: object) -> str:
+    return _JSON.encode(value)
+
+
+def _trial_part(trial: str, objects: Objects) -> tuple[str, str] | None:
+    """The site key's parts of the trial (JSON), or None: irregular.
+
+    Its IRI and status concepts, then its NCT ids and own titles: the site's status concepts go
+    between.
+    """
+    try:
+        titles = [_plain(t) for t in objects[_NAME].get(trial, ())]
+        ncts = [_plain(n) for n in objects[_IDENTIFIER].get(trial, ())]
+        head = _json([trial[1:-1], _concepts(objects[_STATUS].get(trial, ()))])
+        return head[1:-1], _json([ncts, titles or None])[1:-1]
+    except _IrregularError:
+        return None
+
+
+def _values(terms: Iterable[str]) -> list[str | None]:
+    """The plain values of an optional column; [None]: unbound."""
+    return [_plain(t) for t in terms] or [None]
+
+
+def _site_part(site: str, objects: Objects) -> tuple[str, str] | None:
+    """The site key's site status concepts, and its facility names and places (JSON)."""
+    try:
+        places = [
+            [city, country]
+            for address in objects[_ADDRESS].get(site, ())
+            if not address.startswith('"')
+            for city in _values(objects[_LOCALITY].get(address, ()))
+            for country in _values(objects[_COUNTRY].get(address, ()))
+        ]
+        statuses = _json(_concepts(objects[_SITE_STATUS].get(site, ())))
+        names = [_plain(f) for f in objects[_NAME].get(site, ())]
+        return statuses, _json([names, places])[1:-1]
+    except _IrregularError:
+        return None
+
+
+_KEY_READS = (_NAME, _STATUS, _SITE_STATUS, _ADDRESS, _LOCALITY, _COUNTRY, _IDENTIFIER, _GEO)
+
+
+_DECIMAL_TYPE = f"^^<{XSD}decimal>"
+_KEY_ESCAPES = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+def _site_tail(
+    site: str, trial: tuple[str, str] | None, where: tuple[str, str] | None
+) -> str | None:
+    """The site key after its point, rendered as in a literal (None: a part is irregular).
+
+    The parts are JSON, which has no control character but where a value holds one (then
+    escaped as kg escapes any literal): only its quotes and backslashes need escaping.
+    """
+    if trial is None or where is None:
+        return None
+    text = f"{_json(site[1:-1])},{trial[0]},{where[0]},{trial[1]},{where[1]}]"
+    if _KEY_ESCAPES.search(text):
+        return literal(text)[1:-1]
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _point_key(point: tuple[str, str], tail: str | None) -> str:
+    """One site key (a rendered literal): the point, then the rest (None: the key is false)."""
+    if tail is None or not all(t.endswith(_DECIMAL_TYPE) for t in point):
+        return '"false"'
+    latitude, longitude = (canonical_decimal(term_value(term) or "") for term in point)
+    return f'"[\\"{latitude}\\",\\"{longitude}\\",{tail}"'
+
+
+def site_key(point: tuple[str, str], site: str, trial: str, objects: Objects) -> str:
     r"""Return recruiting-near's key of one site at one point (format 8), a rendered literal.
 
     ``point`` is the site's latitude and longitude (rendered literals); ``objects[p][s]`` the
-    objects of ``s`` by predicate ``p`` in the record.
+    objects of ``s`` by predicate ``p`` in the record (a predicate left out: none).
 
     >>> geo = '"43.610"^^<http://www.w3.org/2001/XMLSchema#decimal>'
-    >>> key = site_key((geo, geo), "<http://x/trial/NCT1/site/1>", "<http://x/trial/NCT1>",
-    ...                {SDO.name: {"<http://x/trial/NCT1/site/1>": ['"CHU \\"A\\""']}})
+    >>> read = {SDO.name: {"<http://x/trial/NCT1/site/1>": ['"CHU \\"A\\""']}}
+    >>> key = site_key((geo, geo), "<http://x/trial/NCT1/site/1>", "<http://x/trial/NCT1>", read)
     >>> json.loads(term_value(key) or "")[:4]
     ['43.61', '43.61', 'http://x/trial/NCT1/site/1', 'http://x/trial/NCT1']
     >>> json.loads(term_value(key) or "")[4:]
     [[], [], [], None, ['CHU "A"'], []]
     """
-
-    def of(predicate: str, subject: str) -> list[str]:
-        return objects.get(predicate, {}).get(subject, [])
-
-    try:
-        if any(not term.endswith(f"^^<{XSD}decimal>") for term in point):
-            raise _IrregularError
-        latitude, longitude = (canonical_decimal(term_value(term) or "") for term in point)
-        titles = [_plain(t) for t in of(_NAME, trial)]
-        places: list[tuple[list[str | None], list[str | None]]] = [
-            (
-                [_plain(c) for c in of(_LOCALITY, address)] or [None],
-                [_plain(c) for c in of(_COUNTRY, address)] or [None],
-            )
-            for address in of(_ADDRESS, site)
-            if not address.startswith('"')
-        ]
-        key: object = [
-            latitude,
-            longitude,
-            site[1:-1],
-            trial[1:-1],
-            _concepts(of(_STATUS, trial)),
-            _concepts(of(_SITE_STATUS, site)),
-            [_plain(n) for n in of(_IDENTIFIER, trial)],
-            titles or None,
-            [_plain(f) for f in of(_NAME, site)],
-            [[city, country] for cities, countries in places for city in cities
-             for country in countries],
-        ]
-    except _IrregularError:
-        key = False
-    return literal(json.dumps(key, ensure_ascii=False, separators=(",", ":")))
+    read = {p: objects.get(p, {}) for p in _KEY_READS}
+    return _point_key(point, _site_tail(site, _trial_part(trial, read), _site_part(site, read)))
 
 
 def _site_keys(
@@ -498,25 +542,25 @@ def _site_keys(
     lon: Mapping[str, list[str]],
 ) -> list[Triple]:
     """The site keys (format 8) of a recruiting trial's sites with coordinates."""
-    sites = [o for s, o in parts[_SITE] if s == trial and o.startswith("<")]
+    sites = dict.fromkeys(o for s, o in parts[_SITE] if s == trial and o.startswith("<"))
     if not sites:
         return []
-    objects = {
-        p: _objects(parts[p])
-        for p in (_NAME, _STATUS, _SITE_STATUS, _ADDRESS, _LOCALITY, _COUNTRY, _IDENTIFIER, _GEO)
-    }
+    objects = {p: _objects(parts[p]) for p in _KEY_READS}
+    trial_part = _trial_part(trial, objects)
     out: list[Triple] = []
-    for site in dict.fromkeys(sites):
+    for site in sites:
         points = dict.fromkeys(
             (y, x)
             for geo in objects[_GEO].get(site, ())
             for y in lat.get(geo, ())
             for x in lon.get(geo, ())
         )
+        if not points:
+            continue
+        tail = _site_tail(site, trial_part, _site_part(site, objects))
         for y, x in points:
-            cell = geo_cell(_number(y), _number(x), FINE_CELLS_PER_DEGREE)
-            key = site_key((y, x), site, trial, objects)
-            out.append((cell_node(cell), T.recruitingSiteKey, key))
+            cell = cell_node(geo_cell(_number(y), _number(x), FINE_CELLS_PER_DEGREE))
+            out.append((cell, T.recruitingSiteKey, _point_key((y, x), tail)))
     return out
 
 
