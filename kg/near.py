@@ -28,7 +28,7 @@ from decimal import Decimal, InvalidOperation
 import pyoxigraph as ox
 
 from kg.index import CELL_NODES, FINE_CELLS_PER_DEGREE
-from kg.queries import Bindings, NamedQuery, ResultTable, term_cell
+from kg.queries import Bindings, Cell, NamedQuery, ResultTable
 from kg.terms import SCHEMA, SKOS, TKG, XSD
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "NEAR_VARIABLES",
     "box_cells",
     "box_half_widths",
+    "native_page",
     "native_table",
     "near_rows",
 ]
@@ -47,6 +48,9 @@ MAX_FINE_CELLS = 4096
 """Most 1/16-degree cells :func:`near_rows` reads (a 25 km box at latitude 50: ~110 cells, 50 km
 ~380, ~200 km 4,096); a larger box runs the SPARQL variants (quarter-degree cells, or the scan)."""
 
+_CELLS_A_QUERY = 256
+"""Most cells one query binds (pyoxigraph plans a large ``VALUES`` block another way)."""
+
 _MARGIN = 1e-6
 """Degrees added to the box when choosing its cells: the query's double arithmetic (the same
 formula, perhaps in another order) can never reach a site outside them."""
@@ -56,7 +60,9 @@ _EDGE = 1e-9
 could fall either side of the edge in the engine's doubles (its decimal-to-double conversion may
 differ from Python's in the last bit); the SPARQL variant decides instead."""
 
-Row = tuple[ox.Literal | ox.NamedNode | None, ...]
+Row = tuple[str | None, ...]
+"""A row's values: NCT id, title, facility, town, country, latitude, longitude, site (None:
+unbound)."""
 
 _STRING = ox.NamedNode(f"{XSD}string")
 _DECIMAL = ox.NamedNode(f"{XSD}decimal")
@@ -147,7 +153,7 @@ class _Near:
         self.lon = lon
         self.dlat, self.dlon = box_half_widths(float(lat), float(km))
         self.notations: dict[str, list[str]] = {}
-        self.titles: dict[str, list[ox.Literal | None]] = {}
+        self.titles: dict[str, list[str | None]] = {}
         self.rows: set[Row] = set()
 
     def notation(self, concept: str) -> list[str]:
@@ -157,11 +163,11 @@ class _Near:
             self.notations[concept] = [_string(c).value for c in codes]
         return self.notations[concept]
 
-    def any_titles(self, trial: str) -> list[ox.Literal | None]:
+    def any_titles(self, trial: str) -> list[str | None]:
         """An untitled trial's titles: its ``schema:name`` in any graph (None: none)."""
         if trial not in self.titles:
             names = _objects(self.store, ox.NamedNode(trial), _NAME)
-            self.titles[trial] = [_string(n) for n in names] or [None]
+            self.titles[trial] = [_string(n).value for n in names] or [None]
         return self.titles[trial]
 
     def add(self, text: str) -> None:
@@ -181,20 +187,12 @@ class _Near:
             return
         if not isinstance(site, str) or not _POSITION.match(site):
             raise _Unsure  # the order's position would be unbound: the engine orders it
-        site_node = ox.NamedNode(site)
-        point = (ox.Literal(lat, datatype=_DECIMAL), ox.Literal(lon, datatype=_DECIMAL))
-        named = (
-            [ox.Literal(t) for t in titles] if titles is not None else self.any_titles(trial)
-        )
-        sites: list[ox.Literal | None] = [ox.Literal(f) for f in facilities] or [None]
-        where = [tuple(ox.Literal(v) if v is not None else None for v in p) for p in places]
+        named = titles if titles is not None else self.any_titles(trial)
         for nct in ncts:
             for title in named:
-                for facility in sites:
-                    for city, country in where or [(None, None)]:
-                        self.rows.add(
-                            (ox.Literal(nct), title, facility, city, country, *point, site_node)
-                        )
+                for facility in facilities or [None]:
+                    for city, country in places or [(None, None)]:
+                        self.rows.add((nct, title, facility, city, country, lat, lon, site))
 
 
 def _order(row: Row) -> tuple[object, ...]:
@@ -202,9 +200,7 @@ def _order(row: Row) -> tuple[object, ...]:
 
     An unbound value sorts first, as in SPARQL; strings by code point, numbers by value.
     """
-    nct, title, facility, city, country, lat, lon, site = (
-        t.value if t is not None else None for t in row
-    )
+    nct, title, facility, city, country, lat, lon, site = row
     found = _POSITION.match(site or "")
     return (
         nct,
@@ -213,6 +209,17 @@ def _order(row: Row) -> tuple[object, ...]:
         *((v is not None, v or "") for v in (title, facility, city, country)),
         Decimal(lat or 0),
         Decimal(lon or 0),
+    )
+
+
+def _cells(row: Row) -> tuple[Cell | None, ...]:
+    """A row as result cells, as the store's own solutions give them (kg.queries.term_cell)."""
+    *strings, lat, lon, site = row
+    return (
+        *(Cell.literal(v) if v is not None else None for v in strings),
+        Cell.literal(lat or "", _DECIMAL.value),
+        Cell.literal(lon or "", _DECIMAL.value),
+        Cell("uri", site or ""),
     )
 
 
@@ -240,10 +247,18 @@ def near_rows(store: ox.Store, bindings: Mapping[ox.Variable, object]) -> list[R
         return None
     near = _Near(store, lat, lon, km)
     try:
-        for cell in cells:
-            node = ox.NamedNode(CELL_NODES + cell.replace(" ", "/"))
-            for quad in store.quads_for_pattern(node, _KEY, None, None):
-                key = quad.object
+        for start in range(0, len(cells), _CELLS_A_QUERY):
+            nodes = " ".join(
+                f"<{CELL_NODES}{cell.replace(' ', '/')}>"
+                for cell in cells[start : start + _CELLS_A_QUERY]
+            )
+            # A SELECT of the keys alone: 2-3x faster than quads_for_pattern, which decodes
+            # each quad's subject, predicate and graph too (benchmarks/RESULTS.md).
+            text = f"SELECT ?key WHERE {{ VALUES ?cell {{ {nodes} }} ?cell <{_KEY.value}> ?key }}"
+            result = store.query(text, use_default_graph_as_union=True)
+            assert isinstance(result, ox.QuerySolutions)  # noqa: S101 - a SELECT
+            for solution in result:
+                key = solution[0]
                 if not isinstance(key, ox.Literal):
                     raise _Unsure
                 near.add(key.value)
@@ -252,11 +267,14 @@ def near_rows(store: ox.Store, bindings: Mapping[ox.Variable, object]) -> list[R
     return sorted(near.rows, key=_order)
 
 
-def native_table(store: ox.Store, query: NamedQuery, bindings: Bindings) -> ResultTable | None:
-    """Return the answer of a variant that kg reads itself on this store, else None.
+def native_page(
+    store: ox.Store, query: NamedQuery, bindings: Bindings, offset: int, limit: int | None
+) -> tuple[ResultTable, int] | None:
+    """Return a page of the answer of a variant that kg reads itself, and the answer's rows.
 
     ``query.native`` (set by kg.indexed on the variants it prepares, from their ``# native:``
-    header) names what the store must hold for it; None: run the query's SPARQL.
+    header) names what the store must hold for it; None: run the query's SPARQL. Only the page's
+    rows become cells (``limit`` None: every row from ``offset``).
     """
     if query.name != "recruiting-near" or not query.native:
         return None
@@ -267,4 +285,11 @@ def native_table(store: ox.Store, query: NamedQuery, bindings: Bindings) -> Resu
     rows = near_rows(store, bindings)
     if rows is None:
         return None
-    return ResultTable(NEAR_VARIABLES, tuple(tuple(term_cell(t) for t in row) for row in rows))
+    shown = rows[offset:] if limit is None else rows[offset : offset + limit]
+    return ResultTable(NEAR_VARIABLES, tuple(_cells(row) for row in shown)), len(rows)
+
+
+def native_table(store: ox.Store, query: NamedQuery, bindings: Bindings) -> ResultTable | None:
+    """Return the whole answer of a variant that kg reads itself on this store, else None."""
+    found = native_page(store, query, bindings, 0, None)
+    return found[0] if found is not None else None

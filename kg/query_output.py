@@ -286,12 +286,11 @@ def _limited_page(
 
 def _store_page(store: ox.Store, query: NamedQuery, bindings: Bindings, page: Page) -> PageResult:
     if query.native:
-        from kg.near import native_table
+        from kg.near import native_page
 
-        table = native_table(store, query, bindings)
-        if table is not None:
-            shown = table.rows[page.offset : page.offset + page.limit]
-            return PageResult(ResultTable(table.variables, shown), page, len(table.rows))
+        found = native_page(store, query, bindings, page.offset, page.limit)
+        if found is not None:
+            return PageResult(found[0], page, found[1])
     result = solutions(store, query, with_values(query.text, bindings))
     bound = {v.value for v in bindings}
     variables = tuple(v for v in result.variables if v.value not in bound)
