@@ -472,10 +472,9 @@ def _values(terms: Iterable[str]) -> list[str | None]:
 def _site_part(site: str, objects: Objects) -> tuple[str, str] | None:
     """The site key's site status concepts, and its facility names and places (JSON)."""
     try:
-        places = [
+        places = [  # a literal address has no town or country: both unbound, as in the query
             [city, country]
             for address in objects[_ADDRESS].get(site, ())
-            if not address.startswith('"')
             for city in _values(objects[_LOCALITY].get(address, ()))
             for country in _values(objects[_COUNTRY].get(address, ()))
         ]

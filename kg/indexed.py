@@ -26,6 +26,7 @@ import pyoxigraph as ox
 
 from kg.answers import ANSWERS_FORMAT, ANSWERS_GRAPH
 from kg.index import CELLS_PER_DEGREE, FINE_CELLS_PER_DEGREE, INDEX_FORMAT
+from kg.near import box_cells as near_box_cells
 from kg.queries import (
     QUERY_DIR,
     Bindings,
@@ -187,7 +188,6 @@ def endpoint_ask(endpoint: Endpoint) -> Callable[[str], bool]:
 # next variant, or the scan. pyoxigraph 0.5 plans the fine-cell variant another way from some
 # number of cells between 13 and 30 (10k trials: 30 cells 1.8 s, 12 cells 9 ms; RESULTS.md).
 _MAX_CELLS = {CELLS_PER_DEGREE: 256, FINE_CELLS_PER_DEGREE: 12}
-_MARGIN = 1e-6
 _CELLS = re.compile(r"^#\s*cells:\s*(\d+) per degree", re.MULTILINE)
 _NATIVE = re.compile(r"^#\s*native:\s*(.+?)\s*$", re.MULTILINE)
 
@@ -219,21 +219,14 @@ def _decimal(bindings: Bindings, name: str) -> float | None:
 def box_cells(lat: float, lon: float, km: float, per_degree: int = CELLS_PER_DEGREE) -> list[str]:
     """Return the cells (:func:`kg.index.geo_cell` keys) that recruiting-near's box overlaps.
 
+    [] over the variant's most cells (kg.near.box_cells, with the margin described above).
+
     >>> box_cells(40.71, -74.01, 10)
     ['162 -297', '162 -296', '163 -297', '163 -296']
     >>> len(box_cells(40.71, -74.01, 5, FINE_CELLS_PER_DEGREE))  # 3 x 3: ~2x the box's area
     9
     """
-    x = lat * 3.14159265358979 / 180  # the query's Taylor polynomial of cos(lat)
-    cos = 1 - x * x / 2 + x**4 / 24 - x**6 / 720 + x**8 / 40320
-    dlat = abs(km) / 111.32 + _MARGIN
-    dlon = abs(km) / (111.32 * (0.01 if cos < 0.01 else cos)) + _MARGIN
-    k = per_degree
-    rows = range(math.floor((lat - dlat) * k), math.floor((lat + dlat) * k) + 1)
-    columns = range(math.floor((lon - dlon) * k), math.floor((lon + dlon) * k) + 1)
-    if len(rows) * len(columns) > _MAX_CELLS[per_degree]:
-        return []
-    return [f"{y} {x}" for y in rows for x in columns]
+    return near_box_cells(lat, lon, km, per_degree, _MAX_CELLS[per_degree]) or []
 
 
 def _near(bindings: Bindings, per_degree: int = CELLS_PER_DEGREE) -> list[str]:

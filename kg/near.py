@@ -83,7 +83,7 @@ def box_half_widths(lat: float, km: float) -> tuple[float, float]:
     111.32 km; a degree of longitude 111.32 km times a Taylor polynomial of cos(lat).
 
     >>> [round(d, 6) for d in box_half_widths(40.71, 25)]
-    [0.224578, 0.296188]
+    [0.224578, 0.296269]
     """
     x = lat * 3.14159265358979 / 180
     cos = (

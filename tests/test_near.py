@@ -159,7 +159,8 @@ def _case(store: ox.Store, km: str = "30") -> ResultTable:
 
 
 def test_every_combination_of_a_sites_values_is_a_row(handmade: ox.Store) -> None:
-    """Two names, two addresses (one without a town), two titles, a point out of the box."""
+    """Two names, three addresses (one without a town, one a literal), two titles, a point out
+    of the box."""
     s1 = "<http://x/trial/NCT0000001/site/1>"
     a, b = "<http://x/a1>", "<http://x/a2>"
     triples = [
@@ -175,6 +176,7 @@ def test_every_combination_of_a_sites_values_is_a_row(handmade: ox.Store) -> Non
         (a, SDO.addressCountry, '"France"'),
         (s1, SDO.address, b),
         (b, SDO.addressCountry, '"France"'),
+        (s1, SDO.address, '"a literal: no town, no country"'),
         *_site(2, "43.7", "3.95"),  # no name, no address
         *_site(3, "45.0", "3.9"),  # out of a 30 km box
         *_site(10, "43.5", "3.8"),  # after site 2 in the order (a number, not a string)
@@ -182,7 +184,7 @@ def test_every_combination_of_a_sites_values_is_a_row(handmade: ox.Store) -> Non
     ]
     _load(handmade, triples)
     rows = _case(handmade).rows
-    assert len(rows) == 2 * 2 * 2 + 2 + 2  # site 1: titles x names x addresses; 2 and 10: titles
+    assert len(rows) == 2 * 2 * 3 + 2 + 2  # site 1: titles x names x addresses; 2 and 10: titles
     sites = [r[-1].value for r in rows]  # type: ignore[union-attr]
     assert sites[0].endswith("/site/1") and sites[-1].endswith("/site/10")
     assert rows[0][1].value == "Title A"  # type: ignore[union-attr]
