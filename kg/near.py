@@ -48,9 +48,6 @@ MAX_FINE_CELLS = 4096
 """Most 1/16-degree cells :func:`near_rows` reads (a 25 km box at latitude 50: ~110 cells, 50 km
 ~380, ~200 km 4,096); a larger box runs the SPARQL variants (quarter-degree cells, or the scan)."""
 
-_CELLS_A_QUERY = 256
-"""Most cells one query binds (pyoxigraph plans a large ``VALUES`` block another way)."""
-
 _MARGIN = 1e-6
 """Degrees added to the box when choosing its cells: the query's double arithmetic (the same
 formula, perhaps in another order) can never reach a site outside them."""
@@ -246,22 +243,19 @@ def near_rows(store: ox.Store, bindings: Mapping[ox.Variable, object]) -> list[R
     if cells is None:
         return None
     near = _Near(store, lat, lon, km)
+    # One SELECT of the keys alone (one snapshot of the store): 2-3x faster than
+    # quads_for_pattern, which decodes each quad's subject, predicate and graph too; a cell a
+    # look-up, even for 4,096 cells (benchmarks/RESULTS.md).
+    nodes = " ".join(f"<{CELL_NODES}{cell.replace(' ', '/')}>" for cell in cells)
+    text = f"SELECT ?key WHERE {{ VALUES ?cell {{ {nodes} }} ?cell <{_KEY.value}> ?key }}"
+    result = store.query(text, use_default_graph_as_union=True)
+    assert isinstance(result, ox.QuerySolutions)  # noqa: S101 - a SELECT gives solutions
     try:
-        for start in range(0, len(cells), _CELLS_A_QUERY):
-            nodes = " ".join(
-                f"<{CELL_NODES}{cell.replace(' ', '/')}>"
-                for cell in cells[start : start + _CELLS_A_QUERY]
-            )
-            # A SELECT of the keys alone: 2-3x faster than quads_for_pattern, which decodes
-            # each quad's subject, predicate and graph too (benchmarks/RESULTS.md).
-            text = f"SELECT ?key WHERE {{ VALUES ?cell {{ {nodes} }} ?cell <{_KEY.value}> ?key }}"
-            result = store.query(text, use_default_graph_as_union=True)
-            assert isinstance(result, ox.QuerySolutions)  # noqa: S101 - a SELECT
-            for solution in result:
-                key = solution[0]
-                if not isinstance(key, ox.Literal):
-                    raise _Unsure
-                near.add(key.value)
+        for solution in result:
+            key = solution[0]
+            if not isinstance(key, ox.Literal):
+                raise _Unsure
+            near.add(key.value)
     except _Unsure:
         return None
     return sorted(near.rows, key=_order)
