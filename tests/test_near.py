@@ -282,7 +282,8 @@ def test_the_site_key_holds_what_the_query_reads_in_the_record() -> None:
     key = json.loads(term_value(site_key(point, site, _TRIAL, objects)) or "")
     assert key == [
         "43.61", "-3", site[1:-1], _TRIAL[1:-1], ["http://schema.org/Recruiting"],
-        ["http://schema.org/Recruiting"], ["NCT0000001"], None, ["CHU"], [[None, "France"]],
+        ["http://schema.org/Recruiting"], ["NCT0000001"], None, ["CHU"],
+        [[None, "France"], [None, None]],  # the literal address: no town, no country
     ]
     double = (f'"43.61"^^<{XSD}double>', point[1])
     assert term_value(site_key(double, site, _TRIAL, objects)) == "false"
