@@ -541,7 +541,7 @@ def _site_keys(
     lon: Mapping[str, list[str]],
 ) -> list[Triple]:
     """The site keys (format 8) of a recruiting trial's sites with coordinates."""
-    sites = dict.fromkeys(o for s, o in parts[_SITE] if s == trial and o.startswith("<"))
+    sites = dict.fromkeys(o for s, o in parts[_SITE] if s == trial and not o.startswith('"'))
     if not sites:
         return []
     objects = {p: _objects(parts[p]) for p in _KEY_READS}
@@ -556,7 +556,8 @@ def _site_keys(
         )
         if not points:
             continue
-        tail = _site_tail(site, trial_part, _site_part(site, objects))
+        # A blank node site: no key can name it for a reader (false: the query answers).
+        tail = _site_tail(site, trial_part, _site_part(site, objects)) if site[0] == "<" else None
         for y, x in points:
             cell = cell_node(geo_cell(_number(y), _number(x), FINE_CELLS_PER_DEGREE))
             out.append((cell, T.recruitingSiteKey, _point_key((y, x), tail)))

@@ -293,3 +293,17 @@ def test_box_cells_cover_the_box_and_stop_at_the_cap() -> None:
     cells = box_cells(43.6, 3.9, 25, 16, MAX_FINE_CELLS)
     assert cells is not None and "697 62" in cells  # floor(16 x 43.6), floor(16 x 3.9)
     assert box_cells(43.6, 3.9, 400, 16, MAX_FINE_CELLS) is None
+
+
+def test_a_blank_node_site_gets_a_false_key() -> None:
+    """No key of a graph can name a blank node for a reader: kg runs the query for its box."""
+    geo = "_:g"
+    triples = [
+        (_TRIAL, SDO.status, "<http://schema.org/Recruiting>"),
+        (_TRIAL, T.site, "_:s"),
+        ("_:s", SDO.geo, geo),
+        (geo, SDO.latitude, f'"43.61"{_DEC}'),
+        (geo, SDO.longitude, f'"3.87"{_DEC}'),
+    ]
+    keys = [t for t in index_triples(triples, _TRIAL, _GRAPH) if t[1] == T.recruitingSiteKey]
+    assert keys == [("<https://w3id.org/trialkg/cell/16/697/61>", T.recruitingSiteKey, '"false"')]
