@@ -5,7 +5,7 @@ Its SPARQL variants read few sites (the box's cells, kg.index), but pyoxigraph 0
 0.4-1.1 s for a 25 km box in a busy place at 100,000 trials (benchmarks/RESULTS.md), and a look-up
 of each of those facts through the store's own pattern API costs as much (~20-50 us a seek). The
 site keys of format 8 hold those facts, one JSON array per site and point on the node of its
-1/16-degree cell (:func:`kg.index.site_key`): a box reads one run of keys a cell.
+1/16-degree cell (:func:`kg.index.site_key`): a box reads its cells' keys, one query.
 
 :func:`near_rows` returns exactly the rows the SPARQL variants give, in the same order: a key's
 point is tested against the box as the query tests it, its trial's status and its own status are
@@ -46,7 +46,8 @@ NEAR_VARIABLES = ("nct", "title", "facility", "city", "country", "latitude", "lo
 
 MAX_FINE_CELLS = 4096
 """Most 1/16-degree cells :func:`near_rows` reads (a 25 km box at latitude 50: ~110 cells, 50 km
-~380, ~200 km 4,096); a larger box runs the SPARQL variants (quarter-degree cells, or the scan)."""
+~380; 4,096 at km ~150-220, by latitude); a larger box runs the SPARQL variants (quarter-degree
+cells, or the scan)."""
 
 _MARGIN = 1e-6
 """Degrees added to the box when choosing its cells: the query's double arithmetic (the same
