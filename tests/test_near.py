@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import random
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -22,7 +21,7 @@ from kg.queries import OutputFormat, ResultTable, bind_params, load_query, run_q
 from kg.query_output import Page, read_page, stream_answer
 from kg.sinks import StoreSink, open_store
 from kg.stats import STATS_GRAPH
-from kg.terms import DEFAULT_BASE, SDO, TKG, XSD, T, term_value
+from kg.terms import DEFAULT_BASE, SDO, XSD, T, term_value
 
 _SITES = """PREFIX schema: <http://schema.org/>
 PREFIX tkg: <https://w3id.org/trialkg/ontology#>
@@ -61,7 +60,7 @@ def _sampled(store: ox.Store, seed: int, count: int, kms: tuple[str, ...]) -> in
 
 
 def test_native_rows_equal_the_scan_on_the_shared_records(shared_store: ox.Store) -> None:
-    assert _sampled(shared_store, 8, 12, ("1", "25", "150")) > 300  # not only empty answers
+    assert _sampled(shared_store, 8, 8, ("1", "25", "150")) > 200  # not only empty answers
 
 
 @pytest.fixture(scope="module")
@@ -69,13 +68,13 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> ox.Store:
     from kg.synth import load_params, write_zip
 
     root = tmp_path_factory.mktemp("near")
-    registry = write_zip(root / "synth.zip", load_params(), 300, seed=8)
+    registry = write_zip(root / "synth.zip", load_params(), 200, seed=8)
     build([str(registry)], StoreSink(root / "store"), base=DEFAULT_BASE)
     return open_store(root / "store")
 
 
 def test_native_rows_equal_the_scan_on_a_synthetic_registry(synthetic: ox.Store) -> None:
-    assert _sampled(synthetic, 9, 10, ("3", "25", "80")) > 100
+    assert _sampled(synthetic, 9, 8, ("3", "25", "80")) > 100
 
 
 def test_a_page_and_its_count_come_from_the_native_answer(synthetic: ox.Store) -> None:
@@ -102,24 +101,16 @@ def test_a_page_and_its_count_come_from_the_native_answer(synthetic: ox.Store) -
     assert stream_answer(synthetic, query, bindings, OutputFormat.CSV) is not None
 
 
-def test_a_store_without_site_keys_runs_the_sparql(synthetic: ox.Store, tmp_path: Path) -> None:
-    """A store of format 7 (no keys) says so: kg runs the chosen variant's SPARQL."""
+def test_a_query_without_the_native_header_is_never_read_natively(synthetic: ox.Store) -> None:
+    """(A store without the keys: tests/test_indexed_formats.py, format 7.)"""
     query = load_query("recruiting-near")
     lat, lon = _places(synthetic)[0]
     bindings = bind_params(query, {"lat": lat, "lon": lon, "km": "25"})
     chosen = choose(query, bindings, store_ask(synthetic), lookup=store_lookup(synthetic))
-    older = ox.Store()
-    older.extend(synthetic.quads_for_pattern(None, None, None, None))
-    stats = [q for q in older.quads_for_pattern(None, ox.NamedNode(f"{TKG}indexFormat"), None)]
-    for quad in stats:
-        older.remove(quad)
-        older.add(ox.Quad(quad.subject, quad.predicate, ox.Literal("7"), quad.graph_name))
-    assert native_table(older, chosen, bindings) is None
-    assert run_query(older, chosen, bindings, indexed=False) == run_query(
-        synthetic, query, bindings, indexed=False
-    )
-    plain = dataclasses.replace(chosen, native="")  # a query without the header: never native
+    assert native_table(synthetic, chosen, bindings) is not None
+    plain = dataclasses.replace(chosen, native="")  # as a user's own file would be
     assert native_table(synthetic, plain, bindings) is None
+    assert native_table(synthetic, query, bindings) is None  # the scan
 
 
 # --- A trial graph made by hand, its keys from kg.index, beside the ontology's concepts -----------

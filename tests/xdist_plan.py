@@ -49,6 +49,8 @@ FIRST = (
     "tests/publications/test_fetch_publications_run.py",
     "tests/similarity/test_cli.py",
     "tests/test_indexed.py",
+    "tests/test_indexed_formats.py",
+    "tests/test_near.py",
 )
 
 
