@@ -273,7 +273,7 @@ def native_page(
     """
     if query.name != "recruiting-near" or not query.native:
         return None
-    from kg.indexed import STORE_MARKERS, store_ask  # kg.indexed imports kg.queries
+    from kg.indexed import STORE_MARKERS, store_ask  # kg.indexed imports this module
 
     if not store_ask(store)(STORE_MARKERS[query.native]):
         return None
