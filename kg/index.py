@@ -386,20 +386,19 @@ def index_triples(
     if (trial, _RECRUITING) not in set(parts[_STATUS]):
         return out
     lat, lon = _objects(parts[_LAT]), _objects(parts[_LON])
+    fine: dict[str, dict[tuple[str, str], str]] = {}  # each site's points and their fine cells
     for site, geos in _objects(parts[_GEO]).items():
-        points = [
-            (_number(y), _number(x))
+        points = {
+            (y, x): (_number(y), _number(x))
             for geo in geos
             for y in lat.get(geo, ())
             for x in lon.get(geo, ())
-        ]
-        for predicate, per_degree in (
-            (T.geoCell, CELLS_PER_DEGREE),
-            (T.fineGeoCell, FINE_CELLS_PER_DEGREE),
-        ):
-            cells = {geo_cell(y, x, per_degree) for y, x in points}
-            out.extend((site, predicate, _quoted(cell)) for cell in sorted(cells))
-    out.extend(_site_keys(parts, trial, lat, lon))
+        }
+        quarter = {geo_cell(y, x, CELLS_PER_DEGREE) for y, x in points.values()}
+        out.extend((site, T.geoCell, _quoted(cell)) for cell in sorted(quarter))
+        fine[site] = {p: geo_cell(y, x, FINE_CELLS_PER_DEGREE) for p, (y, x) in points.items()}
+        out.extend((site, T.fineGeoCell, _quoted(c)) for c in sorted(set(fine[site].values())))
+    out.extend(_site_keys(parts, trial, fine))
     return out
 
 
@@ -420,7 +419,7 @@ def _plain(term: str) -> str:
     """The value of a plain string literal; a value of another kind makes the key irregular."""
     if not term.startswith('"') or not term.endswith('"'):
         raise _IrregularError
-    return term[1:-1] if "\\" not in term else term_value(term) or ""
+    return term_value(term) or ""
 
 
 def _concepts(terms: Iterable[str]) -> list[str]:
@@ -485,7 +484,7 @@ def _site_part(site: str, objects: Objects) -> tuple[str, str] | None:
         return None
 
 
-_KEY_READS = (_NAME, _STATUS, _SITE_STATUS, _ADDRESS, _LOCALITY, _COUNTRY, _IDENTIFIER, _GEO)
+_KEY_READS = (_NAME, _STATUS, _SITE_STATUS, _ADDRESS, _LOCALITY, _COUNTRY, _IDENTIFIER)
 
 
 _DECIMAL_TYPE = f"^^<{XSD}decimal>"
@@ -537,10 +536,12 @@ def site_key(point: tuple[str, str], site: str, trial: str, objects: Objects) ->
 def _site_keys(
     parts: Mapping[str, list[tuple[str, str]]],
     trial: str,
-    lat: Mapping[str, list[str]],
-    lon: Mapping[str, list[str]],
+    fine: Mapping[str, Mapping[tuple[str, str], str]],
 ) -> list[Triple]:
-    """The site keys (format 8) of a recruiting trial's sites with coordinates."""
+    """The site keys (format 8) of a recruiting trial's sites with coordinates.
+
+    ``fine``: each site's points (rendered latitude and longitude) and their 1/16-degree cells.
+    """
     sites = dict.fromkeys(o for s, o in parts[_SITE] if s == trial and not o.startswith('"'))
     if not sites:
         return []
@@ -548,19 +549,13 @@ def _site_keys(
     trial_part = _trial_part(trial, objects)
     out: list[Triple] = []
     for site in sites:
-        points = dict.fromkeys(
-            (y, x)
-            for geo in objects[_GEO].get(site, ())
-            for y in lat.get(geo, ())
-            for x in lon.get(geo, ())
-        )
+        points = fine.get(site)
         if not points:
             continue
         # A blank node site: no key can name it for a reader (false: the query answers).
         tail = _site_tail(site, trial_part, _site_part(site, objects)) if site[0] == "<" else None
-        for y, x in points:
-            cell = cell_node(geo_cell(_number(y), _number(x), FINE_CELLS_PER_DEGREE))
-            out.append((cell, T.recruitingSiteKey, _point_key((y, x), tail)))
+        for point, cell in points.items():
+            out.append((cell_node(cell), T.recruitingSiteKey, _point_key(point, tail)))
     return out
 
 
