@@ -46,5 +46,8 @@ def test_missing_program_names_the_setup_script(monkeypatch: pytest.MonkeyPatch)
     import virtuoso as module
 
     monkeypatch.setattr(module, "VIRTUOSO", "/nonexistent/virtuoso-t")
+    server = VirtuosoServer()
+    assert server.folder.is_dir()
     with pytest.raises(pytest.fail.Exception, match=r"system-setup\.sh"):
-        VirtuosoServer().start()
+        server.start()
+    assert not server.folder.exists()  # the folder it made is not left behind

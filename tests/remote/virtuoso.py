@@ -130,8 +130,15 @@ class VirtuosoServer:
         return f"{self.base}/sparql-graph-crud-auth"
 
     def start(self, wait: float = 60.0) -> VirtuosoServer:
-        """Start the server, create the push account, return once /sparql answers."""
-        _require_binaries()
+        """Start the server, create the push account, return once /sparql answers.
+
+        On a failure the server is stopped and a folder this object made is removed first.
+        """
+        try:
+            _require_binaries()
+        except BaseException:  # pytest.fail's exception is not an Exception
+            self.stop()
+            raise
         self.load_dir.mkdir(parents=True, exist_ok=True)
         ini = self.folder / "virtuoso.ini"
         ini.write_text(
@@ -156,9 +163,9 @@ class VirtuosoServer:
         probe = f"{self.query_url}?query=ASK%7B%7D"
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                pytest.fail(
-                    f"virtuoso-t exited with {self.process.returncode}: {self.log_tail()}"
-                )
+                message = f"virtuoso-t exited with {self.process.returncode}: {self.log_tail()}"
+                self.stop()
+                pytest.fail(message)
             try:
                 with urllib.request.urlopen(probe, timeout=2) as answer:
                     if answer.status == 200:
@@ -166,8 +173,9 @@ class VirtuosoServer:
                         return self
             except (urllib.error.URLError, OSError):
                 time.sleep(0.1)
+        message = f"virtuoso-t did not answer on {self.base} within {wait} s: {self.log_tail()}"
         self.stop()
-        pytest.fail(f"virtuoso-t did not answer on {self.base} within {wait} s: {self.log_tail()}")
+        pytest.fail(message)
 
     def _create_account(self) -> None:
         self.isql(
