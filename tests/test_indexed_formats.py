@@ -419,15 +419,20 @@ def _quads(store: ox.Store) -> set[ox.Quad]:
     return set(store.quads_for_pattern(None, None, None, None))
 
 
+@pytest.fixture(scope="module")
+def fresh(registry: Path) -> set[ox.Quad]:
+    """The quads of a fresh build of the registry, read once for the module's reindex tests."""
+    return _quads(ox.Store.read_only(str(registry)))
+
+
 def test_kg_reindex_gives_a_format_1_store_the_keys_a_fresh_build_writes(
-    tmp_path: Path, registry: Path
+    tmp_path: Path, registry: Path, fresh: set[ox.Quad]
 ) -> None:
     from typer.testing import CliRunner
 
     from kg.cli import app
     from kg.reindex import reindex
 
-    fresh = _quads(_built(tmp_path / "fresh", registry))
     path = tmp_path / "store"
     older = _built(path, registry)
     _to_format_1(older)
@@ -447,13 +452,12 @@ def test_kg_reindex_gives_a_format_1_store_the_keys_a_fresh_build_writes(
 
 @pytest.mark.parametrize("stored", ["2", "3", "4", "5", "6", "7"])
 def test_kg_reindex_gives_a_format_2_to_7_store_the_keys_a_fresh_build_writes(
-    tmp_path: Path, registry: Path, stored: str
+    tmp_path: Path, registry: Path, fresh: set[ox.Quad], stored: str
 ) -> None:
     """Format 2 to 7 to 8 (4: a store built before format 5; 6: the withdrawn format, as the 100k
     benchmark store was): the keys the later formats add, and the graphs' older notes go."""
     from kg.reindex import reindex
 
-    fresh = _quads(_built(tmp_path / "fresh", registry))
     older = _built(tmp_path / "store", registry)
     convert = {
         "2": _to_format_2, "3": _to_format_3, "4": _to_format_4, "5": _to_format_5,
