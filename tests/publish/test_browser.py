@@ -6,6 +6,7 @@ nothing is downloaded. Without them these tests fail, they do not skip.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,8 +28,12 @@ FLAGS = (
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """A headless chromium session (fails, naming the set-up script, when chromium is missing)."""
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A headless chromium session (fails, naming the set-up script, when chromium is missing).
+
+    Its profile and temporary files (TMPDIR: chromium leaves its singleton folder there) are in
+    the test's temporary folder, not left in /tmp by every run.
+    """
     if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
         pytest.fail(
             f"{CHROMIUM} or {CHROMEDRIVER} is missing: run .ci/system-setup.sh "
@@ -40,7 +45,11 @@ def browser() -> Iterator[object]:
     options.binary_location = str(CHROMIUM)
     for flag in FLAGS:
         options.add_argument(flag)
-    service = webdriver.ChromeService(executable_path=str(CHROMEDRIVER))
+    scratch = tmp_path_factory.mktemp("chromium")
+    (scratch / "tmp").mkdir()
+    options.add_argument(f"--user-data-dir={scratch / 'profile'}")
+    environment = {**os.environ, "TMPDIR": str(scratch / "tmp")}
+    service = webdriver.ChromeService(executable_path=str(CHROMEDRIVER), env=environment)
     driver = webdriver.Chrome(options=options, service=service)
     driver.set_page_load_timeout(30)
     try:
