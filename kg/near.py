@@ -28,7 +28,7 @@ from decimal import Decimal, InvalidOperation
 import pyoxigraph as ox
 
 from kg.index import CELL_NODES, FINE_CELLS_PER_DEGREE
-from kg.queries import Bindings, Cell, NamedQuery, ResultTable
+from kg.queries import Bindings, Cell, ResultTable
 from kg.terms import SCHEMA, SKOS, TKG, XSD
 
 __all__ = [
@@ -36,8 +36,7 @@ __all__ = [
     "NEAR_VARIABLES",
     "box_cells",
     "box_half_widths",
-    "native_page",
-    "native_table",
+    "near_page",
     "near_rows",
 ]
 
@@ -262,29 +261,15 @@ def near_rows(store: ox.Store, bindings: Mapping[ox.Variable, object]) -> list[R
     return sorted(near.rows, key=_order)
 
 
-def native_page(
-    store: ox.Store, query: NamedQuery, bindings: Bindings, offset: int, limit: int | None
+def near_page(
+    store: ox.Store, bindings: Bindings, offset: int, limit: int | None
 ) -> tuple[ResultTable, int] | None:
-    """Return a page of the answer of a variant that kg reads itself, and the answer's rows.
+    """Return a page of recruiting-near's answer and its number of rows; None: run the SPARQL.
 
-    ``query.native`` (set by kg.indexed on the variants it prepares, from their ``# native:``
-    header) names what the store must hold for it; None: run the query's SPARQL. Only the page's
-    rows become cells (``limit`` None: every row from ``offset``).
+    Only the page's rows become cells (``limit`` None: every row from ``offset``).
     """
-    if query.name != "recruiting-near" or not query.native:
-        return None
-    from kg.indexed import STORE_MARKERS, store_ask  # kg.indexed imports this module
-
-    if not store_ask(store)(STORE_MARKERS[query.native]):
-        return None
     rows = near_rows(store, bindings)
     if rows is None:
         return None
     shown = rows[offset:] if limit is None else rows[offset : offset + limit]
     return ResultTable(NEAR_VARIABLES, tuple(_cells(row) for row in shown)), len(rows)
-
-
-def native_table(store: ox.Store, query: NamedQuery, bindings: Bindings) -> ResultTable | None:
-    """Return the whole answer of a variant that kg reads itself on this store, else None."""
-    found = native_page(store, query, bindings, 0, None)
-    return found[0] if found is not None else None

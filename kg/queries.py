@@ -521,7 +521,7 @@ def run_query(
 
         query = choose(query, bindings, store_ask(store), lookup=store_lookup(store))
     if query.native:
-        from kg.near import native_table  # kg.near imports this module
+        from kg.native import native_table  # kg.native's readers import this module
 
         table = native_table(store, query, bindings)
         if table is not None:

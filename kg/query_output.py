@@ -246,6 +246,12 @@ def _read_page_once(
     store: ox.Store | None,
     chunk: int = VALUES_CHUNK,
 ) -> PageResult:
+    if store is not None and query.native:  # kg may read the page itself (kg.native)
+        from kg.native import native_page
+
+        found = native_page(store, query, bindings, page.offset, page.limit)
+        if found is not None:
+            return PageResult(found[0], page, found[1])
     if rank_paged(query):
         table = run(ranks_query(query, page.offset, page.limit), bindings)
         shown = len(table.rows)
@@ -286,7 +292,7 @@ def _limited_page(
 
 def _store_page(store: ox.Store, query: NamedQuery, bindings: Bindings, page: Page) -> PageResult:
     if query.native:
-        from kg.near import native_page
+        from kg.native import native_page
 
         found = native_page(store, query, bindings, page.offset, page.limit)
         if found is not None:

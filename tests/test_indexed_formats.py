@@ -265,7 +265,7 @@ def test_a_format_7_store_runs_recruiting_nears_sparql_with_the_same_rows(
     tmp_path: Path, registry: Path
 ) -> None:
     """No site keys (format 8): kg runs the chosen variant's SPARQL, never reads them itself."""
-    from kg.near import native_table
+    from kg.native import native_table
 
     store = _built(tmp_path / "store", registry)
     _to_format_7(store)

@@ -16,7 +16,8 @@ import pytest
 from kg.build import build
 from kg.index import index_triples, site_key
 from kg.indexed import choose, store_ask, store_lookup
-from kg.near import MAX_FINE_CELLS, NEAR_VARIABLES, box_cells, native_table, near_rows
+from kg.native import native_table
+from kg.near import MAX_FINE_CELLS, NEAR_VARIABLES, box_cells, near_rows
 from kg.queries import OutputFormat, ResultTable, bind_params, load_query, run_query
 from kg.query_output import Page, read_page, stream_answer
 from kg.sinks import StoreSink, open_store

@@ -70,7 +70,7 @@ def test_the_store_writes_what_kg_writes_for_every_named_query(shared_store: ox.
         bindings = bind_params(query, params)
         chosen = choose(query, bindings, store_ask(shared_store), lookup=store_lookup(shared_store))
         table = run_query(shared_store, chosen, bindings, indexed=False)
-        if chosen.native:  # kg reads the answer itself (kg.near): the store does not write it
+        if chosen.native:  # kg reads the answer itself (kg.native): the store does not write it
             assert all(stream_answer(shared_store, chosen, bindings, f) is None for f in _FORMATS)
             chosen = dataclasses.replace(chosen, native="")  # its SPARQL: the same rows
         for fmt in _FORMATS:
