@@ -20,11 +20,20 @@ from typing import TypeVar
 import orjson
 import pyoxigraph as ox
 
-from kg.answers import ANSWERS_FORMAT, ANSWERS_GRAPH, Answers, Term, compute
+from kg.answers import ANSWERS_FORMAT, ANSWERS_GRAPH, ROLES, Answers, Term, compute
 from kg.graph_diff import rewrite_graph
 from kg.terms import TKG, XSD
 
-__all__ = ["COMPLETED_KEY_ROWS", "answers_nquads", "completed_keys", "refresh", "write"]
+__all__ = [
+    "COMPLETED_KEY_ROWS",
+    "ROW_KEY_COLUMNS",
+    "ROW_KEY_ROWS",
+    "answers_nquads",
+    "completed_keys",
+    "refresh",
+    "row_key_node",
+    "write",
+]
 
 COMPLETED_KEY_ROWS = 1000
 """Completed trials' rows in one ``tkg:completedRowsKey`` (~0.2 MB of JSON)."""
@@ -204,6 +213,102 @@ def completed_keys(answers: Answers) -> list[str]:
     ]
 
 
+ROW_KEY_COLUMNS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
+    "sponsorPairRow": ("sponsor-network", (
+        ("sponsorA", "firstSponsorName"), ("sponsorB", "secondSponsorName"),
+        ("trials", "trialCount"), ("a", "firstOrganization"), ("b", "secondOrganization"),
+    )),
+    "publishedWithoutResultsRow": ("published-without-results", (
+        ("nct", "trialIdentifier"), ("title", "trialTitle"), ("status", "statusCode"),
+        ("hasResults", "hasResultsValue"), ("publications", "publicationCount"),
+        ("trial", "countedTrial"),
+    )),
+    "publicationsPerSponsorRow": ("publications-per-sponsor", (
+        ("sponsor", "sponsorName"), ("agencyClass", "agencyClassCode"), ("trials", "trialCount"),
+        ("trialsWithPublications", "citingTrialCount"), ("publications", "publicationCount"),
+        ("pubmedLinked", "pubmedLinkedCount"), ("resultsPublications", "resultsPublicationCount"),
+        ("org", "countedOrganization"),
+    )),
+    "sponsorPublicationsRow": ("sponsor-publications", (
+        ("sponsor", "sponsorName"), ("publications", "publicationCount"), ("trials", "trialCount"),
+        ("org", "countedOrganization"),
+    )),
+}
+"""The answers whose rows kg also writes as row keys (``tkg:answerRowsKey``): for each kind of
+row node, the query and its columns (each the value of a row predicate), in its order."""
+
+ROW_KEY_ROWS = 1000
+"""Rows in one ``tkg:answerRowsKey``."""
+
+
+def row_key_node(query: str, role: str | None = None) -> str:
+    """The IRI of the node holding one answer's row keys (of one role, where it has roles).
+
+    >>> row_key_node("publications-per-sponsor", "lead")
+    'https://w3id.org/trialkg/graph/stats/answers/rows/publications-per-sponsor/lead'
+    """
+    return f"{ANSWERS_GRAPH}/rows/{query}" + (f"/{role}" if role is not None else "")
+
+
+class _RowKeys:
+    """Collects the rows of the answers of :data:`ROW_KEY_COLUMNS` as the graph is written."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[tuple[int, list[object]]]] = {}
+        self.irregular: set[str] = set()
+        for query, _ in ROW_KEY_COLUMNS.values():
+            if query in ("publications-per-sponsor", "sponsor-publications"):
+                for role in ROLES:  # every role: a role without rows has its (empty) keys too
+                    self.rows[row_key_node(query, role)] = []
+            else:
+                self.rows[row_key_node(query)] = []
+
+    def add(self, link: str, values: Row) -> None:
+        found = ROW_KEY_COLUMNS.get(link)
+        if found is None:
+            return
+        query, columns = found
+        by_predicate = dict(values)
+        role = by_predicate.get("sponsorRole")
+        node = row_key_node(query, role.value if isinstance(role, ox.Literal) else None)
+        rank = by_predicate["rank"]
+        if node not in self.rows or not isinstance(rank, ox.Literal):
+            raise ValueError(f"{link}: a row kg does not key ({node})")  # kg's own defect
+        try:
+            cells = [_term_json(by_predicate.get(predicate)) for _, predicate in columns]
+        except _Irregular:
+            self.irregular.add(node)
+            return
+        self.rows[node].append((int(rank.value), cells))
+
+    def keys(self) -> Iterator[tuple[str, str]]:
+        """Each node and its keys' texts, in rank order.
+
+        A key: ``[1, first rank, rows in all, [columns], [values], [[index of each column's
+        value], ...]]``, each distinct value of its rows once in ``values``.
+        """
+        columns = {
+            row_key_node(query, role): [name for name, _ in pairs]
+            for query, pairs in ROW_KEY_COLUMNS.values()
+            for role in (*ROLES, None)
+        }
+        for node, rows in self.rows.items():
+            if node in self.irregular:
+                yield node, "false"
+                continue
+            rows.sort(key=lambda row: row[0])
+            step, total = ROW_KEY_ROWS, len(rows)
+            for at in range(0, max(total, 1), step):
+                values: dict[str, int] = {}  # each value once a key, by its JSON text
+                indexes = [
+                    [values.setdefault(orjson.dumps(v).decode(), len(values)) for v in cells]
+                    for _, cells in rows[at : at + step]
+                ]
+                table = "[" + ",".join(values) + "]"
+                head = orjson.dumps([1, at, total, columns[node]]).decode()[:-1]
+                yield node, f"{head},{table},{orjson.dumps(indexes).decode()}]"
+
+
 def answers_nquads(answers: Answers) -> Iterator[str]:
     """Write the answers graph as N-Quads lines."""
     from kg import __version__  # on use: kg's package imports this module
@@ -211,13 +316,17 @@ def answers_nquads(answers: Answers) -> Iterator[str]:
     g = f"<{ANSWERS_GRAPH}>"
     yield f'{g} <{TKG}answersFormat> "{ANSWERS_FORMAT}" {g} .\n'
     yield f"{g} <{TKG}kgVersion> {ox.Literal(__version__)} {g} .\n"
+    row_keys = _RowKeys()
     for link, node, values in _rows(answers):
         yield f"{g} <{TKG}{link}> {node} {g} .\n"
         for p, o in values:
             if o is not None:
                 yield f"{node} <{TKG}{p}> {o} {g} .\n"
+        row_keys.add(link, values)
     for key in completed_keys(answers):
         yield f"{g} <{TKG}completedRowsKey> {ox.Literal(key)} {g} .\n"
+    for holder, key in row_keys.keys():
+        yield f"<{holder}> <{TKG}answerRowsKey> {ox.Literal(key)} {g} .\n"
 
 
 def write(store: ox.Store, answers: Answers) -> None:

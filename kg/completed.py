@@ -21,6 +21,7 @@ from __future__ import annotations
 import orjson
 import pyoxigraph as ox
 
+from kg.answer_rows import Unsure, json_cell
 from kg.answers import ANSWERS_GRAPH
 from kg.queries import Bindings, Cell, ResultTable, with_values
 from kg.terms import TKG, XSD
@@ -49,10 +50,6 @@ _INTEGER = f"{XSD}integer"
 _BOOLEAN = f"{XSD}boolean"
 
 
-class _Unsure(Exception):  # noqa: N818 - not an error: the SPARQL answers instead
-    """Keys kg cannot read as the variant would: let the SPARQL answer."""
-
-
 class _Key:
     """One key: its first rank, its rows' filtered columns, its other columns (parsed on use)."""
 
@@ -66,12 +63,12 @@ class _Key:
         if self.shown is None:
             self.shown = orjson.loads(self.text)
             if not isinstance(self.shown, list) or len(self.shown) != len(self.filtered):
-                raise _Unsure
+                raise Unsure
         return self.shown[at - self.first]
 
 
 def _keys(store: ox.Store) -> list[_Key]:
-    """The store's keys in rank order (raises _Unsure: no keys, or not usable)."""
+    """The store's keys in rank order (raises Unsure: no keys, or not usable)."""
     result = store.query(_KEYS)
     assert isinstance(result, ox.QuerySolutions)  # noqa: S101 - a SELECT gives solutions
     keys: list[_Key] = []
@@ -79,26 +76,26 @@ def _keys(store: ox.Store) -> list[_Key]:
     for solution in result:
         key = solution[0]
         if not isinstance(key, ox.Literal) or "\n" not in key.value:
-            raise _Unsure  # false, or not a key of this form
+            raise Unsure  # false, or not a key of this form
         filtered_text, shown_text = key.value.split("\n", 1)
         head = orjson.loads(filtered_text)
         if not isinstance(head, list) or len(head) != 4 or head[0] != 1:
-            raise _Unsure
+            raise Unsure
         _, first, total, filtered = head
         if not isinstance(first, int) or not isinstance(filtered, list):
-            raise _Unsure
+            raise Unsure
         totals.add(total)
         keys.append(_Key(first, filtered, shown_text))
     if not keys:
-        raise _Unsure  # written by an older kg
+        raise Unsure  # written by an older kg
     keys.sort(key=lambda k: k.first)
     at = 0
     for key in keys:
         if key.first != at:
-            raise _Unsure
+            raise Unsure
         at += len(key.filtered)
     if totals != {at}:
-        raise _Unsure
+        raise Unsure
     return keys
 
 
@@ -112,25 +109,9 @@ def _cut(store: ox.Store, bindings: Bindings) -> tuple[str | None, bool]:
     return text, isinstance(every, ox.Literal) and every.value == "true"
 
 
-def _cell(value: object) -> Cell | None:
-    """A key's term (kg.answers_graph._term_json) as the store's solutions give it."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return Cell.literal(value)
-    if isinstance(value, list):
-        if value[0] == "i" and len(value) == 2:
-            return Cell("uri", value[1])
-        if value[0] == "t" and len(value) == 3:
-            return Cell.literal(value[1], value[2])
-        if value[0] == "l" and len(value) == 3:
-            return Cell.literal(value[1], None, value[2])
-    raise _Unsure
-
-
 def _count(value: object) -> Cell:
     if not isinstance(value, int) or isinstance(value, bool):
-        raise _Unsure
+        raise Unsure
     return Cell.literal(str(value), _INTEGER)
 
 
@@ -138,11 +119,11 @@ def _cells(results: object, shown: list[object]) -> tuple[Cell | None, ...]:
     """A row in the variant's columns (COMPLETED_VARIABLES)."""
     pubs, searched, agency, nct, completion, title, trial = shown
     if not isinstance(searched, bool) or not (agency is None or isinstance(agency, str)):
-        raise _Unsure
+        raise Unsure
     return (
-        _cell(nct), _cell(title), None if agency is None else Cell.literal(agency),
-        _cell(completion), Cell.literal("true" if searched else "false", _BOOLEAN),
-        _count(pubs), _count(results), _cell(trial),
+        json_cell(nct), json_cell(title), None if agency is None else Cell.literal(agency),
+        json_cell(completion), Cell.literal("true" if searched else "false", _BOOLEAN),
+        _count(pubs), _count(results), json_cell(trial),
     )
 
 
@@ -162,12 +143,12 @@ def completed_page(
         passed: list[tuple[_Key, int, object]] = []
         for key in keys:
             for at, (results, completion) in enumerate(key.filtered, key.first):
-                if not isinstance(completion, str):
-                    raise _Unsure
+                if not isinstance(completion, str) or type(results) is not int:
+                    raise Unsure
                 if completion < cut and (every or results == 0):
                     passed.append((key, at, results))
         shown = passed[offset:] if limit is None else passed[offset : offset + limit]
         rows = tuple(_cells(results, key.row(at)) for key, at, results in shown)
-    except (_Unsure, orjson.JSONDecodeError, ValueError, TypeError, IndexError):
+    except (Unsure, orjson.JSONDecodeError, ValueError, TypeError, IndexError):
         return None
     return ResultTable(COMPLETED_VARIABLES, rows), len(passed)

@@ -47,6 +47,7 @@ from kg.queries import (
     NamedQuery,
     OutputFormat,
     ResultTable,
+    format_results,
     query_tokens,
     solutions,
     term_cell,
@@ -360,12 +361,19 @@ def stream_answer(
 ) -> tuple[bytes, bool] | None:
     """Return the whole answer as the store serializes it in ``fmt``, and whether it has rows.
 
-    None when the store cannot write it as kg does (a table, ``SELECT *`` with parameters): the
+    An answer kg reads itself (``query.native``, kg.native) is written by kg's own writer. None
+    when the store cannot write it as kg does (a table, ``SELECT *`` with parameters): the
     caller then formats the rows itself.
     """
     target = _STREAMED.get(fmt)
-    if target is None or query.native:  # kg may read a native variant's answer itself
+    if target is None:
         return None
+    if query.native:
+        from kg.native import native_table
+
+        table = native_table(store, query, bindings)
+        if table is not None:
+            return format_results(table, fmt).encode("utf-8"), bool(table.rows)
     text = unbound_projection(query.text, frozenset(v.value for v in bindings))
     if text is None:
         return None

@@ -370,7 +370,7 @@ _DERIVED_TEXT = {
         "Sponsor and publication answers",
         "The rows of the sponsor and publication aggregates (publications per sponsor, "
         "sponsor network, reporting gap) kg keeps with the store, in one named graph, "
-        "with the reporting gap's rows also as a few keys (tkg:completedRowsKey), "
+        "with the rows also as a few keys (tkg:completedRowsKey, tkg:answerRowsKey), "
         "recomputed after every write. Not counted in the dataset's figures.",
     ),
 }

@@ -1,0 +1,164 @@
+"""Whole answers of the answers graph's aggregates read by kg from their row keys (kg.answer_rows).
+
+Every comparison is with the scan (``queries/NAME.rq`` run as written), rows and order, and
+checks that kg did read the answer itself. Then the cases where kg must not: a page (read by
+ranks), a role kg does not key, a store without the keys (an older kg's), keys that do not fit
+together or whose columns are not the query's, a key that says ``false``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import orjson
+import pyoxigraph as ox
+import pytest
+
+from kg.answer_rows import ROW_KEYED
+from kg.answers import ANSWERS_GRAPH, ROLES
+from kg.answers_graph import refresh, row_key_node
+from kg.build import build
+from kg.indexed import choose, store_ask
+from kg.native import native_page, native_table
+from kg.queries import NamedQuery, ResultTable, bind_params, load_query, run_query
+from kg.query_output import OutputFormat, Page, read_page, stream_answer
+from kg.sinks import StoreSink, open_store
+from kg.terms import DEFAULT_BASE, TKG
+
+_KEY = ox.NamedNode(f"{TKG}answerRowsKey")
+_GRAPH = ox.NamedNode(ANSWERS_GRAPH)
+_BY_ROLE = ("publications-per-sponsor", "sponsor-publications")
+
+
+def _cases() -> list[tuple[str, dict[str, str]]]:
+    cases: list[tuple[str, dict[str, str]]] = []
+    for name in ROW_KEYED:
+        if name in _BY_ROLE:
+            cases += [(name, {"role": role}) for role in ROLES]
+        else:
+            cases.append((name, {}))
+    return cases
+
+
+def _chosen(store: ox.Store, name: str, params: dict[str, str]) -> tuple[NamedQuery, object]:
+    query = load_query(name)
+    bindings = bind_params(query, params)
+    chosen = choose(query, bindings, store_ask(store))
+    assert chosen.native == "answers", name
+    return chosen, bindings
+
+
+def _read_by_kg(store: ox.Store, name: str, params: dict[str, str]) -> int:
+    """kg's reading of the whole answer is the scan's; a page is read by its ranks."""
+    query = load_query(name)
+    scan = run_query(store, query, bind_params(query, params), indexed=False)
+    chosen, bindings = _chosen(store, name, params)
+    whole = native_table(store, chosen, bindings)  # type: ignore[arg-type]
+    assert whole is not None, (name, params)  # kg read it: not the SPARQL
+    assert whole == scan, (name, params)
+    written = stream_answer(store, chosen, bindings, OutputFormat.CSV)  # type: ignore[arg-type]
+    assert written == stream_answer(store, query, bindings, OutputFormat.CSV)  # type: ignore[arg-type]
+    assert native_page(store, chosen, bindings, 0, 10) is None  # type: ignore[arg-type]
+
+    def run(q: NamedQuery, b: object) -> ResultTable:
+        return run_query(store, q, b, indexed=False)  # type: ignore[arg-type]
+
+    page = read_page(chosen, bindings, Page(10, 3), run, store)  # type: ignore[arg-type]
+    assert page.table.rows == scan.rows[3:13] and page.total == len(scan.rows)
+    return len(scan.rows)
+
+
+def test_kg_reads_the_scans_whole_answers_on_the_shared_records(shared_store: ox.Store) -> None:
+    sizes = {(name, tuple(p.values())): _read_by_kg(shared_store, name, p) for name, p in _cases()}
+    assert sizes["sponsor-network", ()] > 10 and sizes["published-without-results", ()] > 10
+    assert sizes["publications-per-sponsor", ("lead",)] > 100
+    assert sizes["sponsor-publications", ("collaborator",)] > 5
+    query = load_query("publications-per-sponsor")  # a role kg does not key: the SPARQL
+    chosen, bindings = _chosen(shared_store, "publications-per-sponsor", {"role": "nobody"})
+    assert native_table(shared_store, chosen, bindings) is None  # type: ignore[arg-type]
+    assert run_query(shared_store, query, bindings).rows == ()  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """150 synthetic trials, built once."""
+    from kg.synth import load_params, write_zip
+
+    root = tmp_path_factory.mktemp("answer-rows")
+    zipped = write_zip(root / "synth.zip", load_params(), 150, seed=12)
+    build([str(zipped)], StoreSink(root / "store"), base=DEFAULT_BASE)
+    return root / "store"
+
+
+def _copy(registry: Path, path: Path) -> ox.Store:
+    shutil.copytree(registry, path)
+    return ox.Store(str(path))
+
+
+def _keys(store: ox.Store, node: str) -> list[ox.Quad]:
+    found = list(store.quads_for_pattern(ox.NamedNode(node), _KEY, None, _GRAPH))
+    return sorted(found, key=lambda q: orjson.loads(q.object.value)[1])
+
+
+def test_keys_of_a_few_rows_each_on_a_synthetic_registry(
+    registry: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As built (1,000 rows a key), then keys of 7 rows each: the scan's answers."""
+    import kg.answers_graph
+
+    store = open_store(registry)
+    sizes = [_read_by_kg(store, name, params) for name, params in _cases()]
+    assert max(sizes) > 20
+    store = _copy(registry, tmp_path / "store")
+    monkeypatch.setattr(kg.answers_graph, "ROW_KEY_ROWS", 7)
+    refresh(store)
+    assert len(_keys(store, row_key_node("sponsor-network"))) >= 3
+    for name, params in _cases():
+        _read_by_kg(store, name, params)
+
+
+def test_keys_kg_cannot_be_sure_of_run_the_sparql(
+    registry: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kg.answers_graph
+
+    store = _copy(registry, tmp_path / "store")
+    monkeypatch.setattr(kg.answers_graph, "ROW_KEY_ROWS", 7)
+    refresh(store)
+    chosen, bindings = _chosen(store, "sponsor-network", {})
+    node = row_key_node("sponsor-network")
+    keys = _keys(store, node)
+    scan = run_query(store, load_query("sponsor-network"), bindings, indexed=False)  # type: ignore[arg-type]
+
+    def check(broken: bool) -> None:
+        assert (native_table(store, chosen, bindings) is None) == broken  # type: ignore[arg-type]
+        assert run_query(store, chosen, bindings) == scan  # type: ignore[arg-type]
+
+    check(False)
+    store.remove(keys[1])  # a key lost: its rows would be missing
+    check(True)
+    store.add(keys[1])
+    store.remove(keys[-1])  # the last: fewer rows than the keys say there are
+    check(True)
+    store.add(keys[-1])
+    past = ox.Quad(  # a value index past the key's values (its first row's first is 0)
+        keys[2].subject, _KEY, ox.Literal(keys[2].object.value.replace("[[0,", "[[999,", 1)), _GRAPH
+    )
+    store.remove(keys[2])
+    store.add(past)
+    check(True)
+    store.remove(past)
+    store.add(keys[2])
+    check(False)
+    form, first, total, columns, values, indexes = orjson.loads(keys[0].object.value)
+    other = ox.Literal(orjson.dumps([form, first, total, columns[::-1], values, indexes]).decode())
+    store.remove(keys[0])  # columns not the query's (a variant changed since the keys)
+    store.add(ox.Quad(keys[0].subject, _KEY, other, _GRAPH))
+    check(True)
+    for quad in _keys(store, node):
+        store.remove(quad)
+    store.add(ox.Quad(ox.NamedNode(node), _KEY, ox.Literal("false"), _GRAPH))
+    check(True)  # a key saying false
+    store.remove(ox.Quad(ox.NamedNode(node), _KEY, ox.Literal("false"), _GRAPH))
+    check(True)  # no keys: an answers graph written by an older kg
