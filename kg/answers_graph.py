@@ -254,8 +254,7 @@ class _RowKeys:
     """Collects the rows of the answers of :data:`ROW_KEY_COLUMNS` as the graph is written."""
 
     def __init__(self) -> None:
-        self.rows: dict[str, list[tuple[int, list[object]]]] = {}
-        self.irregular: set[str] = set()
+        self.rows: dict[str, list[tuple[int, list[Term | None]]]] = {}
         for query, _ in ROW_KEY_COLUMNS.values():
             if query in ("publications-per-sponsor", "sponsor-publications"):
                 for role in ROLES:  # every role: a role without rows has its (empty) keys too
@@ -274,12 +273,7 @@ class _RowKeys:
         rank = by_predicate["rank"]
         if node not in self.rows or not isinstance(rank, ox.Literal):
             raise ValueError(f"{link}: a row kg does not key ({node})")  # kg's own defect
-        try:
-            cells = [_term_json(by_predicate.get(predicate)) for _, predicate in columns]
-        except _Irregular:
-            self.irregular.add(node)
-            return
-        self.rows[node].append((int(rank.value), cells))
+        self.rows[node].append((int(rank.value), [by_predicate.get(p) for _, p in columns]))
 
     def keys(self) -> Iterator[tuple[str, str]]:
         """Each node and its keys' texts, in rank order.
@@ -293,20 +287,24 @@ class _RowKeys:
             for role in (*ROLES, None)
         }
         for node, rows in self.rows.items():
-            if node in self.irregular:
-                yield node, "false"
-                continue
             rows.sort(key=lambda row: row[0])
             step, total = ROW_KEY_ROWS, len(rows)
-            for at in range(0, max(total, 1), step):
-                values: dict[str, int] = {}  # each value once a key, by its JSON text
-                indexes = [
-                    [values.setdefault(orjson.dumps(v).decode(), len(values)) for v in cells]
-                    for _, cells in rows[at : at + step]
-                ]
-                table = "[" + ",".join(values) + "]"
-                head = orjson.dumps([1, at, total, columns[node]]).decode()[:-1]
-                yield node, f"{head},{table},{orjson.dumps(indexes).decode()}]"
+            texts: list[str] = []
+            try:
+                for at in range(0, max(total, 1), step):
+                    values: dict[Term | None, int] = {}  # each value once a key
+                    indexes = [
+                        [values.setdefault(term, len(values)) for term in terms]
+                        for _, terms in rows[at : at + step]
+                    ]
+                    table = [_term_json(term) for term in values]
+                    texts.append(
+                        orjson.dumps([1, at, total, columns[node], table, indexes]).decode()
+                    )
+            except _Irregular:
+                texts = ["false"]
+            for text in texts:
+                yield node, text
 
 
 def answers_nquads(answers: Answers) -> Iterator[str]:

@@ -162,3 +162,23 @@ def test_keys_kg_cannot_be_sure_of_run_the_sparql(
     check(True)  # a key saying false
     store.remove(ox.Quad(ox.NamedNode(node), _KEY, ox.Literal("false"), _GRAPH))
     check(True)  # no keys: an answers graph written by an older kg
+
+
+def test_a_value_the_keys_do_not_write_makes_them_say_false() -> None:
+    """A blank-node organisation (not kg's output, but a store can hold one): that answer's key
+    says false (kg then runs its SPARQL: tests above); the other answers keep theirs."""
+    from kg.answers import Answers
+    from kg.answers_graph import answers_nquads
+
+    answers = Answers()
+    answers.network[(ox.BlankNode("x"), ox.NamedNode("http://example.org/b"))] = ("A", "B", 2)
+    keys = {
+        line.split(" ", 1)[0][1:-1]: line.split(" ", 2)[2].rsplit(" ", 2)[0]
+        for line in answers_nquads(answers)
+        if f"<{TKG}answerRowsKey>" in line
+    }
+    assert keys[row_key_node("sponsor-network")] == '"false"'
+    empty = ox.Literal(orjson.dumps([1, 0, 0, ["nct", "title", "status", "hasResults",
+                                                  "publications", "trial"], [], []]).decode())
+    assert keys[row_key_node("published-without-results")] == str(empty)
+    assert len(keys) == 2 + 2 * len(ROLES)  # every role's keys, empty ones too
