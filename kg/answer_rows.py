@@ -23,6 +23,7 @@ import orjson
 import pyoxigraph as ox
 
 from kg.answers import ANSWERS_GRAPH, ROLES
+from kg.answers_graph import row_key_node
 from kg.queries import Bindings, Cell, NamedQuery, ResultTable
 from kg.terms import TKG, XSD
 
@@ -68,8 +69,6 @@ value='http://x', datatype=None, lang=None), None)
 
 
 def _node(query: NamedQuery, bindings: Bindings) -> str | None:
-    from kg.answers_graph import row_key_node  # kg.answers_graph imports kg's writers
-
     if query.name not in _BY_ROLE:
         return row_key_node(query.name)
     role = bindings.get(ox.Variable("role"))
