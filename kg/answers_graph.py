@@ -278,8 +278,9 @@ class _RowKeys:
     def keys(self) -> Iterator[tuple[str, str]]:
         """Each node and its keys' texts, in rank order.
 
-        A key: ``[1, first rank, rows in all, [columns], [values], [[index of each column's
-        value], ...]]``, each distinct value of its rows once in ``values``.
+        A key: ``[1, its first row's place in the answer, rows in all, [columns], [values],
+        [[index of each column's value], ...]]``, each distinct value of its rows once in
+        ``values``.
         """
         columns = {
             row_key_node(query, role): [name for name, _ in pairs]
