@@ -221,7 +221,16 @@ def read_page(
 
     ``by_rank=False`` reads such a page as any other (``LIMIT``/``OFFSET`` and a count): for an
     endpoint that plans the bound ranks badly (:func:`kg.remote.pages_by_rank`).
+
+    On an embedded store, a variant kg reads itself (``query.native``, kg.native) is read so first,
+    whole page at once; where kg cannot be sure of it, the page is read as above.
     """
+    if store is not None and query.native:
+        from kg.native import native_page
+
+        found = native_page(store, query, bindings, page.offset, page.limit)
+        if found is not None:
+            return PageResult(found[0], page, found[1])
     if not by_rank:
         return _limited_page(query, bindings, page, run, store)
     if not values_paged(query) or page.limit <= chunk or keys_paged(query):
@@ -247,12 +256,6 @@ def _read_page_once(
     store: ox.Store | None,
     chunk: int = VALUES_CHUNK,
 ) -> PageResult:
-    if store is not None and query.native:  # kg may read the page itself (kg.native)
-        from kg.native import native_page
-
-        found = native_page(store, query, bindings, page.offset, page.limit)
-        if found is not None:
-            return PageResult(found[0], page, found[1])
     if rank_paged(query):
         table = run(ranks_query(query, page.offset, page.limit), bindings)
         shown = len(table.rows)
@@ -292,12 +295,6 @@ def _limited_page(
 
 
 def _store_page(store: ox.Store, query: NamedQuery, bindings: Bindings, page: Page) -> PageResult:
-    if query.native:
-        from kg.native import native_page
-
-        found = native_page(store, query, bindings, page.offset, page.limit)
-        if found is not None:
-            return PageResult(found[0], page, found[1])
     result = solutions(store, query, with_values(query.text, bindings))
     bound = {v.value for v in bindings}
     variables = tuple(v for v in result.variables if v.value not in bound)
