@@ -70,8 +70,11 @@ def _ranks(keys: Sequence[K], order: Callable[[K], object]) -> dict[K, int]:
 Row = list[tuple[str, Term | None]]
 
 
-def _rows(answers: Answers) -> Iterator[tuple[str, ox.NamedNode, Row]]:
-    """Each row: the graph's link to it, its node and its values (None: left out)."""
+def _rows(answers: Answers, completed: list[int]) -> Iterator[tuple[str, ox.NamedNode, Row]]:
+    """Each row: the graph's link to it, its node and its values (None: left out).
+
+    ``completed``: the completed trials' rows in order (:func:`_completed_order`).
+    """
     per = answers.per_sponsor
     rank = _ranks(
         list(per), lambda k: (k[0], -per[k][4], -per[k][3], per[k][0], k[1].value)
@@ -131,7 +134,7 @@ def _rows(answers: Answers) -> Iterator[tuple[str, ox.NamedNode, Row]]:
             ("rank", _int(n)),
         ]
     done = answers.completed
-    for n, i in enumerate(_completed_order(answers)):
+    for n, i in enumerate(completed):
         trial, nct, completion, title, agency, searched, pubs, results = done[i]
         yield "completedTrialRow", _node("completed", *done[i][:4]), [
             ("countedTrial", trial),
@@ -178,7 +181,7 @@ def _term_json(term: Term | None) -> object:
     raise _Irregular
 
 
-def completed_keys(answers: Answers) -> list[str]:
+def completed_keys(answers: Answers, order: list[int] | None = None) -> list[str]:
     """Return the completed-row keys' texts (``tkg:completedRowsKey``), in rank order.
 
     Each key holds :data:`COMPLETED_KEY_ROWS` rows of trials-without-results-publication's
@@ -187,13 +190,14 @@ def completed_keys(answers: Answers) -> list[str]:
     the rows' other columns, ``[[publications, searched, agency class or null, NCT id,
     completion, title or null, trial], ...]`` (terms as :func:`_term_json` writes them), so that
     a reader parses the second line only for the rows it shows. ``false`` when a value is of a
-    kind the keys do not write: a reader then runs the query.
+    kind the keys do not write: a reader then runs the query. ``order``: the rows' order, when
+    the caller has it (:func:`_completed_order`).
     """
     done = answers.completed
     filtered: list[list[object]] = []
     shown: list[list[object]] = []
     try:
-        for i in _completed_order(answers):
+        for i in _completed_order(answers) if order is None else order:
             trial, nct, completion, title, agency, searched, pubs, results = done[i]
             if not isinstance(completion, ox.NamedNode | ox.Literal):
                 raise _Irregular
@@ -316,13 +320,14 @@ def answers_nquads(answers: Answers) -> Iterator[str]:
     yield f'{g} <{TKG}answersFormat> "{ANSWERS_FORMAT}" {g} .\n'
     yield f"{g} <{TKG}kgVersion> {ox.Literal(__version__)} {g} .\n"
     row_keys = _RowKeys()
-    for link, node, values in _rows(answers):
+    completed = _completed_order(answers)  # sorted once, for the rows and their keys
+    for link, node, values in _rows(answers, completed):
         yield f"{g} <{TKG}{link}> {node} {g} .\n"
         for p, o in values:
             if o is not None:
                 yield f"{node} <{TKG}{p}> {o} {g} .\n"
         row_keys.add(link, values)
-    for key in completed_keys(answers):
+    for key in completed_keys(answers, completed):
         yield f"{g} <{TKG}completedRowsKey> {ox.Literal(key)} {g} .\n"
     for holder, key in row_keys.keys():
         yield f"<{holder}> <{TKG}answerRowsKey> {ox.Literal(key)} {g} .\n"
