@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from kg.sinks import FileSink, StoreSink
@@ -88,3 +89,19 @@ def built_once(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[
         folder.mkdir()
         yield folder, True
         done.touch()
+
+
+def synthetic_store(root: Path, trials: int, seed: int) -> Path:
+    """Build ``trials`` synthetic trials (kg synth) into a store under ``root``; return its path."""
+    from kg.build import build
+    from kg.synth import load_params, write_zip
+
+    zipped = write_zip(root / "synth.zip", load_params(), trials, seed=seed)
+    build([str(zipped)], StoreSink(root / "store"), base=DEFAULT_BASE)
+    return root / "store"
+
+
+def store_copy(store: Path, path: Path) -> ox.Store:
+    """A copy of the (closed) store at ``store`` made at ``path``, opened for writing."""
+    shutil.copytree(store, path)
+    return ox.Store(str(path))

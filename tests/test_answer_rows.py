@@ -8,23 +8,22 @@ together or whose columns are not the query's, a key that says ``false``.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import orjson
 import pyoxigraph as ox
 import pytest
+from build_support import store_copy, synthetic_store
 
 from kg.answer_rows import ROW_KEYED
 from kg.answers import ANSWERS_GRAPH, ROLES
 from kg.answers_graph import refresh, row_key_node
-from kg.build import build
 from kg.indexed import choose, store_ask
 from kg.native import native_page, native_table
 from kg.queries import NamedQuery, ResultTable, bind_params, load_query, run_query
 from kg.query_output import OutputFormat, Page, read_page, stream_answer
-from kg.sinks import StoreSink, open_store
-from kg.terms import DEFAULT_BASE, TKG
+from kg.sinks import open_store
+from kg.terms import TKG
 
 _KEY = ox.NamedNode(f"{TKG}answerRowsKey")
 _GRAPH = ox.NamedNode(ANSWERS_GRAPH)
@@ -83,17 +82,7 @@ def test_kg_reads_the_scans_whole_answers_on_the_shared_records(shared_store: ox
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """150 synthetic trials, built once."""
-    from kg.synth import load_params, write_zip
-
-    root = tmp_path_factory.mktemp("answer-rows")
-    zipped = write_zip(root / "synth.zip", load_params(), 150, seed=12)
-    build([str(zipped)], StoreSink(root / "store"), base=DEFAULT_BASE)
-    return root / "store"
-
-
-def _copy(registry: Path, path: Path) -> ox.Store:
-    shutil.copytree(registry, path)
-    return ox.Store(str(path))
+    return synthetic_store(tmp_path_factory.mktemp("answer-rows"), 150, seed=12)
 
 
 def _keys(store: ox.Store, node: str) -> list[ox.Quad]:
@@ -110,7 +99,7 @@ def test_keys_of_a_few_rows_each_on_a_synthetic_registry(
     store = open_store(registry)
     sizes = [_read_by_kg(store, name, params) for name, params in _cases()]
     assert max(sizes) > 20
-    store = _copy(registry, tmp_path / "store")
+    store = store_copy(registry, tmp_path / "store")
     monkeypatch.setattr(kg.answers_graph, "ROW_KEY_ROWS", 7)
     refresh(store)
     assert len(_keys(store, row_key_node("sponsor-network"))) >= 3
@@ -123,7 +112,7 @@ def test_keys_kg_cannot_be_sure_of_run_the_sparql(
 ) -> None:
     import kg.answers_graph
 
-    store = _copy(registry, tmp_path / "store")
+    store = store_copy(registry, tmp_path / "store")
     monkeypatch.setattr(kg.answers_graph, "ROW_KEY_ROWS", 7)
     refresh(store)
     chosen, bindings = _chosen(store, "sponsor-network", {})

@@ -14,17 +14,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from build_support import store_copy, synthetic_store
 
 from kg.answers import ANSWERS_GRAPH, Answers
 from kg.answers_graph import completed_keys, refresh
-from kg.build import build
 from kg.completed import completed_page
 from kg.indexed import choose, store_ask
 from kg.native import native_page, native_table
 from kg.queries import NamedQuery, ResultTable, bind_params, load_query, run_query
 from kg.query_output import Page, read_page
-from kg.sinks import StoreSink, open_store
-from kg.terms import DEFAULT_BASE, TKG
+from kg.sinks import open_store
+from kg.terms import TKG
 
 NAME = "trials-without-results-publication"
 _KEY = ox.NamedNode(f"{TKG}completedRowsKey")
@@ -98,12 +98,7 @@ def test_kg_reads_the_scans_rows_on_the_shared_records(shared_store: ox.Store) -
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """200 synthetic trials, built once."""
-    from kg.synth import load_params, write_zip
-
-    root = tmp_path_factory.mktemp("completed")
-    zipped = write_zip(root / "synth.zip", load_params(), 200, seed=11)
-    build([str(zipped)], StoreSink(root / "store"), base=DEFAULT_BASE)
-    return root / "store"
+    return synthetic_store(tmp_path_factory.mktemp("completed"), 200, seed=11)
 
 
 def test_kg_reads_the_scans_rows_on_a_synthetic_registry(registry: Path) -> None:
@@ -128,7 +123,7 @@ def test_keys_of_a_few_rows_each_read_in_their_order(
     order the store gives them in."""
     import kg.answers_graph
 
-    store = _copy(registry, tmp_path / "store")
+    store = store_copy(registry, tmp_path / "store")
     monkeypatch.setattr(kg.answers_graph, "COMPLETED_KEY_ROWS", 7)
     refresh(store)
     keys = _keys(store)
@@ -139,16 +134,9 @@ def test_keys_of_a_few_rows_each_read_in_their_order(
         _read_by_kg(store, params)
 
 
-def _copy(registry: Path, path: Path) -> ox.Store:
-    import shutil
-
-    shutil.copytree(registry, path)
-    return ox.Store(str(path))
-
-
 def test_a_store_without_the_keys_runs_the_sparql(registry: Path, tmp_path: Path) -> None:
     """An answers graph written by an older kg (no keys): the SPARQL answers, the same rows."""
-    store = _copy(registry, tmp_path / "store")
+    store = store_copy(registry, tmp_path / "store")
     for quad in _keys(store):
         store.remove(quad)
     for params in ({}, {"which": "all"}):
@@ -162,7 +150,7 @@ def test_keys_that_do_not_fit_together_run_the_sparql(
 ) -> None:
     import kg.answers_graph
 
-    store = _copy(registry, tmp_path / "store")
+    store = store_copy(registry, tmp_path / "store")
     monkeypatch.setattr(kg.answers_graph, "COMPLETED_KEY_ROWS", 7)
     refresh(store)
     bindings = _chosen(store, {"asOf": "2100-01-01", "which": "all"})[1]  # every row
@@ -196,7 +184,7 @@ def test_a_value_the_keys_do_not_write_makes_them_say_false(
     answers.completed[0] = (ox.NamedNode("http://example.org/t"), nct, day, None, None, False, 0, 0)
     assert json.loads(completed_keys(answers)[0].split("\n")[0])[:3] == [1, 0, 1]
     assert completed_keys(Answers()) == ["[1,0,0,[]]\n[]"]  # no row: still a key
-    store = _copy(registry, tmp_path / "store")
+    store = store_copy(registry, tmp_path / "store")
     for quad in _keys(store):
         store.remove(quad)
     store.add(ox.Quad(_GRAPH, _KEY, ox.Literal("false"), _GRAPH))

@@ -13,11 +13,11 @@ picked (a silent fallback cannot pass) and that its rows are the scan's.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from build_support import store_copy
 from index_support import note_index_format
 
 from kg.build import build
@@ -105,8 +105,7 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _built(path: Path, registry: Path) -> ox.Store:
     """A fresh build of the registry at ``path`` (a copy of the module's: the same files), open."""
-    shutil.copytree(registry, path)
-    return ox.Store(str(path))
+    return store_copy(registry, path)
 
 
 def _drop(store: ox.Store, names: tuple[str, ...], *, held: bool = True) -> None:
