@@ -22,6 +22,7 @@ import pyoxigraph as ox
 
 from kg.answers import ANSWERS_FORMAT, ANSWERS_GRAPH, ROLES, Answers, Term, compute
 from kg.graph_diff import rewrite_graph
+from kg.row_keys import Irregular, row_keys, term_json
 from kg.terms import TKG, XSD
 
 __all__ = [
@@ -40,7 +41,6 @@ COMPLETED_KEY_ROWS = 1000
 
 _INTEGER = ox.NamedNode(XSD + "integer")
 _BOOLEAN = ox.NamedNode(XSD + "boolean")
-_STRING = ox.NamedNode(XSD + "string")
 K = TypeVar("K")
 
 
@@ -159,28 +159,6 @@ def _completed_order(answers: Answers) -> list[int]:
     )
 
 
-class _Irregular(Exception):  # noqa: N818 - not an error: the keys say false instead
-    """A value the completed-row keys do not write (a blank node)."""
-
-
-def _term_json(term: Term | None) -> object:
-    """A term as the completed-row keys write it (None: unbound).
-
-    A plain string, ``["t", value, datatype]``, ``["l", value, language]`` or ``["i", IRI]``.
-    """
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return ["i", term.value]
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return ["l", term.value, term.language]
-        if term.datatype == _STRING:
-            return term.value
-        return ["t", term.value, term.datatype.value]
-    raise _Irregular
-
-
 def completed_keys(answers: Answers, order: list[int] | None = None) -> list[str]:
     """Return the completed-row keys' texts (``tkg:completedRowsKey``), in rank order.
 
@@ -188,10 +166,10 @@ def completed_keys(answers: Answers, order: list[int] | None = None) -> list[str
     completed trials from its first rank, as two JSON arrays on two lines: what the query filters
     on, ``[1, first rank, rows in all, [[results publications, STR(completion)], ...]]``, then
     the rows' other columns, ``[[publications, searched, agency class or null, NCT id,
-    completion, title or null, trial], ...]`` (terms as :func:`_term_json` writes them), so that
-    a reader parses the second line only for the rows it shows. ``false`` when a value is of a
-    kind the keys do not write: a reader then runs the query. ``order``: the rows' order, when
-    the caller has it (:func:`_completed_order`).
+    completion, title or null, trial], ...]`` (terms as :func:`kg.row_keys.term_json` writes
+    them), so that a reader parses the second line only for the rows it shows. ``false`` when a
+    value is of a kind the keys do not write: a reader then runs the query. ``order``: the rows'
+    order, when the caller has it (:func:`_completed_order`).
     """
     done = answers.completed
     filtered: list[list[object]] = []
@@ -200,13 +178,13 @@ def completed_keys(answers: Answers, order: list[int] | None = None) -> list[str
         for i in _completed_order(answers) if order is None else order:
             trial, nct, completion, title, agency, searched, pubs, results = done[i]
             if not isinstance(completion, ox.NamedNode | ox.Literal):
-                raise _Irregular
+                raise Irregular
             filtered.append([results, completion.value])
             shown.append([
-                pubs, searched, agency, _term_json(nct), _term_json(completion),
-                _term_json(title), _term_json(trial),
+                pubs, searched, agency, term_json(nct), term_json(completion),
+                term_json(title), term_json(trial),
             ])
-    except _Irregular:
+    except Irregular:
         return ["false"]
     step, total = COMPLETED_KEY_ROWS, len(filtered)
     return [  # no row: still one key, so that no key means a store of an older kg
@@ -293,22 +271,7 @@ class _RowKeys:
         }
         for node, rows in self.rows.items():
             rows.sort(key=lambda row: row[0])
-            step, total = ROW_KEY_ROWS, len(rows)
-            texts: list[str] = []
-            try:
-                for at in range(0, max(total, 1), step):
-                    values: dict[Term | None, int] = {}  # each value once a key
-                    indexes = [
-                        [values.setdefault(term, len(values)) for term in terms]
-                        for _, terms in rows[at : at + step]
-                    ]
-                    table = [_term_json(term) for term in values]
-                    texts.append(
-                        orjson.dumps([1, at, total, columns[node], table, indexes]).decode()
-                    )
-            except _Irregular:
-                texts = ["false"]
-            for text in texts:
+            for text in row_keys(columns[node], [terms for _, terms in rows], ROW_KEY_ROWS):
                 yield node, text
 
 
