@@ -25,15 +25,22 @@ import pyoxigraph as ox
 from kg.answers import ANSWERS_GRAPH, ROLES
 from kg.answers_graph import row_key_node
 from kg.queries import Bindings, Cell, NamedQuery, ResultTable
-from kg.terms import TKG, XSD
+from kg.stats import ROW_KEY_COLUMNS as STATS_ROW_KEY_COLUMNS
+from kg.stats import STATS_GRAPH
+from kg.stats import row_key_node as stats_row_key_node
+from kg.terms import SKOS, TKG, XSD
 
-__all__ = ["ROW_KEYED", "answer_rows_table", "json_cell"]
+__all__ = ["ROW_KEYED", "STATS_KEYED", "answer_rows_table", "json_cell", "read_row_keys"]
+
+STATS_KEYED = ("trials-per-city", "sponsors-by-class")
+"""The queries whose whole answers kg reads from the statistics graph's row keys (kg.stats)."""
 
 ROW_KEYED = (
     "sponsor-network", "published-without-results", "publications-per-sponsor",
-    "sponsor-publications",
+    "sponsor-publications", *STATS_KEYED,
 )
-"""The queries whose whole answers kg reads from row keys (kg.answers_graph.ROW_KEY_COLUMNS)."""
+"""The queries whose whole answers kg reads from row keys (kg.answers_graph.ROW_KEY_COLUMNS,
+kg.stats.ROW_KEY_COLUMNS)."""
 
 _BY_ROLE = ("publications-per-sponsor", "sponsor-publications")
 _STRING = f"{XSD}string"
@@ -90,37 +97,38 @@ def _projection(query: NamedQuery, bindings: Bindings) -> list[str] | None:
     return [name.lstrip("?") for name in found.group(1).split() if name.lstrip("?") not in bound]
 
 
-def answer_rows_table(
-    store: ox.Store, query: NamedQuery, bindings: Bindings
-) -> ResultTable | None:
-    """Return the whole answer of a row-keyed variant from its keys; None: run the SPARQL.
+def read_row_keys(
+    store: ox.Store, graph: str, node: str
+) -> tuple[list[str], list[tuple[Cell | None, ...]]] | None:
+    """Return the columns and the rows of the row keys (kg.row_keys) on ``node`` in ``graph``.
 
-    ``store`` must hold the answers graph (the caller checks).
+    None: no keys (a graph written by an older kg), a key saying ``false``, or keys that do not
+    fit together (a first row that does not follow, fewer rows than they say, an index past the
+    values, columns that differ).
     """
-    node = _node(query, bindings)
-    names = _projection(query, bindings)
-    if node is None or names is None:
-        return None
     result = store.query(
-        f"SELECT ?key WHERE {{ GRAPH <{ANSWERS_GRAPH}> {{ <{node}> <{TKG}answerRowsKey> ?key }} }}"
+        f"SELECT ?key WHERE {{ GRAPH <{graph}> {{ <{node}> <{TKG}answerRowsKey> ?key }} }}"
     )
     assert isinstance(result, ox.QuerySolutions)  # noqa: S101 - a SELECT gives solutions
     parts: list[tuple[int, list[Cell | None], list[list[int]]]] = []
     totals: set[object] = set()
+    heads: set[tuple[str, ...]] = set()
     try:
         for solution in result:
             key = solution[0]
             if not isinstance(key, ox.Literal) or key.value == "false":
                 return None
             form, first, total, columns, values, indexes = orjson.loads(key.value)
-            if form != 1 or columns != names or not isinstance(first, int):
+            if form != 1 or not isinstance(first, int) or not isinstance(columns, list):
                 return None
             if not isinstance(indexes, list) or not all(isinstance(i, list) for i in indexes):
                 return None
             totals.add(total)
+            heads.add(tuple(columns))
             parts.append((first, [json_cell(v) for v in values], indexes))
-        if not parts:
-            return None  # written by an older kg
+        if not parts or len(heads) != 1:
+            return None  # no keys: written by an older kg
+        names = list(heads.pop())
         parts.sort(key=lambda part: part[0])
         rows: list[tuple[Cell | None, ...]] = []
         width = len(names)
@@ -132,4 +140,80 @@ def answer_rows_table(
             return None
     except (Unsure, orjson.JSONDecodeError, ValueError, TypeError, IndexError):
         return None
-    return ResultTable(tuple(names), tuple(rows))
+    return names, rows
+
+
+def answer_rows_table(
+    store: ox.Store, query: NamedQuery, bindings: Bindings
+) -> ResultTable | None:
+    """Return the whole answer of a row-keyed variant from its keys; None: run the SPARQL.
+
+    ``store`` must hold the graph of the query's keys (the caller checks: its ``# native:``).
+    """
+    names = _projection(query, bindings)
+    if query.name in STATS_KEYED:
+        return None if names is None else _stats_table(store, query, bindings, names)
+    node = _node(query, bindings)
+    if node is None or names is None:
+        return None
+    found = read_row_keys(store, ANSWERS_GRAPH, node)
+    if found is None or found[0] != names:
+        return None
+    return ResultTable(tuple(names), tuple(found[1]))
+
+
+_NOTATIONS = f"SELECT ?concept ?code WHERE {{ ?concept <{SKOS}notation> ?code }}"
+_SPONSORS_BY_CLASS = ["agencyClass", "sponsor", "trials", "leadTrials", "org"]
+
+
+def _stats_table(
+    store: ox.Store, query: NamedQuery, bindings: Bindings, names: list[str]
+) -> ResultTable | None:
+    """trials-per-city's and sponsors-by-class's whole answer, from the statistics graph's keys.
+
+    sponsors-by-class's keys hold each row's class concept: its code is joined here, from the
+    store's union default graph as the variant joins it; a concept without exactly one code (a
+    plain string), or a ``class`` that is not a plain string, runs the SPARQL.
+    """
+    found = read_row_keys(store, STATS_GRAPH, stats_row_key_node(query.name))
+    if found is None or tuple(found[0]) != STATS_ROW_KEY_COLUMNS[query.name]:
+        return None
+    columns, rows = found
+    if query.name == "trials-per-city":
+        return ResultTable(tuple(names), tuple(rows)) if names == columns else None
+    wanted = bindings.get(ox.Variable("class"))
+    if names != _SPONSORS_BY_CLASS or not _plain(wanted):
+        return None
+    assert isinstance(wanted, ox.Literal)  # noqa: S101 - _plain said so
+    codes: dict[str, list[str | None]] = {}  # None: a code the FILTER compares otherwise
+    solutions = store.query(_NOTATIONS, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)  # noqa: S101 - a SELECT gives solutions
+    for solution in solutions:
+        concept, code = solution[0], solution[1]
+        if isinstance(concept, ox.NamedNode):
+            codes.setdefault(concept.value, []).append(
+                code.value if isinstance(code, ox.Literal) and _plain(code) else None
+            )
+    shown: dict[Cell | None, Cell | None] = {}
+    for concept in {row[0] for row in rows}:
+        if concept is None or concept.kind != "uri":
+            return None
+        found_codes = codes.get(concept.value, [])
+        if len(found_codes) > 1 or None in found_codes:
+            return None  # two codes (two rows each) or one the FILTER compares otherwise
+        code = found_codes[0] if found_codes else None
+        shown[concept] = None if code is None else Cell.literal(code)
+    kept = [
+        (code_cell, *row[1:])
+        for row in rows
+        if (code_cell := shown[row[0]]) is not None
+        and wanted.value in ("any", code_cell.value)
+    ]
+    return ResultTable(tuple(names), tuple(kept))
+
+
+def _plain(term: object) -> bool:
+    """A plain string literal (``xsd:string``, no language)."""
+    return (
+        isinstance(term, ox.Literal) and not term.language and term.datatype.value == _STRING
+    )

@@ -32,7 +32,8 @@ import pyoxigraph as ox
 
 from kg.index import INDEX_FORMAT, split
 from kg.ontology import ONTOLOGY_GRAPH
-from kg.terms import RDF, SCHEMA, SKOS, TKG, integer, literal, term_value
+from kg.row_keys import Term, row_keys
+from kg.terms import RDF, SCHEMA, SKOS, TKG, XSD, integer, literal, term_value
 
 __all__ = [
     "STATISTICS_FORMAT",
@@ -45,12 +46,14 @@ __all__ = [
     "count_triples",
     "gather",
     "refresh",
+    "row_key_node",
     "stats_nquads",
     "write",
 ]
 
 STATS_GRAPH = "https://w3id.org/trialkg/graph/stats"
 STATISTICS_FORMAT = "1"
+_INTEGER = ox.NamedNode(f"{XSD}integer")
 
 _TRIAL_GRAPH = re.compile(r"/graph/NCT\d{8}>?$")
 
@@ -426,6 +429,71 @@ def stats_nquads(stats: Statistics) -> Iterator[str]:
         yield q(g, "classCount", node)
         yield q(node, "countedClass", cls)
         yield q(node, "instanceCount", integer(n))
+    for holder, key in _row_keys(stats, city_rank, sponsor_rank):
+        yield q(f"<{holder}>", "answerRowsKey", str(ox.Literal(key)))
+
+
+ROW_KEY_ROWS = 1000
+"""Rows in one ``tkg:answerRowsKey`` of the statistics graph."""
+
+ROW_KEY_COLUMNS = {
+    "trials-per-city": ("city", "country", "trials", "sites"),
+    "sponsors-by-class": ("concept", "sponsor", "trials", "leadTrials", "org"),
+}
+"""The answers whose rows the statistics graph also holds as row keys, and their columns.
+sponsors-by-class keys its class's concept (``?concept``): a reader joins its code as the query
+does, from the store it reads."""
+
+
+def row_key_node(query: str) -> str:
+    """The IRI of the node holding one answer's row keys in the statistics graph.
+
+    >>> row_key_node("trials-per-city")
+    'https://w3id.org/trialkg/graph/stats/rows/trials-per-city'
+    """
+    return f"{STATS_GRAPH}/rows/{query}"
+
+
+def _row_keys(
+    stats: Statistics, city_rank: Mapping[tuple[str, str | None], int],
+    sponsor_rank: Mapping[tuple[str, str], int],
+) -> Iterator[tuple[str, str]]:
+    """trials-per-city's and sponsors-by-class's rows in rank order, as keys (kg.row_keys)."""
+    cities = sorted(city_rank, key=city_rank.__getitem__)
+    sponsors = sorted(sponsor_rank, key=sponsor_rank.__getitem__)
+    texts = {t for key in cities for t in key if t is not None}
+    texts.update(t for key in sponsors for t in key)
+    terms = _parse_terms(texts)
+    counts: dict[int, ox.Literal] = {}
+
+    def count(n: int) -> ox.Literal:
+        found = counts.get(n)
+        if found is None:
+            found = counts[n] = ox.Literal(str(n), datatype=_INTEGER)
+        return found
+
+    city_rows = [
+        (terms[city], None if place is None else terms[place], count(trials), count(sites))
+        for city, place in cities
+        for trials, sites in (stats.cities[city, place],)
+    ]
+    sponsor_rows = [
+        (terms[concept], ox.Literal(stats.sponsor_names[org]), count(trials), count(leads),
+         terms[org])
+        for org, concept in sponsors
+        for trials, leads in (stats.sponsors[org, concept],)
+    ]
+    for query, rows in (("trials-per-city", city_rows), ("sponsors-by-class", sponsor_rows)):
+        for key in row_keys(ROW_KEY_COLUMNS[query], rows, ROW_KEY_ROWS):
+            yield row_key_node(query), key
+
+
+def _parse_terms(texts: Iterable[str]) -> dict[str, Term]:
+    """Each term in N-Triples form as the store reads it (one parse: the graph is read so)."""
+    order = list(texts)
+    document = "".join(f"<x:s> <x:p> {text} .\n" for text in order).encode("utf-8")
+    parsed = ox.parse(document, ox.RdfFormat.N_TRIPLES, lenient=True)
+    return dict(zip(order, (triple.object for triple in parsed), strict=True))
 
 
 def write(store: ox.Store, stats: Statistics) -> None:
