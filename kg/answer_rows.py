@@ -1,4 +1,4 @@
-"""Whole answers of the answers graph's aggregates read by kg itself, from their row keys.
+"""Whole answers of the derived graphs' aggregates read by kg itself, from their row keys.
 
 sponsor-network, published-without-results, publications-per-sponsor and sponsor-publications
 read their rows from the answers graph (kg/answers.py), a row node each, joined to its values:
@@ -6,13 +6,18 @@ read their rows from the answers graph (kg/answers.py), a row node each, joined 
 synthetic trials took 7.9 s (benchmarks/RESULTS.md). A page of them is read by its ranks and is
 fast already. The answers graph also holds each answer's rows, in rank order, as a few keys on a
 node of its own (``tkg:answerRowsKey`` on ``{answers graph}/rows/QUERY[/ROLE]``,
-kg.answers_graph): :func:`answer_rows_table` reads them for a whole answer.
+kg.answers_graph): :func:`answer_rows_table` reads them for a whole answer. So does the
+statistics graph for trials-per-city and sponsors-by-class (``{statistics graph}/rows/QUERY``,
+kg.stats; 5 s each at 100,000 trials before); sponsors-by-class's keys hold each row's agency
+class concept, whose code kg joins from the store when it reads, as the variant does.
 
 It returns None where it cannot be sure of the variant's rows: a page (read by ranks), a role
 that is not one kg keys (a value other than a plain ``lead``, ``collaborator``, ``sponsor`` or
 ``any``), no keys (a store written by an older kg), a key that says ``false`` (a value of a kind
 the keys do not write), keys that do not fit together (a first rank or a number of rows that does
-not follow) or whose columns are not the query's. The caller then runs the SPARQL.
+not follow) or whose columns are not the query's; for sponsors-by-class, a ``class`` that is not
+a plain string, or a concept with more than one code or one that is not a plain string. The
+caller then runs the SPARQL.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ A variant of kg's own (``queries/indexed/``) whose header says ``# native: MARKE
 answered by a reader of kg's, on an embedded store that holds what the marker names
 (kg.indexed.STORE_MARKERS): recruiting-near from its site keys (kg/near.py),
 trials-without-results-publication from its completed-row keys (kg/completed.py), the whole
-answers of the other aggregates of the answers graph from their row keys (kg/answer_rows.py).
+answers of the other aggregates of the answers graph, and of trials-per-city and
+sponsors-by-class, from their row keys (kg/answer_rows.py).
 A reader returns the SPARQL's rows in its order, or None where it cannot be sure of them; the
 caller then runs the SPARQL. A remote endpoint always runs the SPARQL.
 """

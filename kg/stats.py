@@ -18,6 +18,10 @@ class counts are one SPARQL count over the store either way. Tests check every t
 scan query it replaces, on the shared records and after updates; both paths share the code that
 turns one graph's triples into counts (:func:`_count`), on terms in N-Triples form.
 
+trials-per-city's and sponsors-by-class's rows are also written in rank order as row keys
+(``tkg:answerRowsKey`` on :func:`row_key_node`, kg/row_keys.py), from which kg reads their whole
+answers on an embedded store (kg/answer_rows.py).
+
 The graph uses no ``rdf:type`` and no schema.org term, so no scan query or class count sees it.
 """
 
