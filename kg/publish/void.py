@@ -364,6 +364,7 @@ _DERIVED_TEXT = {
         "Registry statistics",
         "Counts kg keeps with the store for the registry-wide named queries (trials and sites "
         "per country and city, sponsors by class, things per class), in one named graph, "
+        "with the city and sponsor-by-class rows also as a few keys (tkg:answerRowsKey), "
         "recomputed after every write. Not counted in the dataset's figures.",
     ),
     "answers": (
