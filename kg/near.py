@@ -5,7 +5,8 @@ Its SPARQL variants read few sites (the box's cells, kg.index), but pyoxigraph 0
 0.4-1.1 s for a 25 km box in a busy place at 100,000 trials (benchmarks/RESULTS.md), and a look-up
 of each of those facts through the store's own pattern API costs as much (~20-50 us a seek). The
 site keys of format 8 hold those facts, one JSON array per site and point on the node of its
-1/16-degree cell (:func:`kg.index.site_key`): a box reads its cells' keys, one query.
+1/16-degree cell (:func:`kg.index.site_key`): a box reads its cells' keys, one query (a box of
+many cells: a few queries on threads side by side, :func:`_read_keys`).
 
 :func:`near_rows` returns exactly the rows the SPARQL variants give, in the same order: a key's
 point is tested against the box as the query tests it, its trial's status and its own status are
@@ -23,7 +24,9 @@ import json
 import math
 import re
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 import pyoxigraph as ox
 
@@ -32,6 +35,8 @@ from kg.queries import Bindings, Cell, ResultTable
 from kg.terms import SCHEMA, SKOS, TKG, XSD
 
 __all__ = [
+    "CELLS_A_READER",
+    "KEY_READERS",
     "MAX_FINE_CELLS",
     "NEAR_VARIABLES",
     "box_cells",
@@ -243,22 +248,49 @@ def near_rows(store: ox.Store, bindings: Mapping[ox.Variable, object]) -> list[R
     if cells is None:
         return None
     near = _Near(store, lat, lon, km)
-    # One SELECT of the keys alone (one snapshot of the store): 2-3x faster than
-    # quads_for_pattern, which decodes each quad's subject, predicate and graph too; a cell a
-    # look-up, even for 4,096 cells (benchmarks/RESULTS.md).
-    nodes = " ".join(f"<{CELL_NODES}{cell.replace(' ', '/')}>" for cell in cells)
-    text = f"SELECT ?key WHERE {{ VALUES ?cell {{ {nodes} }} ?cell <{_KEY.value}> ?key }}"
-    result = store.query(text, use_default_graph_as_union=True)
-    assert isinstance(result, ox.QuerySolutions)  # noqa: S101 - a SELECT gives solutions
     try:
-        for solution in result:
-            key = solution[0]
+        for key in _read_keys(store, cells):
             if not isinstance(key, ox.Literal):
                 raise _Unsure
             near.add(key.value)
     except _Unsure:
         return None
     return sorted(near.rows, key=_order)
+
+
+KEY_READERS = 8
+"""Most threads reading a box's keys at once, :data:`CELLS_A_READER` cells each at least."""
+
+CELLS_A_READER = 16
+
+_READERS_PREFIX = "kg-near"
+
+
+def _read_keys(store: ox.Store, cells: list[str]) -> list[object]:
+    """The site keys of ``cells``, read by up to :data:`KEY_READERS` threads side by side.
+
+    Each key is a string of the store's string table at a random place on disk: from a cold page
+    cache a box waits on one read per site, and reads issued side by side overlap (pyoxigraph
+    lets go of Python's lock while it reads). At 100,000 trials, 25 km boxes, 8 threads against
+    one: the median box 113-122 -> 69-97 ms from a cold page cache, the slowest 0.9-1.1 -> 0.5 s;
+    warm the same or less (benchmarks/RESULTS.md, "Issue 15, thirteenth pass").
+    """
+    readers = max(1, min(KEY_READERS, len(cells) // CELLS_A_READER))
+    if readers == 1:
+        return _cell_keys(store, cells)
+    shares = [cells[n::readers] for n in range(readers)]
+    with ThreadPoolExecutor(readers, thread_name_prefix=_READERS_PREFIX) as pool:
+        return [key for share in pool.map(partial(_cell_keys, store), shares) for key in share]
+
+
+def _cell_keys(store: ox.Store, cells: list[str]) -> list[object]:
+    # One SELECT of the keys alone: 2-3x faster than quads_for_pattern, which decodes each
+    # quad's subject, predicate and graph too; a cell a look-up, even for 4,096 cells.
+    nodes = " ".join(f"<{CELL_NODES}{cell.replace(' ', '/')}>" for cell in cells)
+    text = f"SELECT ?key WHERE {{ VALUES ?cell {{ {nodes} }} ?cell <{_KEY.value}> ?key }}"
+    result = store.query(text, use_default_graph_as_union=True)
+    assert isinstance(result, ox.QuerySolutions)  # noqa: S101 - a SELECT gives solutions
+    return [solution[0] for solution in result]
 
 
 def near_page(

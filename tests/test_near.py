@@ -85,6 +85,41 @@ def test_native_rows_equal_the_scan_on_a_synthetic_registry(synthetic: ox.Store)
     assert _sampled(synthetic, 9, 8, ("3", "25", "80")) > 100
 
 
+def test_a_box_s_keys_are_read_by_threads_side_by_side_with_the_same_rows(
+    synthetic: ox.Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A box of many cells is read in shares, each on a thread of its own; one reader (a small
+    box, or KEY_READERS 1) gives the same rows."""
+    import threading
+
+    import kg.near
+
+    calls: list[tuple[str, int]] = []
+    read = kg.near._cell_keys
+
+    def spy(store: ox.Store, cells: list[str]) -> list[object]:
+        calls.append((threading.current_thread().name, len(cells)))
+        return read(store, cells)
+
+    monkeypatch.setattr(kg.near, "_cell_keys", spy)
+    lat, lon = _places(synthetic)[0]
+    many = _native_equals_scan(synthetic, lat, lon, "80")
+    assert many.rows
+    cells = box_cells(float(lat), float(lon), 80, 16, MAX_FINE_CELLS)
+    assert cells is not None and len(cells) >= kg.near.KEY_READERS * kg.near.CELLS_A_READER
+    # read twice: by native_table, then by run_query (kg.near.near_rows each time)
+    assert len(calls) == 2 * kg.near.KEY_READERS and sum(n for _, n in calls) == 2 * len(cells)
+    assert all(name.startswith("kg-near") for name, _ in calls)
+    calls.clear()
+    monkeypatch.setattr(kg.near, "KEY_READERS", 1)
+    assert _native_equals_scan(synthetic, lat, lon, "80") == many
+    assert [name for name, _ in calls] == [threading.current_thread().name] * 2
+    calls.clear()
+    monkeypatch.setattr(kg.near, "KEY_READERS", 8)
+    _native_equals_scan(synthetic, lat, lon, "1")  # a few cells: one reader, this thread
+    assert [name for name, _ in calls] == [threading.current_thread().name] * 2
+
+
 def test_a_page_and_its_count_come_from_the_native_answer(synthetic: ox.Store) -> None:
     query = load_query("recruiting-near")
     lat, lon = _places(synthetic)[0]
