@@ -462,9 +462,11 @@ def _row_keys(
     stats: Statistics, city_rank: Mapping[tuple[str, str | None], int],
     sponsor_rank: Mapping[tuple[str, str], int],
 ) -> Iterator[tuple[str, str]]:
-    """trials-per-city's and sponsors-by-class's rows in rank order, as keys (kg.row_keys)."""
-    cities = sorted(city_rank, key=city_rank.__getitem__)
-    sponsors = sorted(sponsor_rank, key=sponsor_rank.__getitem__)
+    """trials-per-city's and sponsors-by-class's rows in rank order, as keys (kg.row_keys).
+
+    The ranks are :func:`_ranks`' dictionaries, made in rank order: their keys are the rows' order.
+    """
+    cities, sponsors = list(city_rank), list(sponsor_rank)
     texts = {t for key in cities for t in key if t is not None}
     texts.update(t for key in sponsors for t in key)
     terms = _parse_terms(texts)
