@@ -15,7 +15,8 @@ a page is read:
   in the answer's order, whatever the store; kg.stats and kg.answers write them so) reads the
   page's ranks only: ``VALUES ?rank`` looked up, not every row read and sorted; the number of
   rows is found by looking up whether rank k exists (a doubling then a halving search, ~2 log2 N
-  look-ups);
+  look-ups); a variant written for whole answers names the form its pages are read with
+  (``# rank form:``, :func:`kg.rank_blocks.rank_page_form`);
 - an indexed variant whose header says ``# pages: block`` (ranked rows of which its parameters
   keep one block of contiguous ranks: a role, an agency class) finds the block's first and last
   rank with its probe query and reads the page's ranks only (:mod:`kg.rank_blocks`);
@@ -53,7 +54,7 @@ from kg.queries import (
     term_cell,
     with_values,
 )
-from kg.rank_blocks import block_paged, ranks_query, read_block_page
+from kg.rank_blocks import block_paged, rank_page_form, ranks_query, read_block_page
 from kg.remote_pages import Pager
 
 __all__ = [
@@ -175,9 +176,10 @@ Run = Callable[[NamedQuery, Bindings], ResultTable]
 
 def _ranks_held(run: Run, query: NamedQuery, bindings: Bindings, known: int) -> int:
     """Return N, the number of ranks 0..N-1 held, given that rank ``known - 1`` is held."""
+    form = rank_page_form(query)
 
     def held(rank: int) -> bool:
-        return bool(run(ranks_query(query, rank, 1), bindings).rows)
+        return bool(run(ranks_query(form, rank, 1), bindings).rows)
 
     low, step = known, 1  # ranks < low are held
     high = low + step
@@ -257,7 +259,7 @@ def _read_page_once(
     chunk: int = VALUES_CHUNK,
 ) -> PageResult:
     if rank_paged(query):
-        table = run(ranks_query(query, page.offset, page.limit), bindings)
+        table = run(ranks_query(rank_page_form(query), page.offset, page.limit), bindings)
         shown = len(table.rows)
         if shown == page.limit:
             total = _ranks_held(run, query, bindings, page.offset + shown)

@@ -20,16 +20,27 @@ page the slow, exact way.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 from kg.errors import QueryError
 from kg.queries import QUERY_DIR, Bindings, NamedQuery, ResultTable, load_query, with_block
 
-__all__ = ["BLOCKS_DIR", "Block", "block_paged", "find_block", "ranked_form", "ranks_query"]
+__all__ = [
+    "BLOCKS_DIR",
+    "Block",
+    "block_paged",
+    "find_block",
+    "rank_page_form",
+    "ranked_form",
+    "ranks_query",
+]
 
 BLOCKS_DIR = QUERY_DIR / "indexed" / "blocks"
 _BLOCK = re.compile(r"^#\s*pages:\s*block\b", re.MULTILINE)
+_RANK_FORM = re.compile(r"^#\s*rank form:\s*(\S+)", re.MULTILINE)
 
 Run = Callable[[NamedQuery, Bindings], ResultTable]
 Block = tuple[int, int]
@@ -54,6 +65,31 @@ def ranked_form(query: NamedQuery) -> NamedQuery:
     path = BLOCKS_DIR / f"{query.name}.rq"
     if not path.is_file():
         raise QueryError(f"{query.name}: '# pages: block' but no ranked form {path}")
+    return load_query(str(path))
+
+
+def rank_page_form(query: NamedQuery) -> NamedQuery:
+    """Return the form a ``# pages: rank`` variant's pages are read with (bound ranks).
+
+    A variant whose header says ``# rank form: ranks/NAME.rq`` (a file of ``queries/indexed/``)
+    is written to read a whole answer fast (each column joined as a whole), which reads every row
+    whatever ranks are bound; its rank form gives the same rows starting from the ranks bound.
+    Without that line the variant is its own rank form.
+
+    Raises:
+        QueryError: the header names a file that is not there.
+    """
+    named = _RANK_FORM.search(query.text)
+    if named is None:
+        return query
+    return _load_form(named.group(1))
+
+
+@functools.lru_cache(maxsize=32)
+def _load_form(relative: str) -> NamedQuery:
+    path = QUERY_DIR / "indexed" / relative
+    if ".." in Path(relative).parts or not path.is_file():
+        raise QueryError(f"no rank form {relative!r} in {QUERY_DIR / 'indexed'}")
     return load_query(str(path))
 
 

@@ -65,6 +65,8 @@ def _read_by_kg(store: ox.Store, name: str, params: dict[str, str]) -> int:
     whole = native_table(store, chosen, bindings)  # type: ignore[arg-type]
     assert whole is not None, (name, params)  # kg read it: not the SPARQL
     assert whole == scan, (name, params)
+    plain = NamedQuery(name, chosen.text, "", chosen.params, "")  # its SPARQL, as an endpoint runs
+    assert run_query(store, plain, bindings, indexed=False) == scan, (name, params)  # type: ignore[arg-type]
     written = stream_answer(store, chosen, bindings, OutputFormat.CSV)  # type: ignore[arg-type]
     assert written == stream_answer(store, query, bindings, OutputFormat.CSV)  # type: ignore[arg-type]
     assert native_page(store, chosen, bindings, 0, 10) is None  # type: ignore[arg-type]

@@ -19,7 +19,7 @@ from kg.indexed import choose, store_ask, store_lookup
 from kg.key_pages import keys_paged, read_keys_page
 from kg.queries import Bindings, NamedQuery, ResultTable, bind_params, load_query, run_query
 from kg.query_output import Page, read_page
-from kg.rank_blocks import block_paged, find_block, ranked_form
+from kg.rank_blocks import block_paged, find_block, rank_page_form, ranked_form
 from kg.resolve import MAX_SPELLINGS, SPELLINGS, spellings
 from kg.sinks import StoreSink, open_store
 from kg.terms import DEFAULT_BASE, MESH, TKG
@@ -306,3 +306,52 @@ def test_a_page_whose_answer_changes_between_its_chunks_is_an_error(
     monkeypatch.setattr(kg.query_output, "_read_page_once", once)
     with pytest.raises(AnswerChangedError, match="trials-per-city: the answer changed"):
         read_page(chosen, bindings, Page(10, 0), _run(shared_store), chunk=3)  # type: ignore[arg-type]
+
+
+def test_a_variant_written_for_whole_answers_reads_its_pages_with_its_rank_form(
+    shared_store: ox.Store,
+) -> None:
+    """``# rank form:``: the variant joins whole columns (a whole answer), its rank form starts
+    from the ranks bound (a page); both give the scan's rows, and a page never runs the variant."""
+    from kg.indexed import INDEXED_DIR
+    from kg.query_output import rank_paged
+
+    named = [p.stem for p in INDEXED_DIR.glob("*.rq") if "# rank form:" in p.read_text("utf-8")]
+    assert "sponsor-network" in named
+    for name in named:
+        query = load_query(name)
+        bindings = bind_params(query, {})
+        chosen = choose(query, bindings, store_ask(shared_store))
+        assert rank_paged(chosen), name
+        form = rank_page_form(chosen)
+        assert form.text != chosen.text and "# pages: rank" not in form.text, name
+        scan = run_query(shared_store, query, bindings, indexed=False)
+        assert len(scan.rows) > 10, name
+        for text in (chosen, form):  # each as SPARQL, whole: not kg's reading of row keys
+            plain = NamedQuery(name, text.text, "", (), "")
+            assert run_query(shared_store, plain, bindings, indexed=False) == scan, name
+        calls: list[str] = []
+
+        def run(q: NamedQuery, b: Bindings, calls: list[str] = calls) -> ResultTable:
+            calls.append(q.text)
+            return run_query(shared_store, q, b, indexed=False)
+
+        for page in (Page(10, 0), Page(7, len(scan.rows) - 3), Page(5, len(scan.rows) + 2)):
+            calls.clear()
+            got = read_page(chosen, bindings, page, run)  # type: ignore[arg-type]
+            assert got.table.rows == scan.rows[page.offset : page.offset + page.limit], name
+            assert got.total == len(scan.rows), name
+            assert calls and all(c.startswith(form.text[:40]) and "VALUES ?rank" in c
+                                 for c in calls), name
+
+
+def test_a_rank_form_that_is_not_there_is_an_error() -> None:
+    from kg.errors import QueryError
+
+    text = "# pages: rank\n# rank form: ranks/no-such-query.rq\nSELECT ?rank { }"
+    with pytest.raises(QueryError, match="no rank form 'ranks/no-such-query.rq'"):
+        rank_page_form(NamedQuery("q", text, "", (), ""))
+    with pytest.raises(QueryError, match="no rank form"):
+        rank_page_form(NamedQuery("q", "# rank form: ../trials-per-city.rq\n", "", (), ""))
+    own = NamedQuery("q", "# pages: rank\nSELECT ?rank { }", "", (), "")
+    assert rank_page_form(own) is own
