@@ -125,7 +125,7 @@ class Site:
         return Response(body, status_code=status, media_type="text/html; charset=utf-8")
 
     def void(self) -> list[ox.Triple]:
-        """Return the dataset description, computed once (a pass over the whole graph)."""
+        """Return the dataset description, computed once (counted by the store over every graph)."""
         with self._void_lock:
             if self._void is None:
                 stats = collect_statistics(self.store, self.base)
