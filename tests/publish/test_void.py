@@ -169,8 +169,9 @@ def _counted_by_reading(store: ox.Store, uri_space: str) -> Statistics:
         if t.predicate == kind and isinstance(t.object, ox.NamedNode):
             stats.classes[t.object.value] += 1
     stats.subjects = len(subjects)
-    iris = sorted(s.value for s in subjects if isinstance(s, ox.NamedNode))
-    stats.entities = sum(1 for s in iris if s.startswith(uri_space))
+    stats.entities = sum(
+        1 for s in subjects if isinstance(s, ox.NamedNode) and s.value.startswith(uri_space)
+    )
     main = {"MedicalTrial", "MedicalObservationalStudy", "Organization", "Person", "ScholarlyArticle"}
     for t in sorted((t for t in data if t.predicate == kind and isinstance(t.subject, ox.NamedNode)),
                     key=lambda t: t.subject.value):
