@@ -174,9 +174,11 @@ def count_query(query: NamedQuery) -> NamedQuery:
 Run = Callable[[NamedQuery, Bindings], ResultTable]
 
 
-def _ranks_held(run: Run, query: NamedQuery, bindings: Bindings, known: int) -> int:
-    """Return N, the number of ranks 0..N-1 held, given that rank ``known - 1`` is held."""
-    form = rank_page_form(query)
+def _ranks_held(run: Run, form: NamedQuery, bindings: Bindings, known: int) -> int:
+    """Return N, the number of ranks 0..N-1 held, given that rank ``known - 1`` is held.
+
+    ``form`` is the variant's rank form (:func:`kg.rank_blocks.rank_page_form`).
+    """
 
     def held(rank: int) -> bool:
         return bool(run(ranks_query(form, rank, 1), bindings).rows)
@@ -259,14 +261,15 @@ def _read_page_once(
     chunk: int = VALUES_CHUNK,
 ) -> PageResult:
     if rank_paged(query):
-        table = run(ranks_query(rank_page_form(query), page.offset, page.limit), bindings)
+        form = rank_page_form(query)
+        table = run(ranks_query(form, page.offset, page.limit), bindings)
         shown = len(table.rows)
         if shown == page.limit:
-            total = _ranks_held(run, query, bindings, page.offset + shown)
+            total = _ranks_held(run, form, bindings, page.offset + shown)
         elif shown or page.offset == 0:
             total = page.offset + shown
         else:  # past the end: how far is it?
-            total = _ranks_held(run, query, bindings, 0)
+            total = _ranks_held(run, form, bindings, 0)
         return PageResult(table, page, total)
     read = None
     if block_paged(query):
