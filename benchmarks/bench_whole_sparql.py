@@ -25,16 +25,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from _harness import REPO, log, md_table
+from bench_page_modes import _spec  # QUERY:k=v,... as that benchmark reads it
 
 from kg.answer_rows import ROW_KEYED
 from kg.queries import _parse_header, bind_params, load_query, with_values
 
 VARIANT = "queries/indexed/{}.rq"
-
-
-def _spec(arg: str) -> tuple[str, dict[str, str]]:
-    name, _, rest = arg.partition(":")
-    return name, dict(kv.split("=", 1) for kv in rest.split(",") if kv)
 
 
 def _text_at(rev: str, name: str) -> str:
