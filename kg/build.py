@@ -33,6 +33,7 @@ from kg.sources import InputFile, iter_input_files, read_records
 from kg.stats import WANTED as STATS_READS
 from kg.stats import GraphCounts, count_triples
 from kg.terms import DEFAULT_BASE, Minter, T
+from kg.void_counts import GraphVoid, count_graph
 
 __all__ = [
     "BuildReport",
@@ -76,6 +77,8 @@ class Mapped:
     """The record's share of the store's statistics (kg.stats), counted where it is mapped."""
     mapped: frozenset[str] = frozenset()
     """Keys of the organisation mapping (``orgs``) that named one of the record's organisations."""
+    void: GraphVoid | None = None
+    """The record's share of the dataset description's figures (kg.void_counts)."""
 
 
 @dataclass(slots=True)
@@ -123,7 +126,10 @@ def map_record(record: Trial, options: MapOptions, doc: InputFile) -> Mapped:
             parts[p].append((s, o))
     text = "".join(f"{s} {p} {o} {graph} .\n" for s, p, o in unique)
     counts = count_triples(graph, parts)
-    return Mapped(record.nct_id, graph, text, len(unique), doc, counts, frozenset(mint.mapped))
+    void = count_graph(graph, unique, options.base)
+    return Mapped(
+        record.nct_id, graph, text, len(unique), doc, counts, frozenset(mint.mapped), void
+    )
 
 
 def map_document(doc: InputFile, options: MapOptions) -> list[Mapped | InputError]:
@@ -273,7 +279,7 @@ def build(
                 if isinstance(sink, StoreSink) and sink.sums:  # its first graph's counts go
                     first = _first(nct_id, first_doc[nct_id], options)
                     if first.counts is not None:
-                        sink.uncount(first.graph, first.counts)
+                        sink.uncount(first.graph, first.counts, first.void)
                 _count(sink, merged)
                 sink.replace(merged.graph, merged.text)
                 report.org_keys_used.update(merged.mapped)
@@ -289,7 +295,7 @@ def build(
 def _count(sink: Sink, mapped: Mapped) -> None:
     """Give a store the record's statistics counts, so a new store need not count them again."""
     if isinstance(sink, StoreSink) and mapped.counts is not None:
-        sink.count(mapped.graph, mapped.counts)
+        sink.count(mapped.graph, mapped.counts, mapped.void)
 
 
 def _first(nct_id: str, doc: InputFile, options: MapOptions) -> Mapped:

@@ -106,9 +106,13 @@ import math
 import re
 from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import pyoxigraph as ox
+
+if TYPE_CHECKING:
+    from kg.void_counts import Change
 
 from kg.terms import (
     DCT,
@@ -571,12 +575,13 @@ WHERE {{
 """
 
 
-def add_missing_keys(store: ox.Store) -> int:
+def add_missing_keys(store: ox.Store, change: Change | None = None) -> int:
     """Key every spelling of every sponsor in every graph of ``store``; return the keys added.
 
     The build leaves out the keys of facilities keyed by name at a place (no sponsor's node);
     this adds them where such a node is a sponsor's after all, so sponsor-trials' indexed variant
-    finds what its scan finds. Run after every write of the store.
+    finds what its scan finds. Run after every write of the store. ``change`` records the quads
+    added (kg.void_counts).
     """
     result = store.query(_UNKEYED_SPONSOR_NAMES)
     assert isinstance(result, ox.QuerySolutions)  # noqa: S101 - a SELECT gives solutions
@@ -588,5 +593,8 @@ def add_missing_keys(store: ox.Store) -> int:
         and isinstance(sol["org"], ox.NamedNode | ox.BlankNode)
         and isinstance(sol["g"], ox.NamedNode)
     }
+    quads = {q for q in quads if q not in store}
+    if change is not None:
+        change.added(quads)
     store.extend(quads)
     return len(quads)

@@ -20,8 +20,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
+
+if TYPE_CHECKING:
+    from kg.void_counts import Change
 
 from kg.terms import OWL, Minter
 
@@ -131,12 +135,12 @@ def _moved(quad: ox.Quad, rename: dict[ox.NamedNode, ox.NamedNode]) -> ox.Quad:
     )
 
 
-def merge_aliases(store: ox.Store) -> MergeReport:
+def merge_aliases(store: ox.Store, change: Change | None = None) -> MergeReport:
     """Move every statement about a publication alias to the node it stands for; return counts.
 
     The alias's own ``owl:sameAs`` statements stay (the alias without facts); everything else
     that names it, or a list cell or author keyed by it, is restated with the node's IRIs in the
-    same graph, then removed.
+    same graph, then removed. ``change`` records the quads added and removed (kg.void_counts).
     """
     aliases = moved = 0
     for alias, node in sorted(publication_aliases_in(store).items(), key=lambda p: p[0].value):
@@ -154,7 +158,11 @@ def merge_aliases(store: ox.Store) -> MergeReport:
                     old[quad] = None
         if not old:
             continue
-        store.extend([_moved(q, rename) for q in old])
+        moved_quads = [_moved(q, rename) for q in old]
+        if change is not None:  # what is left: (before + moved) - old
+            change.added({q for q in moved_quads if q not in old and q not in store})
+            change.removed(old)
+        store.extend(moved_quads)
         for quad in old:
             store.remove(quad)
         aliases += 1

@@ -35,6 +35,7 @@ from kg.queries import NamedQuery, bind_params, load_query, run_query
 from kg.sinks import StoreSink
 from kg.stats import STATS_GRAPH, refresh
 from kg.terms import DEFAULT_BASE, TKG
+from kg.void_counts import VOID_GRAPH
 
 _FORMAT_2 = ("ownTitle", "fineGeoCell")
 _FORMAT_3 = (
@@ -109,7 +110,11 @@ def _built(path: Path, registry: Path) -> ox.Store:
 
 
 def _drop(store: ox.Store, names: tuple[str, ...], *, held: bool = True) -> None:
-    """Remove the keys named from every trial graph (``held``: check that the store had them)."""
+    """Remove the keys named from every trial graph (``held``: check that the store had them).
+
+    The dataset figures go too: no kg of an earlier index format kept them.
+    """
+    store.remove_graph(ox.NamedNode(VOID_GRAPH))
     for name in names:
         quads = [
             q
@@ -449,13 +454,17 @@ def test_kg_reindex_gives_a_format_1_store_the_keys_a_fresh_build_writes(
         assert _SHARING_4 in picked.text or _SHARING_7 in picked.text or name == "recruiting-near"
 
 
+@pytest.mark.parametrize("figures", ["none", "kept"])
 @pytest.mark.parametrize("stored", ["2", "3", "4", "5", "6", "7"])
 def test_kg_reindex_gives_a_format_2_to_7_store_the_keys_a_fresh_build_writes(
-    tmp_path: Path, registry: Path, fresh: set[ox.Quad], stored: str
+    tmp_path: Path, registry: Path, fresh: set[ox.Quad], stored: str, figures: str
 ) -> None:
     """Format 2 to 7 to 8 (4: a store built before format 5; 6: the withdrawn format, as the 100k
-    benchmark store was): the keys the later formats add, and the graphs' older notes go."""
+    benchmark store was): the keys the later formats add, and the graphs' older notes go. The
+    dataset figures: counted when the store has none, moved by the keys when it keeps them."""
+    from kg.publish.void import count_figures
     from kg.reindex import reindex
+    from kg.void_counts import read, write
 
     older = _built(tmp_path / "store", registry)
     convert = {
@@ -464,6 +473,10 @@ def test_kg_reindex_gives_a_format_2_to_7_store_the_keys_a_fresh_build_writes(
     }
     convert[stored](older)
     assert _store_format(older) == [stored]
+    assert read(older) is None
+    if figures == "kept":  # as if that kg had kept them: moved by the keys reindex writes
+        write(older, count_figures(older, DEFAULT_BASE))
+        assert read(older) is not None
     report = reindex(older)
     assert (report.upgraded, report.current, report.store_format) == (120, 0, "8")
     assert _quads(older) == fresh

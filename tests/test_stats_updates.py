@@ -23,16 +23,19 @@ import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from void_support import counted_by_reading
 
 from kg.answer_rows import ROW_KEYED
 from kg.answers import ANSWERS_GRAPH
 from kg.build import build
 from kg.indexed import capabilities, choose, store_ask
 from kg.native import native_table
+from kg.publish.void import collect_statistics
 from kg.queries import bind_params, load_query, run_query
 from kg.sinks import StoreSink, open_store
 from kg.stats import STATS_GRAPH
 from kg.terms import DEFAULT_BASE
+from kg.void_counts import read as read_void
 
 NCTS = ("NCT04638790", "NCT04757038", "NCT05142982", "NCT03064438", "NCT04909229")
 # (source date, change tag): version 0 is the record as shared, dated early; 1 and 2 change it.
@@ -123,6 +126,9 @@ def _check(path: Path, stored: dict[str, Record], work: Path) -> None:
     build([str(r.path) for r in stored.values()], StoreSink(fresh), base=DEFAULT_BASE)
     assert _stats(path) == _stats(fresh)
     store = open_store(path)
+    # kg void's figures, kept and moved by every update: those of reading every quad
+    assert read_void(store) is not None
+    assert collect_statistics(store, DEFAULT_BASE) == counted_by_reading(store, DEFAULT_BASE)
     assert capabilities(store_ask(store)) == {
         "statistics", "index", "index 2", "index 3",
         "index 4", "index 5", "index 6", "index 7", "index 8", "answers"

@@ -31,6 +31,10 @@ from kg.stats import refresh as refresh_stats
 from kg.stats_delta import before_removal
 from kg.stats_delta import update as update_stats
 from kg.stats_tally import Tally
+from kg.void_counts import MOVE_LIMIT, Change, GraphVoid, move
+from kg.void_counts import Tally as VoidTally
+from kg.void_counts import read as read_void
+from kg.void_counts import write as write_void
 
 __all__ = ["StoreSink", "bulk_load_chunked", "default_store_path", "open_store"]
 
@@ -88,7 +92,11 @@ _FD_DIR = Path("/dev/fd")
 
 
 def _finalise(
-    store: ox.Store, counted: Statistics | None, *, publications_ontology: bool
+    store: ox.Store,
+    counted: Statistics | None,
+    void: VoidTally | None,
+    *,
+    publications_ontology: bool,
 ) -> None:
     """Add the statistics and the ontology to a freshly loaded store, compact it, write it out.
 
@@ -97,12 +105,15 @@ def _finalise(
     leaves the graphs written after it uncompacted, and queries over them (the indexed variants)
     ran 1.5-2.3x slower (benchmarks/RESULTS.md, "Build cost, issue 15 fourth pass (hb)").
     """
-    if merge_aliases(store).aliases:  # publications loaded with their aliases: one node per paper
+    change = Change()  # what is written after the load: the dataset figures move by it
+    if merge_aliases(store, change).aliases:  # publications with their aliases: one node each
         counted = None  # the records' own counts saw the aliases as papers: count the store
-    add_missing_keys(store)  # a facility's node that is a sponsor's after all (kg.index)
+    add_missing_keys(store, change)  # a facility's node that is a sponsor's after all (kg.index)
     load_ontology(store)  # first: the statistics read the codes of its concepts
     if publications_ontology:
         load_publications_ontology(store)  # the answers read its publication types
+    figures = void.counts(store) if void is not None else None
+    write_void(store, move(store, figures, change) if figures is not None else None)
     refresh_stats(store, counted)
     refresh_answers(store)  # the sponsor and publication answers (kg.answers)
     store.optimize()
@@ -172,8 +183,10 @@ class StoreSink:
         # graph's counts, to move the stored statistics by (kg.stats_delta).
         self._tally: Tally | None = None if _is_store(path) else Tally()
         self._counts: dict[str, GraphCounts] = {}
-        self._pending: tuple[str, GraphCounts] | None = None
+        self._pending: tuple[str, GraphCounts, GraphVoid | None] | None = None
         self._taken_back: set[str] = set()  # graphs whose first counts were taken out
+        self._void: VoidTally | None = None  # a new store's dataset figures (kg.void_counts)
+        self._void_unsure = False
         self._uncounted = False  # a graph came without its counts: count the store instead
         self.publications_ontology = False
         """Load the publications ontology with the commit (``kg fetch-publications``)."""
@@ -183,15 +196,37 @@ class StoreSink:
         """True when the counts are summed as they come: a replaced graph's are taken back."""
         return self._tally is not None
 
-    def count(self, graph: str, counts: GraphCounts) -> None:
-        """Take the statistics counts of the graph added (or replaced) next (kg.stats)."""
-        self._pending = (graph, counts)
+    def count(self, graph: str, counts: GraphCounts, void: GraphVoid | None = None) -> None:
+        """Take the statistics counts of the graph added (or replaced) next (kg.stats).
 
-    def uncount(self, graph: str, counts: GraphCounts) -> None:
+        ``void``: its share of the dataset description's figures (kg.void_counts).
+        """
+        self._pending = (graph, counts, void)
+
+    def uncount(self, graph: str, counts: GraphCounts, void: GraphVoid | None = None) -> None:
         """Take back the counts of a graph added before and replaced next (a merged trial)."""
         if self._tally is not None:
             self._tally.remove(counts)
             self._taken_back.add(graph)
+            if self._void is not None and void is not None:
+                self._void.remove(graph, void)
+            else:
+                self._void_unsure = True
+
+    def _add_void(self, graph: str, void: GraphVoid | None) -> None:
+        if void is None:
+            self._void_unsure = True
+        elif not self._void_unsure:
+            if self._void is None:
+                self._void = VoidTally(self.path.resolve().parent, void.uri_space)
+            self._void.add(graph, void)
+
+    def _void_tally(self) -> VoidTally | None:
+        """The new store's figures, or None when some graph came without them."""
+        if self._void is not None and (self._void_unsure or self._uncounted):
+            self._void.discard()
+            return None
+        return self._void
 
     def _take(self, graph: str, *, replacing: bool) -> None:
         """Keep the counts given for ``graph``; without them the store is counted at the end."""
@@ -205,6 +240,7 @@ class StoreSink:
         else:
             self._taken_back.discard(graph)
             self._tally.add(pending[1])
+            self._add_void(graph, pending[2])
 
     def _counted(self) -> Statistics | None:
         """The sums of every graph's counts of a new store, or None when some came without."""
@@ -266,6 +302,8 @@ class StoreSink:
     def abort(self) -> None:
         """Forget everything written so far."""
         self._spool.discard()
+        if self._void is not None:
+            self._void.discard()
         if self._load is not None:
             load, self._load = self._load, None
             try:
@@ -290,7 +328,10 @@ class StoreSink:
                 store.remove_graph(ox.NamedNode(graph[1:-1]))
             if self._spool.graphs:
                 bulk_load_chunked(store, self._spool.path)
-            _finalise(store, self._counted(), publications_ontology=self.publications_ontology)
+            _finalise(
+                store, self._counted(), self._void_tally(),
+                publications_ontology=self.publications_ontology,
+            )
             del store  # closed before its folder is renamed
             self._publish(fresh)
         finally:
@@ -307,7 +348,10 @@ class StoreSink:
         try:
             store = ox.Store(str(fresh))
             bulk_load_chunked(store, self._spool.path)
-            _finalise(store, self._counted(), publications_ontology=self.publications_ontology)
+            _finalise(
+                store, self._counted(), self._void_tally(),
+                publications_ontology=self.publications_ontology,
+            )
             del store  # closed before its folder is renamed
             self._publish(fresh)
         finally:
@@ -316,6 +360,9 @@ class StoreSink:
     def _update(self, store: ox.Store) -> None:
         loaded = self._spool.kept_graphs()
         removed = before_removal(store, loaded)  # their statistics, taken out below
+        change = Change()  # the quads this write adds and removes: the dataset figures move by it
+        figures = read_void(store)  # read before the write: they say for how many graphs
+        before = _graph_quads(store, loaded, change) if figures is not None else {}
         for graph in loaded:
             node = ox.NamedNode(graph[1:-1])
             if store.contains_named_graph(node):
@@ -324,10 +371,13 @@ class StoreSink:
             bulk_load_chunked(store, self._spool.path)
         else:
             store.load(path=self._spool.path, format=ox.RdfFormat.N_QUADS)
+        if figures is not None:
+            for graph, quads in _graph_quads(store, loaded, change).items():
+                change.replaced(before.pop(graph, ()), quads)
         # A rebuilt trial names its references as the registry keys them: the publications
         # kg fetch-publications linked keep their one node (DESIGN.md, "Publication").
-        merged = merge_aliases(store)
-        add_missing_keys(store)  # a facility's node that is a sponsor's after all (kg.index)
+        merged = merge_aliases(store, change)
+        add_missing_keys(store, change)  # a facility's node that is a sponsor's after all
         load_ontology(store)  # first: the statistics read the codes of its concepts
         if self.publications_ontology:
             load_publications_ontology(store)  # the answers read its publication types
@@ -340,5 +390,24 @@ class StoreSink:
             refresh_stats(store)
         else:  # only the rows that changed are written
             rewrite_graph(store, STATS_GRAPH, stats_nquads(stats), old)
+        if figures is not None:  # kept: moved by what changed (dropped when that is too much)
+            write_void(store, move(store, figures, change))
         refresh_answers(store, by_difference=True)
         store.flush()
+
+
+def _graph_quads(
+    store: ox.Store, graphs: list[str], change: Change
+) -> dict[str, set[ox.Quad]]:
+    """The quads of the graphs (rendered IRIs) of a write; none once it is too large to track."""
+    out: dict[str, set[ox.Quad]] = {}
+    held = 0
+    for graph in graphs:
+        if change.too_large:
+            return {}
+        quads = set(store.quads_for_pattern(None, None, None, ox.NamedNode(graph[1:-1])))
+        out[graph] = quads
+        held += len(quads)
+        if held > MOVE_LIMIT:
+            change.too_large = True
+    return {} if change.too_large else out

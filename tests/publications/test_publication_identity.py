@@ -243,6 +243,30 @@ def test_a_trial_not_linked_yet_that_cites_the_doi_joins_the_node(
     assert _citing(store, PAPER) == [(OTHER,), (SEED_NCT,)]
 
 
+def test_the_dataset_figures_follow_the_aliases_moved(
+    recorded: Recorded, two_trials: Path
+) -> None:
+    """kg void's figures stay those of reading every quad through the fetch (which moves the
+    alias's statements in graphs it does not load) and a rebuild of the trial naming the alias."""
+    from void_support import counted_by_reading
+
+    from kg.publish.void import collect_statistics
+    from kg.terms import DEFAULT_BASE
+    from kg.void_counts import read
+
+    for step in ("built", "fetched", "rebuilt"):
+        if step == "fetched":
+            _fetch(two_trials)
+        elif step == "rebuilt":
+            build([str(SEED)], StoreSink(two_trials))
+        store = open_store(two_trials)
+        assert read(store) is not None, step
+        assert collect_statistics(store, DEFAULT_BASE) == counted_by_reading(
+            store, DEFAULT_BASE
+        ), step
+        del store
+
+
 def test_a_second_fetch_changes_nothing(recorded: Recorded, two_trials: Path) -> None:
     _fetch(two_trials)
     first = sorted(str(q) for q in open_store(two_trials))

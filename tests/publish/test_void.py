@@ -8,12 +8,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from publish_support import SEED_NCT
+from void_support import VOID_GRAPH, counted_by_reading
 
 from kg.answers import ANSWERS_GRAPH
 from kg.index import INDEX_PREDICATES
 from kg.publish.export import export_file, read_dump
-from kg.ontology import ONTOLOGY_GRAPH
-from kg.publish.void import SOURCE_TERMS, Statistics, collect_statistics, describe_dataset
+from kg.publish.void import SOURCE_TERMS, collect_statistics, describe_dataset
 from kg.stats import STATS_GRAPH
 from kg.terms import TKG
 
@@ -74,7 +74,7 @@ def test_the_statistics_and_answers_graphs_are_subsets_not_data(publish_store: o
     triples = describe_dataset(publish_store, BASE)
     store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
     subsets = _values(store, DS, VOID + "subset")
-    derived = {STATS_GRAPH: "statistics", ANSWERS_GRAPH: "answers"}
+    derived = {STATS_GRAPH: "statistics", ANSWERS_GRAPH: "answers", VOID_GRAPH: "figures"}
     data = {
         q.triple
         for q in publish_store
@@ -142,45 +142,6 @@ def test_statistics_count_entities_in_the_uri_space_only(seed_store: ox.Store) -
     assert (stats.entities, stats.subjects > 0) == (0, True)
 
 
-def _counted_by_reading(store: ox.Store, uri_space: str) -> Statistics:
-    """The counts by a plain reading of every quad (the pass kg made before it asked the store)."""
-    ontology = ox.NamedNode(ONTOLOGY_GRAPH)
-    derived = {ox.NamedNode(STATS_GRAPH), ox.NamedNode(ANSWERS_GRAPH)}
-    index = {ox.NamedNode(p) for p in INDEX_PREDICATES}
-    kind = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-    data: set[ox.Triple] = set()
-    stats = Statistics()
-    for quad in store:
-        graph = quad.graph_name
-        if isinstance(graph, ox.DefaultGraph) or graph == ontology:
-            continue
-        if graph in derived:
-            stats.derived[graph.value] += 1
-        else:
-            data.add(quad.triple)  # the index triples are counted apart below
-    subjects = set()
-    for t in data:
-        if t.predicate in index:
-            stats.index[t.predicate.value] += 1
-            continue
-        stats.triples += 1
-        stats.properties[t.predicate.value] += 1
-        subjects.add(t.subject)
-        if t.predicate == kind and isinstance(t.object, ox.NamedNode):
-            stats.classes[t.object.value] += 1
-    stats.subjects = len(subjects)
-    stats.entities = sum(
-        1 for s in subjects if isinstance(s, ox.NamedNode) and s.value.startswith(uri_space)
-    )
-    main = {"MedicalTrial", "MedicalObservationalStudy", "Organization", "Person", "ScholarlyArticle"}
-    for t in sorted((t for t in data if t.predicate == kind and isinstance(t.subject, ox.NamedNode)),
-                    key=lambda t: t.subject.value):
-        cls = t.object.value
-        if cls.startswith("http://schema.org/") and cls[18:] in main:
-            stats.examples.setdefault(cls, t.subject.value)
-    return stats
-
-
 @pytest.mark.parametrize(
     ("stored", "uri_space"),
     [
@@ -197,8 +158,8 @@ def test_the_stores_counts_are_those_of_reading_every_quad(
     record built (derived graphs and index triples included), the server's store with a graph of
     its own, another URI space, one with characters to escape."""
     store = request.getfixturevalue(stored)
-    expected = _counted_by_reading(store, uri_space)
+    expected = counted_by_reading(store, uri_space)
     got = collect_statistics(store, uri_space)
     assert got == expected
-    assert got.triples > 5_000 and got.index and len(got.derived) == 2 and len(got.examples) >= 3
+    assert got.triples > 5_000 and got.index and len(got.derived) == 3 and len(got.examples) >= 3
     assert (got.entities > 0) == (uri_space == BASE)
