@@ -10,20 +10,24 @@ reads a few hundred quads.
 
 How a new store counts them without reading it back (:func:`count_graph`, in the build's
 workers): a triple whose subject is the graph's own trial or graph node, or a node kg mints under
-them (``{base}trial/NCT…/…``), is stated in that trial's graph only: it is counted there. Every
-other triple (organisations, places, conditions, people, publications: stated again by each
-graph that names them) is kept as a 128-bit digest of its N-Triples text, spilled to disk in
-buckets, and counted once per distinct digest at the end (:class:`Tally`); its subject likewise.
-A 128-bit digest is how the store itself names strings (Oxigraph's ``StrHash``). Should a graph
-state something about another trial's own node, or hold a blank node, the figures of that build
-are not kept (:attr:`GraphVoid.unsure`) and ``kg void`` counts the store instead.
+them (``{base}trial/NCT…/…``), is counted with that graph's own counts. Every other triple
+(organisations, places, conditions, people, publications: stated again by each graph that names
+them) is kept as a 128-bit digest of its N-Triples text, spilled to disk in buckets, and counted
+once per distinct digest at the end (:class:`Tally`); its subject likewise. A 128-bit digest is
+how the store itself names strings (Oxigraph's ``StrHash``). A triple about another trial's own
+node (a web page names its related trials so) goes by digest too, and is also kept as text: at
+the end the store is asked whether that trial's graph states it as well (then it was counted
+twice, and once is taken back). A graph holding a blank node makes the build keep no figures
+(:attr:`GraphVoid.unsure`), and ``kg void`` counts the store instead.
 
 How a write moves them (:func:`move`): given the quads the write added (absent before) and
 removed (present before), each touched triple's presence over the data graphs before and after
 is settled with a look-up or two in the store's indexes (a triple was present before when the
 write removed it somewhere or a graph it did not add it to holds it now); the counts move by the
 triples and subjects whose presence changed. A write too large to hold its quads in memory
-(:data:`MOVE_LIMIT`) drops the graph instead: never a stale figure.
+(:data:`MOVE_LIMIT`) drops the graph instead: never a stale figure. The graph says how many data
+graphs it was counted over; a store that holds another number was written by another program,
+and its figures are not used (:func:`read`).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tempfile
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -89,6 +94,8 @@ _KEY_NODES = frozenset(ox.NamedNode(p) for p in INDEX_PREDICATES)
 _DIGEST = 16
 _BUCKETS = 64
 _FLUSH = 1 << 20  # records held before they are written to the buckets
+_ONE = np.array([1], dtype="<u4")  # a subject's key: in the URI space
+_ZERO = np.array([0], dtype="<u4")
 
 
 @dataclass(slots=True)
@@ -108,17 +115,21 @@ class GraphVoid:
     """One record graph's share, counted by the build's worker (terms in N-Triples form).
 
     ``own`` counts the triples about the graph's own nodes by predicate (and ``own_classes`` their
-    types by class); ``shared`` holds the other triples' digests by predicate (``_DIGEST`` bytes
-    each), ``class_shared`` those of their types by class; ``subjects_in`` and ``subjects_out``
-    the other subjects' digests, in the URI space and not.
+    types by class). The other triples go as digests (``_DIGEST`` bytes each): ``shared``, with
+    ``shared_index`` giving each one's predicate in ``shared_keys`` (16-bit numbers), and
+    ``class_shared`` those of their types by class likewise; ``subjects_in`` and
+    ``subjects_out`` hold the other subjects' digests, in the URI space and not.
     """
 
     own: tuple[tuple[str, int], ...] = ()
     own_classes: tuple[tuple[str, int], ...] = ()
     own_subjects: int = 0
-    own_entities: int = 0
-    shared: tuple[tuple[str, bytes], ...] = ()
-    class_shared: tuple[tuple[str, bytes], ...] = ()
+    shared: bytes = b""
+    shared_index: bytes = b""
+    shared_keys: tuple[str, ...] = ()
+    class_shared: bytes = b""
+    class_index: bytes = b""
+    class_keys: tuple[str, ...] = ()
     subjects_in: bytes = b""
     subjects_out: bytes = b""
     examples: tuple[tuple[str, str], ...] = ()
@@ -142,66 +153,65 @@ def count_graph(graph: str, triples: Iterable[tuple[str, str, str]], base: str) 
     if home is None:
         home = _HOMES[base] = _home(base)
     own_id = graph[graph.rfind("/") + 1 : -1]
-    kind: dict[str, int] = {}  # subject -> 0 own, 1 shared
+    rows = triples if isinstance(triples, list | tuple) else list(triples)
+    if any(o.startswith("_:") for _, _, o in rows):
+        return GraphVoid(unsure=True)
+    own: set[str] = set()
     homes: dict[str, str] = {}  # another trial's own node -> that trial's graph
-    homed: list[tuple[str, str, str, str]] = []
-    own: Counter[str] = Counter()
-    own_classes: Counter[str] = Counter()
-    shared: dict[str, list[bytes]] = {}
-    class_shared: dict[str, list[bytes]] = {}
-    examples: dict[str, str] = {}
-    blake = hashlib.blake2b
-    space = "<" + base
-    named: set[str] = set()  # subjects of a fact that is no look-up key (VoID's subjects)
-    for s, p, o in triples:
-        k = kind.get(s)
-        if k is None:
-            if s.startswith("_:") or o.startswith("_:"):
-                return GraphVoid(unsure=True)
-            m = home.match(s)
-            if m is not None and m.group(1) != own_id:
-                homes[s] = f"<{base}graph/{m.group(1)}>"
-            k = kind[s] = 0 if m is not None and m.group(1) == own_id else 1
-        elif o.startswith("_:"):
+    for s in {t[0] for t in rows}:
+        if s.startswith("_:"):
             return GraphVoid(unsure=True)
-        if p not in _KEYS:
-            named.add(s)
-        if p == _TYPE and o.startswith("<"):
-            cls = o[1:-1]
-            if o in _EXAMPLES and (cls not in examples or s[1:-1] < examples[cls]):
-                examples[cls] = s[1:-1]
-        if k == 0:
-            own[p] += 1
-            if p == _TYPE and o.startswith("<"):
-                own_classes[o[1:-1]] += 1
+        m = home.match(s)
+        if m is None:
             continue
-        if s in homes:
-            homed.append((s, p, o, homes[s]))
-        digest = blake(f"{s} {p} {o}".encode(), digest_size=_DIGEST).digest()
-        shared.setdefault(p[1:-1], []).append(digest)
+        if m.group(1) == own_id:
+            own.add(s)
+        else:
+            homes[s] = f"<{base}graph/{m.group(1)}>"
+    mine = [t for t in rows if t[0] in own]
+    others = [t for t in rows if t[0] not in own]
+    types = [t for t in rows if t[1] == _TYPE and t[2].startswith("<")]
+    examples: dict[str, str] = {}  # class -> its first IRI (code-point order, as SPARQL's MIN)
+    for s, _, o in types:
+        if o in _EXAMPLES and (o not in examples or s[1:-1] < examples[o]):
+            examples[o] = s[1:-1]
+    blake = hashlib.blake2b
+    digests = [blake(f"{s} {p} {o}".encode(), digest_size=_DIGEST).digest() for s, p, o in others]
+    keys: dict[str, int] = {}
+    index = array("H", [keys.setdefault(p, len(keys)) for _, p, _ in others])
+    class_keys: dict[str, int] = {}
+    class_digests: list[bytes] = []
+    class_index = array("H")
+    for (_, p, o), digest in zip(others, digests, strict=True):
         if p == _TYPE and o.startswith("<"):
-            class_shared.setdefault(o[1:-1], []).append(digest)
-    subjects_in: list[bytes] = []
-    subjects_out: list[bytes] = []
-    own_subjects = 0
-    for s in named:
-        if kind[s] == 0:
-            own_subjects += 1
-            continue
-        digest = blake(s.encode(), digest_size=_DIGEST).digest()
-        (subjects_in if s.startswith(space) else subjects_out).append(digest)
+            class_digests.append(digest)
+            class_index.append(class_keys.setdefault(o, len(class_keys)))
+    named = {s for s, p, _ in rows if p not in _KEYS}  # VoID's subjects: of a fact, not a key
+    space = "<" + base
+    outside = [s for s in named if s not in own]
     return GraphVoid(
-        own=tuple((p[1:-1], n) for p, n in own.items()),
-        own_classes=tuple(own_classes.items()),
-        own_subjects=own_subjects,
-        own_entities=own_subjects,  # minted under the base
-        shared=tuple((p, b"".join(d)) for p, d in shared.items()),
-        class_shared=tuple((c, b"".join(d)) for c, d in class_shared.items()),
-        subjects_in=b"".join(subjects_in),
-        subjects_out=b"".join(subjects_out),
-        examples=tuple(examples.items()),
+        own=tuple((p[1:-1], n) for p, n in Counter(t[1] for t in mine).items()),
+        own_classes=tuple(
+            (o[1:-1], n) for o, n in Counter(o for s, _, o in types if s in own).items()
+        ),
+        own_subjects=len(named) - len(outside),  # minted under the base: entities too
+        shared=b"".join(digests),
+        shared_index=index.tobytes(),
+        shared_keys=tuple(p[1:-1] for p in keys),
+        class_shared=b"".join(class_digests),
+        class_index=class_index.tobytes(),
+        class_keys=tuple(o[1:-1] for o in class_keys),
+        subjects_in=b"".join(
+            blake(s.encode(), digest_size=_DIGEST).digest() for s in outside if s.startswith(space)
+        ),
+        subjects_out=b"".join(
+            blake(s.encode(), digest_size=_DIGEST).digest()
+            for s in outside
+            if not s.startswith(space)
+        ),
+        examples=tuple((o[1:-1], s) for o, s in examples.items()),
         uri_space=base,
-        homed=tuple(homed),
+        homed=tuple((s, p, o, homes[s]) for s, p, o in others if s in homes),
     )
 
 
@@ -215,17 +225,15 @@ class _Buckets:
         self.paths = [folder / f"{name}-{i:02d}" for i in range(_BUCKETS)]
         for path in self.paths:
             path.write_bytes(b"")
-        self._pending: list[np.ndarray] = []
+        self._pending: list[tuple[bytes, bytes | None, np.ndarray, int]] = []
         self._held = 0
 
-    def add(self, digests: bytes, key: int, seq: int) -> None:
+    def add(self, digests: bytes, index: bytes | None, keys: np.ndarray, seq: int) -> None:
+        """One graph's digests; ``index`` numbers each one's key in ``keys`` (None: ``keys[0]``)."""
         n = len(digests) // _DIGEST
         if not n:
             return
-        rec = np.empty(n, dtype=_RECORD)
-        pairs = np.frombuffer(digests, dtype="<u8").reshape(n, 2)
-        rec["hi"], rec["lo"], rec["key"], rec["seq"] = pairs[:, 0], pairs[:, 1], key, seq
-        self._pending.append(rec)
+        self._pending.append((digests, index, keys, seq))
         self._held += n
         if self._held >= _FLUSH:
             self.flush()
@@ -233,8 +241,20 @@ class _Buckets:
     def flush(self) -> None:
         if not self._pending:
             return
-        rec = np.concatenate(self._pending)
-        self._pending, self._held = [], 0
+        pending, self._pending, self._held = self._pending, [], 0
+        counts = np.array([len(d) // _DIGEST for d, _, _, _ in pending], dtype=np.intp)
+        pairs = np.frombuffer(b"".join(d for d, _, _, _ in pending), dtype="<u8").reshape(-1, 2)
+        local = np.concatenate([
+            np.frombuffer(i, dtype="<u2").astype(np.intp) if i is not None
+            else np.zeros(len(d) // _DIGEST, dtype=np.intp)
+            for d, i, _, _ in pending
+        ])
+        tables = [k for _, _, k, _ in pending]
+        starts = np.cumsum([0, *(len(k) for k in tables[:-1])])
+        rec = np.empty(len(pairs), dtype=_RECORD)
+        rec["hi"], rec["lo"] = pairs[:, 0], pairs[:, 1]
+        rec["key"] = np.concatenate(tables)[local + np.repeat(starts, counts)]
+        rec["seq"] = np.repeat(np.array([q for _, _, _, q in pending], dtype="<u4"), counts)
         bucket = (rec["hi"] & (_BUCKETS - 1)).astype(np.intp)
         order = np.argsort(bucket, kind="stable")
         rec, bucket = rec[order], bucket[order]
@@ -270,6 +290,7 @@ class Tally:
         self._subjects = _Buckets(where, "subjects")
         self._keys: dict[str, int] = {}
         self._names: list[str] = []
+        self._tables: dict[tuple[str, ...], np.ndarray] = {}  # a graph's keys: their numbers
         self._seq = 0
         self._dropped: set[int] = set()
         self._by_graph: dict[str, int] = {}
@@ -280,12 +301,15 @@ class Tally:
         self._examples_unsure = False
         self._homed: dict[tuple[str, str, str, str], set[int]] = {}
 
-    def _key(self, name: str) -> int:
-        key = self._keys.get(name)
-        if key is None:
-            key = self._keys[name] = len(self._names)
-            self._names.append(name)
-        return key
+    def _ids(self, names: tuple[str, ...]) -> np.ndarray:
+        ids = self._tables.get(names)
+        if ids is None:
+            for name in names:
+                if name not in self._keys:
+                    self._keys[name] = len(self._names)
+                    self._names.append(name)
+            ids = self._tables[names] = np.array([self._keys[n] for n in names], dtype="<u4")
+        return ids
 
     def add(self, graph: str, counts: GraphVoid) -> None:
         """Add one graph's counts (a graph added again: :meth:`remove` its first counts)."""
@@ -297,12 +321,12 @@ class Tally:
         self._own.update(dict(counts.own))
         self._own_classes.update(dict(counts.own_classes))
         self._own_subjects += counts.own_subjects
-        for p, digests in counts.shared:
-            self._triples.add(digests, self._key(p), seq)
-        for c, digests in counts.class_shared:
-            self._classes.add(digests, self._key(c), seq)
-        self._subjects.add(counts.subjects_in, 1, seq)
-        self._subjects.add(counts.subjects_out, 0, seq)
+        self._triples.add(counts.shared, counts.shared_index, self._ids(counts.shared_keys), seq)
+        self._classes.add(
+            counts.class_shared, counts.class_index, self._ids(counts.class_keys), seq
+        )
+        self._subjects.add(counts.subjects_in, None, _ONE, seq)
+        self._subjects.add(counts.subjects_out, None, _ZERO, seq)
         for cls, iri in counts.examples:
             if cls not in self._examples or iri < self._examples[cls]:
                 self._examples[cls] = iri

@@ -1,7 +1,8 @@
 """The dataset description (VoID + DCAT, after the HCLS dataset profile), generated from the data.
 
 It says what the graph holds (distinct triples, subjects, entities, and entities per class and
-triples per property, counted by the store in a few aggregate queries), where it comes from (the
+triples per property: the figures kept with the store, kg.void_counts, or where it has none,
+counted by the store in a few aggregate queries), where it comes from (the
 ``tkg:Source`` nodes grouped by format, with the span of the sources' own dates), under which
 terms (those the source states: ClinicalTrials.gov's terms and conditions; kg adds no licence of
 its own), how to get it (the SPARQL endpoint, the dump files with byte sizes and SHA-256
