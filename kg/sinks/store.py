@@ -105,6 +105,7 @@ def _finalise(
     leaves the graphs written after it uncompacted, and queries over them (the indexed variants)
     ran 1.5-2.3x slower (benchmarks/RESULTS.md, "Build cost, issue 15 fourth pass (hb)").
     """
+    figures = void.counts(store) if void is not None else None  # of the graphs as loaded
     change = Change()  # what is written after the load: the dataset figures move by it
     if merge_aliases(store, change).aliases:  # publications with their aliases: one node each
         counted = None  # the records' own counts saw the aliases as papers: count the store
@@ -112,7 +113,6 @@ def _finalise(
     load_ontology(store)  # first: the statistics read the codes of its concepts
     if publications_ontology:
         load_publications_ontology(store)  # the answers read its publication types
-    figures = void.counts(store) if void is not None else None
     write_void(store, move(store, figures, change) if figures is not None else None)
     refresh_stats(store, counted)
     refresh_answers(store)  # the sponsor and publication answers (kg.answers)
