@@ -13,8 +13,8 @@ from the graph alone.
 When every trial graph is then of kg's format, the statistics graph says so
 (``tkg:indexFormat``); nothing else of it changes (the keys are no counted facts). The dataset
 description's figures (kg.void_counts), which count the index triples apart, move by the keys
-written; a store without them (an older kg's) has them counted once (~15 minutes at 100,000
-trials) and kept.
+written; a store without them (an older kg's), or with more keys to write than they can be moved
+by, has them counted once (~15 minutes at 100,000 trials) and kept.
 """
 
 from __future__ import annotations
@@ -142,13 +142,13 @@ def reindex(store: ox.Store, *, batch: int = 1000) -> ReindexReport:
         if upgraded % batch == 0:
             write()
     write()
-    if figures is not None:
-        write_void(store, move(store, figures, change))
-    else:  # an older kg's store, or one written by another program: counted once, kept after
+    moved = move(store, figures, change) if figures is not None else None
+    if moved is None:  # none kept (an older kg's store), or too many keys to move them by
         from kg.publish._dataset import detect_base  # on use: the publishing modules are larger
         from kg.publish.void import count_figures
 
-        write_void(store, count_figures(store, detect_base(store) or DEFAULT_BASE))
+        moved = count_figures(store, detect_base(store) or DEFAULT_BASE)  # once, kept after
+    write_void(store, moved)
     marks = list(store.quads_for_pattern(_STATS, _INDEX_FORMAT, None, _STATS))
     if marks and all(m.object != _CURRENT for m in marks):
         for mark in marks:

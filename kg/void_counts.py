@@ -17,8 +17,9 @@ once per distinct digest at the end (:class:`Tally`); its subject likewise. A 12
 how the store itself names strings (Oxigraph's ``StrHash``). A triple about another trial's own
 node (a web page names its related trials so) goes by digest too, and is also kept as text: at
 the end the store is asked whether that trial's graph states it as well (then it was counted
-twice, and once is taken back). A graph holding a blank node makes the build keep no figures
-(:attr:`GraphVoid.unsure`), and ``kg void`` counts the store instead.
+twice, and once is taken back). A graph holding a blank node, or a decimal or floating-point
+literal on a node it shares (the store keeps those by value, so two spellings are one term),
+makes the build keep no figures (:attr:`GraphVoid.unsure`), and ``kg void`` counts the store.
 
 How a write moves them (:func:`move`): given the quads the write added (absent before) and
 removed (present before), each touched triple's presence over the data graphs before and after
@@ -60,7 +61,9 @@ __all__ = [
     "Tally",
     "VoidCounts",
     "count_graph",
+    "data_filter",
     "drop",
+    "first_examples",
     "move",
     "read",
     "write",
@@ -92,6 +95,11 @@ _EXAMPLES = frozenset(f"<{c}>" for c in EXAMPLE_CLASSES)
 _KEYS = frozenset(f"<{p}>" for p in INDEX_PREDICATES)  # look-up keys: not counted as subjects
 _KEY_NODES = frozenset(ox.NamedNode(p) for p in INDEX_PREDICATES)
 _DIGEST = 16
+# Literals the store keeps by value, not by text ("0.50" and "0.5" decimals are one term): a
+# digest of their text could count one twice. kg writes integers, dates and booleans one way each.
+_CANONICALISED = tuple(
+    f'"^^<http://www.w3.org/2001/XMLSchema#{t}>' for t in ("decimal", "double", "float")
+)
 _BUCKETS = 64
 _FLUSH = 1 << 20  # records held before they are written to the buckets
 _ONE = np.array([1], dtype="<u4")  # a subject's key: in the URI space
@@ -170,6 +178,8 @@ def count_graph(graph: str, triples: Iterable[tuple[str, str, str]], base: str) 
             homes[s] = f"<{base}graph/{m.group(1)}>"
     mine = [t for t in rows if t[0] in own]
     others = [t for t in rows if t[0] not in own]
+    if any(o.endswith(_CANONICALISED) for _, _, o in others):
+        return GraphVoid(unsure=True)  # the store may hold two spellings of it as one
     types = [t for t in rows if t[1] == _TYPE and t[2].startswith("<")]
     examples: dict[str, str] = {}  # class -> its first IRI (code-point order, as SPARQL's MIN)
     for s, _, o in types:
@@ -370,7 +380,7 @@ class Tally:
             self._settle_homed(store, out)
             out.triples, out.classes = +out.triples, +out.classes
             if self._examples_unsure:
-                out.examples = _first_examples(store)
+                out.examples = first_examples(store)
             else:
                 out.examples = dict(self._examples)
             return out
@@ -430,7 +440,8 @@ def _first_example(store: ox.Store, cls: str) -> str | None:
     return first.value if first is not None else None
 
 
-def _first_examples(store: ox.Store) -> dict[str, str]:
+def first_examples(store: ox.Store) -> dict[str, str]:
+    """The first IRI (code-point order) of each of the main classes the data graphs type."""
     out = {}
     for cls in EXAMPLE_CLASSES:
         first = _first_example(store, cls)
@@ -560,7 +571,7 @@ def move(store: ox.Store, counts: VoidCounts, change: Change) -> VoidCounts | No
             counts.entities += step
     counts.triples, counts.classes = +counts.triples, +counts.classes
     if first_gone:
-        counts.examples = _first_examples(store)
+        counts.examples = first_examples(store)
     else:
         for cls, iri in new_first.items():
             if cls not in counts.examples or iri < counts.examples[cls]:

@@ -15,6 +15,7 @@ from kg.sinks import FileSink, StoreSink
 from kg.sinks import store as store_module
 from kg.stats import STATS_GRAPH
 from kg.terms import DEFAULT_BASE
+from kg.void_counts import VOID_GRAPH
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "data" / "000_9a170ffc83e8bfff.txt"
@@ -24,8 +25,14 @@ LINE = f'<https://w3id.org/trialkg/trial/NCT00000001> <http://schema.org/name> "
 
 def trial_quads(path: Path) -> set[ox.Quad]:
     store = ox.Store.read_only(str(path))
-    derived = {ox.NamedNode(g) for g in (ONTOLOGY_GRAPH, STATS_GRAPH, ANSWERS_GRAPH)}  # not trials
+    not_trials = (ONTOLOGY_GRAPH, STATS_GRAPH, ANSWERS_GRAPH, VOID_GRAPH)
+    derived = {ox.NamedNode(g) for g in not_trials}
     return {q for q in store if q.graph_name not in derived}
+
+
+def _figures(path: Path) -> set[ox.Quad]:
+    store = ox.Store.read_only(str(path))
+    return set(store.quads_for_pattern(None, None, None, ox.NamedNode(VOID_GRAPH)))
 
 
 def test_streamed_and_spooled_loads_hold_the_same_quads(
@@ -46,6 +53,7 @@ def test_streamed_and_spooled_loads_hold_the_same_quads(
     expected = set(reference)
     assert trial_quads(streamed) == trial_quads(spooled) == expected
     assert len(expected) > 1000
+    assert _figures(streamed) == _figures(spooled) and _figures(streamed)  # the same figures
 
 
 def test_the_last_text_of_a_graph_wins_when_streaming(tmp_path: Path) -> None:

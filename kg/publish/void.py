@@ -27,7 +27,7 @@ from kg.publish._dataset import PREFIXES, RDF_TYPE
 from kg.publish.export import MEDIA_TYPES, Dump, ExportFormat, format_for_path
 from kg.stats import STATS_GRAPH
 from kg.terms import literal
-from kg.void_counts import VOID_GRAPH, VoidCounts, data_filter
+from kg.void_counts import EXAMPLE_CLASSES, VOID_GRAPH, VoidCounts, data_filter, first_examples
 from kg.void_counts import read as read_void
 
 __all__ = [
@@ -81,13 +81,7 @@ _SCHEMA = PREFIXES["schema"]
 _DCTYPES = PREFIXES["dctypes"]
 
 _TYPE = ox.NamedNode(RDF_TYPE)
-_EXAMPLE_CLASSES = (
-    _SCHEMA + "MedicalTrial",
-    _SCHEMA + "MedicalObservationalStudy",
-    _SCHEMA + "Organization",
-    _SCHEMA + "Person",
-    _SCHEMA + "ScholarlyArticle",
-)
+_EXAMPLE_CLASSES = EXAMPLE_CLASSES
 
 
 _INDEX = frozenset(ox.NamedNode(p) for p in INDEX_PREDICATES)
@@ -191,14 +185,7 @@ def count_statistics(store: ox.Store, uri_space: str | None = None) -> Statistic
     per_class = f"SELECT ?class (COUNT(DISTINCT ?s) AS ?n) {{ {typed} }} GROUP BY ?class"
     for row in _select(store, per_class):
         stats.classes[row["class"].value] = _integer(row["n"])
-    for cls in _EXAMPLE_CLASSES:
-        first = (
-            f"SELECT (MIN(STR(?s)) AS ?first) WHERE {{ GRAPH ?g {{ ?s {_TYPE} <{cls}> }} "
-            f"FILTER({data} && isIRI(?s)) }}"
-        )
-        (row,) = _select(store, first)
-        if row["first"] is not None:
-            stats.examples[cls] = row["first"].value
+    stats.examples.update(first_examples(store))
     _count_derived(store, stats)
     return stats
 

@@ -25,6 +25,7 @@ from kg.sinks import FileSink, StoreSink, open_store
 from kg.sinks.remote import PushReport, journal_path, push
 from kg.stats import STATS_GRAPH
 from kg.terms import DEFAULT_BASE
+from kg.void_counts import VOID_GRAPH
 
 COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 EDITED = "NCT03828656"
@@ -97,9 +98,10 @@ def test_push_sends_every_graph_of_the_store_with_all_its_triples(
     server = make_server().start()
     report = push(small_store, store_url=server.store_url, batch=8)
     expected = local_counts(small_store)
-    # 41 trial graphs, the ontology, the statistics graph (kg.stats) and the answers (kg.answers)
-    assert ONTOLOGY_GRAPH in expected and len(expected) == 44
-    assert (report.graphs, report.sent, report.skipped) == (44, 44, 0)
+    # 41 trial graphs, the ontology, the statistics graph (kg.stats), the answers (kg.answers)
+    # and the dataset figures (kg.void_counts)
+    assert ONTOLOGY_GRAPH in expected and VOID_GRAPH in expected and len(expected) == 45
+    assert (report.graphs, report.sent, report.skipped) == (45, 45, 0)
     assert report.triples == sum(expected.values())
     assert graph_counts_remote(server) == expected
 
@@ -110,7 +112,7 @@ def test_a_rerun_sends_nothing_the_server_already_has(
     server = make_server().start()
     push(small_store, store_url=server.store_url)
     again = push(small_store, store_url=server.store_url)
-    assert (again.sent, again.skipped, again.requests) == (0, 44, 0)
+    assert (again.sent, again.skipped, again.requests) == (0, 45, 0)
 
 
 def _edit_title(records: list[Path], title: str) -> Path:
@@ -137,7 +139,7 @@ def test_an_updated_trial_replaces_its_graph_and_its_stale_triples_go(
     push(small_store, store_url=store_url, update_url=update_url)
     build([str(_edit_title(records, "A new title"))], StoreSink(small_store), base=DEFAULT_BASE)
     report = push(small_store, store_url=store_url, update_url=update_url)
-    assert (report.sent, report.replaced, report.skipped) == (1, 1, 43)
+    assert (report.sent, report.replaced, report.skipped) == (1, 1, 44)
     assert _title(server) == [("A new title",)]
     assert graph_counts_remote(server) == local_counts(small_store)
 
@@ -168,7 +170,7 @@ def test_replace_drops_triples_the_journal_never_sent(
     _plant_junk(server)
     store_url, update_url = urls(server, protocol)
     report = push(small_store, store_url=store_url, update_url=update_url, replace=True)
-    assert report.replaced == 44
+    assert report.replaced == 45
     assert ("stale",) not in _title(server)
     assert graph_counts_remote(server) == local_counts(small_store)
 
@@ -194,7 +196,7 @@ def test_push_interrupted_by_a_killed_server_ends_with_exactly_the_right_graphs(
     restarted = make_server(location, port=server.port).start()
     assert len(graph_counts_remote(restarted)) == 8  # what was acknowledged survived the crash
     report = push(small_store, store_url=restarted.store_url, batch=4)
-    assert (report.skipped, report.sent) == (8, 36)
+    assert (report.skipped, report.sent) == (8, 37)
     assert graph_counts_remote(restarted) == local_counts(small_store)
 
 
@@ -204,7 +206,7 @@ def test_a_request_that_fails_for_a_while_is_retried(
     fake = FakeStore(script=[(503, "text/plain", b""), (502, "text/plain", b"")])
     fake_endpoint.respond = fake.respond
     report = push(small_store, store_url=fake_endpoint.url + "/store", batch=100, backoff=0)
-    assert (report.retries, report.sent) == (2, 44)
+    assert (report.retries, report.sent) == (2, 45)
     assert fake.writes == 3  # one dataset POST, sent three times
 
 
@@ -217,7 +219,7 @@ def test_a_store_that_takes_no_dataset_post_gets_one_post_per_graph(
     paths = [path for _, path, _, _ in fake_endpoint.seen if path.startswith("/store")]
     assert paths[0] == "/store"
     assert len(paths) == 45 and all(p.startswith("/store?graph=") for p in paths[1:])
-    assert report.sent == 44 and report.per_graph
+    assert report.sent == 45 and report.per_graph
     assert fake.counts() == local_counts(small_store)
 
 
@@ -267,7 +269,7 @@ def test_a_build_file_pushes_the_graphs_a_store_of_it_holds(
     push(nq, update_url=server.update_url, batch=16)
     assert journal_path(nq).is_file()
     # A build file holds the trial graphs only: the statistics are made by a store (kg.stats).
-    derived = {STATS_GRAPH, ANSWERS_GRAPH}
+    derived = {STATS_GRAPH, ANSWERS_GRAPH, VOID_GRAPH}
     expected = {g: n for g, n in local_counts(small_store).items() if g not in derived}
     assert graph_counts_remote(server) == expected
 
@@ -281,7 +283,7 @@ def test_a_journal_line_cut_short_by_a_crash_is_ignored(
     lines = journal.read_bytes().splitlines(keepends=True)
     journal.write_bytes(b"".join(lines[:-1]) + lines[-1][:20])
     report = push(small_store, store_url=server.store_url)
-    assert (report.sent, report.skipped) == (1, 43)
+    assert (report.sent, report.skipped) == (1, 44)
     assert orjson.loads(journal.read_bytes().splitlines()[-1])["target"].startswith("gsp:")
 
 
@@ -305,10 +307,10 @@ def test_kg_push_reports_what_it_sent_on_stderr(
     args = ["push", "--store", str(small_store), "--store-url", server.store_url]
     code, out, err = kg(args, monkeypatch, capsys)
     assert (code, out) == (0, "")
-    assert err.startswith("kg: pushed and verified 44 graphs (")
+    assert err.startswith("kg: pushed and verified 45 graphs (")
     assert "0 unchanged, 0 replaced" in err
     _, _, again = kg(args, monkeypatch, capsys)
-    assert "verified 0 graphs (0 triples)" in again and "44 unchanged" in again
+    assert "verified 0 graphs (0 triples)" in again and "45 unchanged" in again
 
 
 @pytest.mark.parametrize(

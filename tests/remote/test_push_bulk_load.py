@@ -40,7 +40,7 @@ def expected(store_path: Path) -> dict[str, int]:
     """The store's per-graph counts but the ontology's (a dump holds the records and statistics)."""
     counts = local_counts(open_store(store_path))
     del counts[ONTOLOGY_GRAPH]
-    assert len(counts) == 12  # 10 trial graphs, the statistics and the answers graphs
+    assert len(counts) == 13  # 10 trial graphs, the statistics, answers and figures graphs
     return counts
 
 

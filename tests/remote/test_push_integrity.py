@@ -44,7 +44,7 @@ SP031 = (
 @pytest.fixture(scope="module")
 def store_path(tmp_path_factory: pytest.TempPathFactory, json_records: list[Path],
                seed_path: Path) -> Path:
-    """The seed and 11 shared records (12 trial graphs and the ontology's)."""
+    """The seed and 11 shared records (12 trial graphs, the ontology's and kg's three derived)."""
     path = tmp_path_factory.mktemp("integrity") / "store"
     build([str(seed_path), *map(str, json_records[:11])], StoreSink(path), base=DEFAULT_BASE)
     return path
@@ -103,7 +103,7 @@ def test_the_command_exits_non_zero_naming_the_graph_and_journals_nothing(
     if answer == HTML_FORM:  # a page, a form: no acknowledgement of a write
         assert "answered HTTP 200 with an HTML " in err and "('Virtuoso SPARQL 1.1" in err
     else:
-        assert "does not hold 15 graphs as sent" in err and "0 of " in err
+        assert "does not hold 16 graphs as sent" in err and "0 of " in err
     assert journaled(source) == 0
 
 
@@ -112,9 +112,9 @@ def test_a_dataset_post_answered_with_the_query_form_falls_back_to_one_graph_per
 ) -> None:
     fake.dataset_post = HTML_FORM  # what Virtuoso 7 answers a POST without ?graph=
     report = push(source, store_url=fake_endpoint.url + "/store")
-    assert report.per_graph and report.sent == 15
+    assert report.per_graph and report.sent == 16
     assert fake.counts() == local_counts(source)
-    assert journaled(source) == 15
+    assert journaled(source) == 16
 
 
 def test_a_dataset_post_acknowledged_but_not_stored_is_detected_by_counting(
@@ -122,7 +122,7 @@ def test_a_dataset_post_acknowledged_but_not_stored_is_detected_by_counting(
 ) -> None:
     fake.dataset_post = (204, "text/plain", b"")  # says done, stores nothing
     report = push(source, store_url=fake_endpoint.url + "/store")
-    assert report.per_graph and report.sent == 15
+    assert report.per_graph and report.sent == 16
     assert fake.counts() == local_counts(source)
 
 
@@ -140,12 +140,12 @@ def test_a_graph_stored_short_fails_the_push_by_name_and_a_rerun_sends_only_it(
     assert "does not hold 1 graphs as sent" in said
     held = re.search(rf"graph <{re.escape(short)}>: (\d+) of {expected[short]} triples", said)
     assert held and int(held.group(1)) < expected[short]
-    assert journaled(source) == 14  # every other graph was verified
+    assert journaled(source) == 15  # every other graph was verified
 
     fake.lose = set()
     fake.writes = 0
     report = push(source, **url)  # type: ignore[arg-type]
-    assert (report.sent, report.skipped) == (1, 14)
+    assert (report.sent, report.skipped) == (1, 15)
     assert fake.counts() == expected
 
 
@@ -155,7 +155,7 @@ def test_temporary_failures_are_retried(
     fake.script = [(503, "text/plain", b"busy"), (429, "text/plain", b"slow down"),
                    (502, "text/html", b"<html><h1>Bad Gateway</h1></html>")]
     report = push(source, store_url=fake_endpoint.url + "/store", backoff=0)
-    assert report.retries == 3 and report.sent == 15
+    assert report.retries == 3 and report.sent == 16
     assert fake.counts() == local_counts(source)
 
 
@@ -195,7 +195,7 @@ def test_updates_go_in_bounded_insert_data_operations_and_shrink_when_too_large(
 ) -> None:
     fake.script = [SP031]
     report = push(source, update_url=fake_endpoint.url + "/update", replace=True)
-    assert report.sent == 15
+    assert report.sent == 16
     assert fake.counts() == local_counts(source)
     updates = [body.decode() for _, path, _, body in fake_endpoint.seen if path == "/update"]
     first = [op.count("\n") - 1 for op in updates[0].split(" ;\n") if op.startswith("INSERT")]
@@ -225,7 +225,7 @@ def test_an_added_graph_that_held_other_triples_is_read_back(
     fake.store.add(ox.Quad(ox.NamedNode("http://x/s"), ox.NamedNode("http://x/p"),
                            ox.Literal("kept"), ox.NamedNode(some)))
     report = push(source, store_url=fake_endpoint.url + "/store")
-    assert report.sent == 15
+    assert report.sent == 16
     assert fake.counts()[some] == expected[some] + 1
     constructs = [b for _, p, _, b in fake_endpoint.seen if p == "/query" and b"CONSTRUCT" in b]
     assert len(constructs) == 1
