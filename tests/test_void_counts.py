@@ -94,7 +94,7 @@ def test_a_synthetic_registry_built_by_two_workers(
 ) -> None:
     from kg.synth import load_params, write_zip
 
-    zipped = write_zip(tmp_path / "synth.zip", load_params(), 150, seed=11)
+    zipped = write_zip(tmp_path / "synth.zip", load_params(), 80, seed=11)
     build([str(zipped)], StoreSink(tmp_path / "store"), base=DEFAULT_BASE, jobs=2)
     store = open_store(tmp_path / "store")
     assert _kept(store, monkeypatch) == counted_by_reading(store, DEFAULT_BASE)

@@ -218,7 +218,7 @@ def test_a_store_that_takes_no_dataset_post_gets_one_post_per_graph(
     report = push(small_store, store_url=fake_endpoint.url + "/store", batch=100)
     paths = [path for _, path, _, _ in fake_endpoint.seen if path.startswith("/store")]
     assert paths[0] == "/store"
-    assert len(paths) == 45 and all(p.startswith("/store?graph=") for p in paths[1:])
+    assert len(paths) == 46 and all(p.startswith("/store?graph=") for p in paths[1:])
     assert report.sent == 45 and report.per_graph
     assert fake.counts() == local_counts(small_store)
 
