@@ -45,6 +45,7 @@ from pathlib import Path
 import numpy as np
 import pyoxigraph as ox
 
+from kg.answers import ANSWERS_GRAPH
 from kg.index import INDEX_PREDICATES
 from kg.ontology import ONTOLOGY_GRAPH, PUBLICATIONS_ONTOLOGY_GRAPH
 from kg.stats import STATS_GRAPH
@@ -71,9 +72,8 @@ __all__ = [
 
 VOID_GRAPH = f"{STATS_GRAPH}/void"
 VOID_COUNTS_FORMAT = "1"
-ANSWERS = f"{STATS_GRAPH}/answers"
 NOT_DATA = frozenset(
-    {ONTOLOGY_GRAPH, PUBLICATIONS_ONTOLOGY_GRAPH, STATS_GRAPH, ANSWERS, VOID_GRAPH}
+    {ONTOLOGY_GRAPH, PUBLICATIONS_ONTOLOGY_GRAPH, STATS_GRAPH, ANSWERS_GRAPH, VOID_GRAPH}
 )
 """The graphs that are not the records' data: the ontologies and the graphs kg derives."""
 
